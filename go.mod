@@ -1,0 +1,3 @@
+module latent
+
+go 1.26
