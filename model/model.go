@@ -1,0 +1,353 @@
+// Package model defines the seed autoencoder (AE) and variational autoencoder
+// (VAE) of the tutorial: their layers, PyTorch state_dict names and layouts,
+// and one explicit forward and backward pass over a chunk of images.
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"latent/nn"
+	"latent/tensor"
+)
+
+// Image geometry: MNIST, one channel of 28×28.
+const (
+	Side   = 28
+	Pixels = Side * Side
+)
+
+// Kind names a model family.
+type Kind string
+
+// The model families.
+const (
+	AE  Kind = "ae"
+	VAE Kind = "vae"
+)
+
+// ParseKind checks a --model value.
+func ParseKind(s string) (Kind, error) {
+	switch Kind(s) {
+	case AE, VAE:
+		return Kind(s), nil
+	}
+	return "", fmt.Errorf("unknown model %q (want ae or vae)", s)
+}
+
+// Config fixes a model's architecture.
+type Config struct {
+	Kind   Kind
+	Latent int    // VAE latent size (seed: 8); unused by the AE
+	Width  [3]int // encoder channels (seed: 16, 8, 8); the decoder mirrors them
+}
+
+// Seed returns the tutorial's configuration for kind.
+func Seed(kind Kind) Config {
+	return Config{Kind: kind, Latent: 8, Width: [3]int{16, 8, 8}}
+}
+
+// Validate reports a configuration that cannot be built.
+func (c Config) Validate() error {
+	if _, err := ParseKind(string(c.Kind)); err != nil {
+		return err
+	}
+	if c.Kind == VAE && (c.Latent < 1 || c.Latent > 4096) {
+		return fmt.Errorf("latent size %d out of range 1..4096", c.Latent)
+	}
+	for i, w := range c.Width {
+		if w < 1 || w > 1024 {
+			return fmt.Errorf("width %d of encoder layer %d out of range 1..1024", w, i)
+		}
+	}
+	return nil
+}
+
+// CodeSize is the number of features of the encoder's output: Width[2]·4·4.
+func (c Config) CodeSize() int { return c.Width[2] * 16 }
+
+// Model holds the layers and the flat parameter buffer of an AE or a VAE.
+//
+//	encoder:  x [1,28,28] → Conv ReLU [W0,14,14] → Conv ReLU [W1,7,7] → Conv [W2,4,4]
+//	VAE only: flatten [W2·16] → fc_mu, fc_logvar [L]; z = mu + eps·exp(logvar/2);
+//	          decoder_fc: Linear [W2·16] ReLU → reshape [W2,4,4]
+//	decoder:  ConvT(op 0) ReLU [W1,7,7] → ConvT(op 1) ReLU [W0,14,14] → ConvT(op 1) Tanh [1,28,28]
+type Model struct {
+	Config
+	Params nn.Params
+	Data   []float32 // every parameter, laid out as Params says
+
+	enc            [3]nn.Conv2d
+	fcMu, fcLogvar nn.Linear
+	decFC          nn.Linear
+	dec            [3]nn.ConvTranspose2d
+}
+
+// New builds a model with parameters initialised as PyTorch's defaults,
+// drawn from a generator seeded with seed.
+func New(cfg Config, seed uint64) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	m := &Model{Config: cfg}
+	w := cfg.Width
+	encName, decName := "encoder", "decoder"
+	if cfg.Kind == VAE {
+		encName, decName = "encoder_conv", "decoder_conv"
+	}
+	ps := &m.Params
+	m.enc[0] = nn.NewConv2d(ps, encName+".0", 1, w[0])
+	m.enc[1] = nn.NewConv2d(ps, encName+".2", w[0], w[1])
+	m.enc[2] = nn.NewConv2d(ps, encName+".4", w[1], w[2])
+	if cfg.Kind == VAE {
+		m.fcMu = nn.NewLinear(ps, "fc_mu", cfg.CodeSize(), cfg.Latent)
+		m.fcLogvar = nn.NewLinear(ps, "fc_logvar", cfg.CodeSize(), cfg.Latent)
+		m.decFC = nn.NewLinear(ps, "decoder_fc.0", cfg.Latent, cfg.CodeSize())
+	}
+	m.dec[0] = nn.NewConvTranspose2d(ps, decName+".0", w[2], w[1], 0)
+	m.dec[1] = nn.NewConvTranspose2d(ps, decName+".2", w[1], w[0], 1)
+	m.dec[2] = nn.NewConvTranspose2d(ps, decName+".4", w[0], 1, 1)
+	m.Data = make([]float32, ps.Size)
+
+	rng := rand.New(rand.NewPCG(seed, 0x1a7e27))
+	for _, l := range m.enc {
+		l.Init(m.Data, rng)
+	}
+	if cfg.Kind == VAE {
+		m.fcMu.Init(m.Data, rng)
+		m.fcLogvar.Init(m.Data, rng)
+		m.decFC.Init(m.Data, rng)
+	}
+	for _, l := range m.dec {
+		l.Init(m.Data, rng)
+	}
+	return m, nil
+}
+
+// IsVAE reports whether the model is variational.
+func (m *Model) IsVAE() bool { return m.Kind == VAE }
+
+// Workspace holds every activation, column matrix and gradient of one forward
+// and backward pass over up to Cap images, allocated once. Activations are
+// channel-major ([C][n·H·W], see package tensor).
+type Workspace struct {
+	Cap int // images it can hold
+	n   int // images in the current pass
+
+	X      []float32    // [1][n·784] input
+	A      [3][]float32 // encoder outputs after ReLU (A[2]: the code, no ReLU)
+	Col    [3][]float32 // encoder column matrices
+	H      []float32    // VAE: code flattened [W2·16][n]
+	Mu     []float32    // VAE: [L][n]
+	Logvar []float32    // VAE: [L][n]
+	Eps    []float32    // VAE: [L][n] noise, filled by the caller (zero gives z = mu)
+	Z      []float32    // VAE: [L][n]
+	D      []float32    // VAE: decoder_fc output after ReLU [W2·16][n]
+	DC     []float32    // VAE: D reshaped to channels [W2][n·16]
+	T      [3][]float32 // decoder outputs (T[2]: the reconstruction, after Tanh)
+	TCol   [3][]float32 // decoder column matrices
+
+	// Gradients of the activations, and of the parameters (accumulated).
+	dT                       [3][]float32
+	dA                       [3][]float32
+	dH, dMu, dLogvar, dZ, dD []float32
+	dCol                     []float32 // scratch for the largest column matrix
+	Grads                    []float32 // [Params.Size], the parameter gradients
+}
+
+// NewWorkspace allocates a workspace for up to capacity images.
+func (m *Model) NewWorkspace(capacity int) *Workspace {
+	w := m.Width
+	n := capacity
+	f := func(k int) []float32 { return make([]float32, k) }
+	ws := &Workspace{Cap: n}
+	ws.X = f(n * Pixels)
+	sizes := [3]int{14 * 14, 7 * 7, 4 * 4}
+	in := [3]int{1, w[0], w[1]}
+	for i := range 3 {
+		ws.A[i] = f(w[i] * n * sizes[i])
+		ws.dA[i] = f(w[i] * n * sizes[i])
+		ws.Col[i] = f(in[i] * 9 * n * sizes[i])
+	}
+	// decoder: T[0] [W1][n·49], T[1] [W0][n·196], T[2] [1][n·784];
+	// TCol[i] [out_i·9][n·in-grid]
+	outC := [3]int{w[1], w[0], 1}
+	outS := [3]int{49, 196, Pixels}
+	inS := [3]int{16, 49, 196}
+	maxCol := 0
+	for i := range 3 {
+		ws.T[i] = f(outC[i] * n * outS[i])
+		ws.dT[i] = f(outC[i] * n * outS[i])
+		ws.TCol[i] = f(outC[i] * 9 * n * inS[i])
+		maxCol = max(maxCol, len(ws.TCol[i]), len(ws.Col[i]))
+	}
+	ws.dCol = f(maxCol)
+	if m.IsVAE() {
+		c, l := m.CodeSize(), m.Latent
+		ws.H, ws.dH = f(c*n), f(c*n)
+		ws.Mu, ws.dMu = f(l*n), f(l*n)
+		ws.Logvar, ws.dLogvar = f(l*n), f(l*n)
+		ws.Eps = f(l * n)
+		ws.Z, ws.dZ = f(l*n), f(l*n)
+		ws.D, ws.dD = f(c*n), f(c*n)
+		ws.DC = f(c * n)
+	}
+	ws.Grads = f(m.Params.Size)
+	return ws
+}
+
+// N is the number of images of the current pass.
+func (ws *Workspace) N() int { return ws.n }
+
+// Input returns the input buffer for n images, [n][784] (= [1][n·784]).
+func (ws *Workspace) Input(n int) []float32 {
+	if n < 1 || n > ws.Cap {
+		panic(fmt.Sprintf("model: %d images in a workspace for %d", n, ws.Cap))
+	}
+	ws.n = n
+	return ws.X[:n*Pixels]
+}
+
+// Output is the reconstruction of the current pass, [n][784] in [-1, 1].
+func (ws *Workspace) Output() []float32 { return ws.T[2][:ws.n*Pixels] }
+
+// Code is the encoder output [W2][n·16] (channel-major) of the current pass.
+func (ws *Workspace) Code() []float32 { return ws.A[2] }
+
+// Encode runs the convolutional encoder over the n images in ws.X, and for a
+// VAE the heads: ws.Mu, ws.Logvar.
+func (m *Model) Encode(ws *Workspace) {
+	n := ws.n
+	x := ws.X
+	h, w := Side, Side
+	for i, l := range m.enc {
+		g := l.Window(n, h, w)
+		l.Forward(m.Data, ws.A[i], x, ws.Col[i], g)
+		if i < 2 {
+			tensor.ReLU(ws.A[i][:l.Out*g.Small()])
+		}
+		x, h, w = ws.A[i], g.Ho, g.Wo
+	}
+	if m.IsVAE() {
+		tensor.ChannelsToFeatures(ws.H, ws.A[2], m.Width[2], n, 16)
+		m.fcMu.Forward(m.Data, ws.Mu, ws.H, n)
+		m.fcLogvar.Forward(m.Data, ws.Logvar, ws.H, n)
+	}
+}
+
+// Sample sets z = mu + eps·exp(logvar/2) from ws.Eps.
+func (m *Model) Sample(ws *Workspace) {
+	l := m.Latent * ws.n
+	nn.Reparameterize(ws.Z[:l], ws.Mu[:l], ws.Logvar[:l], ws.Eps[:l])
+}
+
+// Decode maps the codes of the current pass to images in ws.T[2]: for the AE
+// from ws.A[2] ([W2][n·16]), for the VAE from ws.Z ([L][n]).
+func (m *Model) Decode(ws *Workspace) {
+	n := ws.n
+	code := ws.A[2]
+	if m.IsVAE() {
+		c := m.CodeSize()
+		m.decFC.Forward(m.Data, ws.D, ws.Z, n)
+		tensor.ReLU(ws.D[:c*n])
+		tensor.FeaturesToChannels(ws.DC, ws.D, m.Width[2], n, 16)
+		code = ws.DC
+	}
+	x, h, w := code, 4, 4
+	for i, l := range m.dec {
+		g := l.Window(n, h, w)
+		l.Forward(m.Data, ws.T[i], x, ws.TCol[i], g)
+		if i < 2 {
+			tensor.ReLU(ws.T[i][:l.Out*g.Large()])
+		} else {
+			tensor.Tanh(ws.T[i][:g.Large()])
+		}
+		x, h, w = ws.T[i], g.H, g.W
+	}
+}
+
+// Forward runs encoder, sampling (VAE) and decoder over the current pass.
+func (m *Model) Forward(ws *Workspace) {
+	m.Encode(ws)
+	if m.IsVAE() {
+		m.Sample(ws)
+	}
+	m.Decode(ws)
+}
+
+// Loss is one pass's loss terms, summed over its images.
+type Loss struct {
+	SquaredError float64 // Σ (reconstruction - input)²
+	KL           float64 // VAE: Σ KL(q(z|x) || N(0, I))
+}
+
+// Backward computes the loss of the current pass (after Forward) and
+// accumulates the parameter gradients into ws.Grads (zero them first).
+// The objective is recScale·SquaredError + beta·KL: the AE's mean squared
+// error uses recScale = 1/(batch·784), the seed VAE recScale = 1 and beta = 1.
+func (m *Model) Backward(ws *Workspace, recScale, beta float32) Loss {
+	n := ws.n
+	out, x := ws.Output(), ws.X[:n*Pixels]
+	var loss Loss
+	loss.SquaredError = nn.SquaredError(out, x)
+	nn.SquaredErrorBackward(ws.dT[2], out, x, recScale)
+
+	// decoder, from the image back to the code
+	sizes := [3]int{4, 7, 14}
+	inputs := [3][]float32{ws.A[2], ws.T[0], ws.T[1]}
+	if m.IsVAE() {
+		inputs[0] = ws.DC
+	}
+	dCode := ws.dA[2]
+	for i := 2; i >= 0; i-- {
+		l := m.dec[i]
+		g := l.Window(n, sizes[i], sizes[i])
+		dy := ws.dT[i][:l.Out*g.Large()]
+		if i == 2 {
+			tensor.TanhBackward(dy, ws.T[2])
+		} else {
+			tensor.ReLUBackward(dy, ws.T[i])
+		}
+		dx := dCode
+		if i > 0 {
+			dx = ws.dT[i-1]
+		}
+		l.Backward(m.Data, ws.Grads, dx, dy, inputs[i], ws.dCol, g)
+	}
+
+	if m.IsVAE() {
+		c, lat := m.CodeSize(), m.Latent*n
+		// decoder_fc: reshape back, ReLU, Linear
+		tensor.ChannelsToFeatures(ws.dD, dCode, m.Width[2], n, 16)
+		tensor.ReLUBackward(ws.dD[:c*n], ws.D)
+		clear(ws.dZ[:lat])
+		m.decFC.Backward(m.Data, ws.Grads, ws.dZ, ws.dD, ws.Z, n)
+		// z = mu + eps·exp(logvar/2), then the KL term
+		nn.ReparameterizeBackward(ws.dMu[:lat], ws.dLogvar[:lat], ws.dZ[:lat], ws.Logvar, ws.Eps)
+		loss.KL = nn.KL(ws.Mu[:lat], ws.Logvar[:lat])
+		nn.KLBackward(ws.dMu[:lat], ws.dLogvar[:lat], ws.Mu, ws.Logvar, beta)
+		// the two heads share their input
+		clear(ws.dH[:c*n])
+		m.fcMu.Backward(m.Data, ws.Grads, ws.dH, ws.dMu, ws.H, n)
+		m.fcLogvar.Backward(m.Data, ws.Grads, ws.dH, ws.dLogvar, ws.H, n)
+		tensor.FeaturesToChannels(dCode, ws.dH, m.Width[2], n, 16)
+	}
+
+	// encoder, from the code back to the first layer (no input gradient)
+	sizes = [3]int{28, 14, 7}
+	inputs = [3][]float32{ws.X, ws.A[0], ws.A[1]}
+	for i := 2; i >= 0; i-- {
+		l := m.enc[i]
+		g := l.Window(n, sizes[i], sizes[i])
+		dy := ws.dA[i][:l.Out*g.Small()]
+		if i < 2 {
+			tensor.ReLUBackward(dy, ws.A[i])
+		}
+		var dx []float32
+		if i > 0 {
+			dx = ws.dA[i-1]
+		}
+		l.Backward(m.Data, ws.Grads, dx, dy, ws.Col[i], ws.dCol, g)
+	}
+	return loss
+}

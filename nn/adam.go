@@ -1,0 +1,40 @@
+package nn
+
+import "math"
+
+// Adam is torch.optim.Adam without weight decay or amsgrad, with PyTorch's
+// update order and bias correction (PyTorch 1.13, single-tensor path):
+//
+//	m = β1·m + (1-β1)·g
+//	v = β2·v + (1-β2)·g²
+//	p -= lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + ε)
+type Adam struct {
+	LR, Beta1, Beta2, Eps float64
+	M, V                  []float32 // first and second moments, one per parameter
+	T                     int       // steps taken
+}
+
+// NewAdam returns Adam over n parameters with PyTorch's defaults and rate lr.
+func NewAdam(n int, lr float64) *Adam {
+	return &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8,
+		M: make([]float32, n), V: make([]float32, n)}
+}
+
+// Step updates params in place from grads.
+func (a *Adam) Step(params, grads []float32) {
+	a.T++
+	t := float64(a.T)
+	b1, b2 := float32(a.Beta1), float32(a.Beta2)
+	c1, c2 := float32(1-a.Beta1), float32(1-a.Beta2)
+	stepSize := float32(a.LR / (1 - math.Pow(a.Beta1, t)))
+	bc2sqrt := float32(math.Sqrt(1 - math.Pow(a.Beta2, t)))
+	eps := float32(a.Eps)
+	m, v := a.M[:len(params)], a.V[:len(params)]
+	grads = grads[:len(params)]
+	for i, g := range grads {
+		m[i] = m[i]*b1 + g*c1
+		v[i] = v[i]*b2 + g*g*c2
+		denom := float32(math.Sqrt(float64(v[i])))/bc2sqrt + eps
+		params[i] -= stepSize * (m[i] / denom)
+	}
+}

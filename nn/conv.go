@@ -1,0 +1,116 @@
+package nn
+
+import (
+	"math/rand/v2"
+
+	"latent/tensor"
+)
+
+// Conv2d is PyTorch's Conv2d(In, Out, kernel 3, stride 2, padding 1).
+// Weight [Out, In, 3, 3], bias [Out].
+type Conv2d struct {
+	In, Out      int
+	Weight, Bias Param
+}
+
+// NewConv2d registers the layer's parameters under prefix ("encoder.0").
+func NewConv2d(ps *Params, prefix string, in, out int) Conv2d {
+	return Conv2d{In: in, Out: out,
+		Weight: ps.Add(prefix+".weight", out, in, 3, 3),
+		Bias:   ps.Add(prefix+".bias", out)}
+}
+
+// Init draws PyTorch's default initialisation (fan_in = In·9).
+func (l Conv2d) Init(params []float32, rng *rand.Rand) {
+	InitUniform(params, l.Weight, l.In*9, rng)
+	InitUniform(params, l.Bias, l.In*9, rng)
+}
+
+// Window is the geometry for n images of h×w input.
+func (l Conv2d) Window(n, h, w int) tensor.Window {
+	return tensor.Window{C: l.In, N: n, H: h, W: w, Ho: (h-1)/2 + 1, Wo: (w-1)/2 + 1}
+}
+
+// Forward: x [In][n·h·w] → y [Out][n·ho·wo].
+// col [In·9][n·ho·wo] receives the gathered windows; Backward reads it again.
+func (l Conv2d) Forward(params, y, x, col []float32, g tensor.Window) {
+	p := g.Small()
+	tensor.Im2col(col, x, g)
+	// y[o,:] = b[o] + Σ_k W[o,k]·col[k,:], with W seen as [Out][In·9]
+	tensor.SetRowBias(y, l.Bias.Of(params), p)
+	tensor.MatMulAdd(y, l.Weight.Of(params), col, l.Out, l.In*9, p)
+}
+
+// Backward accumulates dW and db into grads and, if dx is not nil, sets
+// dx [In][n·h·w] to the input gradient (dcol [In·9][n·ho·wo] is scratch).
+// dy is [Out][n·ho·wo]; col is what Forward gathered.
+func (l Conv2d) Backward(params, grads, dx, dy, col, dcol []float32, g tensor.Window) {
+	p := g.Small()
+	// dW[o,k] += Σ_p dy[o,p]·col[k,p]
+	tensor.MatMulTAdd(l.Weight.Of(grads), dy, col, l.Out, l.In*9, p)
+	tensor.RowSumsAdd(l.Bias.Of(grads), dy, p)
+	if dx == nil {
+		return
+	}
+	// dcol[k,p] = Σ_o W[o,k]·dy[o,p], then scatter the windows back.
+	clear(dcol[:l.In*9*p])
+	tensor.MatTMulAdd(dcol, l.Weight.Of(params), dy, l.In*9, l.Out, p)
+	clear(dx[:g.C*g.Large()])
+	tensor.Col2imAdd(dx, dcol, g)
+}
+
+// ConvTranspose2d is PyTorch's ConvTranspose2d(In, Out, kernel 3, stride 2,
+// padding 1, output_padding OutPad). Weight [In, Out, 3, 3], bias [Out].
+type ConvTranspose2d struct {
+	In, Out, OutPad int
+	Weight, Bias    Param
+}
+
+// NewConvTranspose2d registers the layer's parameters under prefix.
+func NewConvTranspose2d(ps *Params, prefix string, in, out, outPad int) ConvTranspose2d {
+	return ConvTranspose2d{In: in, Out: out, OutPad: outPad,
+		Weight: ps.Add(prefix+".weight", in, out, 3, 3),
+		Bias:   ps.Add(prefix+".bias", out)}
+}
+
+// Init draws PyTorch's default initialisation (fan_in from weight.size(1)·9 = Out·9).
+func (l ConvTranspose2d) Init(params []float32, rng *rand.Rand) {
+	InitUniform(params, l.Weight, l.Out*9, rng)
+	InitUniform(params, l.Bias, l.Out*9, rng)
+}
+
+// Window is the geometry for n images of h×w input: the large grid is the
+// output, (2h-1+OutPad)×(2w-1+OutPad), over Out channels.
+func (l ConvTranspose2d) Window(n, h, w int) tensor.Window {
+	return tensor.Window{C: l.Out, N: n, H: 2*h - 1 + l.OutPad, W: 2*w - 1 + l.OutPad, Ho: h, Wo: w}
+}
+
+// Forward: x [In][n·h·w] → y [Out][n·H·W].
+// col [Out·9][n·h·w] is scratch: each input pixel's contribution to its 3×3
+// output window, scattered onto y.
+func (l ConvTranspose2d) Forward(params, y, x, col []float32, g tensor.Window) {
+	p := g.Small()
+	// col[k',p] = Σ_i W[i,k']·x[i,p], with W seen as [In][Out·9]
+	clear(col[:l.Out*9*p])
+	tensor.MatTMulAdd(col, l.Weight.Of(params), x, l.Out*9, l.In, p)
+	tensor.SetRowBias(y, l.Bias.Of(params), g.Large())
+	tensor.Col2imAdd(y, col, g)
+}
+
+// Backward accumulates dW and db into grads and, if dx is not nil, sets
+// dx [In][n·h·w]. dy is [Out][n·H·W], x the forward input; dcol
+// [Out·9][n·h·w] is scratch.
+func (l ConvTranspose2d) Backward(params, grads, dx, dy, x, dcol []float32, g tensor.Window) {
+	p := g.Small()
+	// the transposed conv's adjoint gathers the output windows
+	tensor.Im2col(dcol, dy, g)
+	// dW[i,k'] += Σ_p x[i,p]·dcol[k',p]
+	tensor.MatMulTAdd(l.Weight.Of(grads), x, dcol, l.In, l.Out*9, p)
+	tensor.RowSumsAdd(l.Bias.Of(grads), dy, g.Large())
+	if dx == nil {
+		return
+	}
+	// dx[i,p] = Σ_k' W[i,k']·dcol[k',p]
+	clear(dx[:l.In*p])
+	tensor.MatMulAdd(dx, l.Weight.Of(params), dcol, l.In, l.Out*9, p)
+}

@@ -1,0 +1,116 @@
+package tensor
+
+import "math"
+
+// AddRowBias adds bias[i] to every element of row i of x ([len(bias)][p]).
+func AddRowBias(x, bias []float32, p int) {
+	for i, b := range bias {
+		row := x[i*p : (i+1)*p]
+		for j := range row {
+			row[j] += b
+		}
+	}
+}
+
+// SetRowBias sets every element of row i of x ([len(bias)][p]) to bias[i].
+func SetRowBias(x, bias []float32, p int) {
+	for i, b := range bias {
+		row := x[i*p : (i+1)*p]
+		for j := range row {
+			row[j] = b
+		}
+	}
+}
+
+// RowSumsAdd adds the sum of row i of x ([len(dst)][p]) to dst[i]: the bias gradient.
+func RowSumsAdd(dst, x []float32, p int) {
+	for i := range dst {
+		dst[i] += Sum(x[i*p : (i+1)*p])
+	}
+}
+
+// ReLU sets x[i] = max(x[i], 0) in place.
+func ReLU(x []float32) {
+	for i, v := range x {
+		x[i] = max(v, 0)
+	}
+}
+
+// ReLUBackward zeroes dy[i] where the ReLU's output y[i] is not positive
+// (PyTorch's convention: the gradient at 0 is 0), in place.
+func ReLUBackward(dy, y []float32) {
+	y = y[:len(dy)]
+	for i, v := range y {
+		if v <= 0 {
+			dy[i] = 0
+		}
+	}
+}
+
+// Tanh sets x[i] = tanh(x[i]) in place.
+func Tanh(x []float32) {
+	for i, v := range x {
+		x[i] = float32(math.Tanh(float64(v)))
+	}
+}
+
+// TanhBackward sets dy[i] *= 1 - y[i]², where y is the tanh output, in place.
+func TanhBackward(dy, y []float32) {
+	y = y[:len(dy)]
+	for i, v := range y {
+		dy[i] *= 1 - v*v
+	}
+}
+
+// ChannelsToFeatures flattens each image's channels in PyTorch's (c, h, w)
+// order: src [c][n·s] (s = h·w) → dst [c·s][n], dst[ci·s+j][i] = src[ci][i·s+j].
+func ChannelsToFeatures(dst, src []float32, c, n, s int) {
+	for ci := 0; ci < c; ci++ {
+		for i := 0; i < n; i++ {
+			img := src[(ci*n+i)*s : (ci*n+i+1)*s]
+			for j, v := range img {
+				dst[(ci*s+j)*n+i] = v
+			}
+		}
+	}
+}
+
+// FeaturesToChannels is the inverse of ChannelsToFeatures: src [c·s][n] → dst [c][n·s].
+func FeaturesToChannels(dst, src []float32, c, n, s int) {
+	for ci := 0; ci < c; ci++ {
+		for i := 0; i < n; i++ {
+			img := dst[(ci*n+i)*s : (ci*n+i+1)*s]
+			for j := range img {
+				img[j] = src[(ci*s+j)*n+i]
+			}
+		}
+	}
+}
+
+// Transpose writes the [cols][rows] transpose of src ([rows][cols]) into dst.
+func Transpose(dst, src []float32, rows, cols int) {
+	for r := 0; r < rows; r++ {
+		for c := 0; c < cols; c++ {
+			dst[c*rows+r] = src[r*cols+c]
+		}
+	}
+}
+
+// ImagesToChannels reorders src [n][c][s] (PyTorch's NCHW, s = h·w) into the
+// channel-major dst [c][n·s].
+func ImagesToChannels(dst, src []float32, n, c, s int) {
+	for i := 0; i < n; i++ {
+		for ci := 0; ci < c; ci++ {
+			copy(dst[(ci*n+i)*s:(ci*n+i+1)*s], src[(i*c+ci)*s:(i*c+ci+1)*s])
+		}
+	}
+}
+
+// ChannelsToImages is the inverse of ImagesToChannels: src [c][n·s] → dst [n][c][s].
+func ChannelsToImages(dst, src []float32, n, c, s int) {
+	for i := 0; i < n; i++ {
+		for ci := 0; ci < c; ci++ {
+			copy(dst[(i*c+ci)*s:(i*c+ci+1)*s], src[(ci*n+i)*s:(ci*n+i+1)*s])
+		}
+	}
+}

@@ -1,0 +1,216 @@
+package tensor
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+func randSlice(rng *rand.Rand, n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	return x
+}
+
+// naive reference products, in float64
+func refMatMul(a, b []float32, m, k, p int, aT bool) []float64 {
+	c := make([]float64, m*p)
+	for i := 0; i < m; i++ {
+		for j := 0; j < p; j++ {
+			var s float64
+			for kk := 0; kk < k; kk++ {
+				av := a[i*k+kk]
+				if aT {
+					av = a[kk*m+i]
+				}
+				s += float64(av) * float64(b[kk*p+j])
+			}
+			c[i*p+j] = s
+		}
+	}
+	return c
+}
+
+func assertClose(t *testing.T, name string, got []float32, want []float64, tol float64) {
+	t.Helper()
+	for i := range want {
+		if d := math.Abs(float64(got[i]) - want[i]); !(d <= tol*(1+math.Abs(want[i]))) {
+			t.Fatalf("%s: element %d = %g, want %g", name, i, got[i], want[i])
+		}
+	}
+}
+
+// shapes the models use, plus odd ones that exercise the remainder loops
+var productShapes = []struct{ m, k, p int }{
+	{16, 9, 3 * 196}, {8, 144, 16 * 49}, {8, 72, 16 * 16}, {72, 8, 16 * 16},
+	{144, 8, 16 * 49}, {9, 16, 16 * 196}, {8, 128, 16}, {1, 1, 1}, {3, 5, 7}, {5, 7, 3},
+}
+
+func TestMatMulAddMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, s := range productShapes {
+		t.Run(fmt.Sprintf("%dx%dx%d", s.m, s.k, s.p), func(t *testing.T) {
+			a, b := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.p)
+			c0 := randSlice(rng, s.m*s.p)
+			for _, aT := range []bool{false, true} {
+				want := refMatMul(a, b, s.m, s.k, s.p, aT)
+				for i := range want {
+					want[i] += float64(c0[i])
+				}
+				c := append([]float32(nil), c0...)
+				if aT {
+					MatTMulAdd(c, a, b, s.m, s.k, s.p)
+				} else {
+					MatMulAdd(c, a, b, s.m, s.k, s.p)
+				}
+				assertClose(t, fmt.Sprintf("transposed=%v", aT), c, want, 1e-5)
+			}
+		})
+	}
+}
+
+func TestMatMulTAddMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, s := range productShapes {
+		t.Run(fmt.Sprintf("%dx%dx%d", s.m, s.k, s.p), func(t *testing.T) {
+			// C[m,n] += Σ_p A[m,p]·B[n,p] with n = s.k
+			m, n, p := s.m, s.k, s.p
+			a, b := randSlice(rng, m*p), randSlice(rng, n*p)
+			c := make([]float32, m*n)
+			MatMulTAdd(c, a, b, m, n, p)
+			want := make([]float64, m*n)
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					for q := 0; q < p; q++ {
+						want[i*n+j] += float64(a[i*p+q]) * float64(b[j*p+q])
+					}
+				}
+			}
+			assertClose(t, "MatMulTAdd", c, want, 1e-4)
+		})
+	}
+}
+
+// Col2imAdd must be the adjoint of Im2col: <Im2col(x), c> = <x, Col2im(c)>,
+// and Im2col must read exactly the 3×3 stride-2 padding-1 window.
+func TestWindowGatherScatter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, g := range []Window{
+		{C: 1, N: 2, H: 28, W: 28, Ho: 14, Wo: 14},
+		{C: 16, N: 3, H: 14, W: 14, Ho: 7, Wo: 7},
+		{C: 8, N: 2, H: 7, W: 7, Ho: 4, Wo: 4}, // conv3, and convT1 (op 0)
+		{C: 3, N: 1, H: 8, W: 8, Ho: 4, Wo: 4}, // convT, op 1
+		{C: 2, N: 2, H: 5, W: 6, Ho: 3, Wo: 3}, // not square
+	} {
+		t.Run(fmt.Sprintf("%+v", g), func(t *testing.T) {
+			x := randSlice(rng, g.C*g.Large())
+			col := make([]float32, g.ColRows()*g.Small())
+			Im2col(col, x, g)
+			for c := 0; c < g.C; c++ {
+				for k := 0; k < 9; k++ {
+					kh, kw := k/3, k%3
+					for n := 0; n < g.N; n++ {
+						for oh := 0; oh < g.Ho; oh++ {
+							for ow := 0; ow < g.Wo; ow++ {
+								ih, iw := 2*oh-1+kh, 2*ow-1+kw
+								var want float32
+								if ih >= 0 && ih < g.H && iw >= 0 && iw < g.W {
+									want = x[((c*g.N+n)*g.H+ih)*g.W+iw]
+								}
+								if got := col[(c*9+k)*g.Small()+(n*g.Ho+oh)*g.Wo+ow]; got != want {
+									t.Fatalf("col[c%d k%d n%d %d,%d] = %g, want %g", c, k, n, oh, ow, got, want)
+								}
+							}
+						}
+					}
+				}
+			}
+			cv := randSlice(rng, len(col))
+			back := make([]float32, len(x))
+			Col2imAdd(back, cv, g)
+			var lhs, rhs float64
+			for i := range col {
+				lhs += float64(col[i]) * float64(cv[i])
+			}
+			for i := range x {
+				rhs += float64(x[i]) * float64(back[i])
+			}
+			if math.Abs(lhs-rhs) > 1e-6*(1+math.Abs(lhs)) {
+				t.Fatalf("adjoint: <Im2col x, c> = %g, <x, Col2im c> = %g", lhs, rhs)
+			}
+		})
+	}
+}
+
+func TestLayoutRoundTrips(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const n, c, s = 3, 5, 16
+	x := randSlice(rng, n*c*s)
+	cn, back := make([]float32, len(x)), make([]float32, len(x))
+	ImagesToChannels(cn, x, n, c, s)
+	if cn[(2*n+1)*s+3] != x[(1*c+2)*s+3] {
+		t.Fatal("ImagesToChannels misplaces [n1 c2 s3]")
+	}
+	ChannelsToImages(back, cn, n, c, s)
+	feat := make([]float32, len(x))
+	ChannelsToFeatures(feat, cn, c, n, s)
+	if feat[(2*s+3)*n+1] != x[(1*c+2)*s+3] {
+		t.Fatal("ChannelsToFeatures misplaces [n1 c2 s3]")
+	}
+	back2 := make([]float32, len(x))
+	FeaturesToChannels(back2, feat, c, n, s)
+	for i := range x {
+		if back[i] != x[i] || back2[i] != cn[i] {
+			t.Fatalf("round trip differs at %d", i)
+		}
+	}
+}
+
+func BenchmarkMatMulAdd(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range productShapes[:6] {
+		b.Run(fmt.Sprintf("%dx%dx%d", s.m, s.k, s.p), func(b *testing.B) {
+			a, x, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.p), make([]float32, s.m*s.p)
+			b.SetBytes(int64(2 * s.m * s.k * s.p)) // FLOPs, reported as MB/s = MFLOP/s
+			for b.Loop() {
+				MatMulAdd(c, a, x, s.m, s.k, s.p)
+			}
+		})
+	}
+}
+
+func BenchmarkMatMulTAdd(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, s := range productShapes[:6] {
+		b.Run(fmt.Sprintf("%dx%dx%d", s.m, s.k, s.p), func(b *testing.B) {
+			a, x, c := randSlice(rng, s.m*s.p), randSlice(rng, s.k*s.p), make([]float32, s.m*s.k)
+			b.SetBytes(int64(2 * s.m * s.k * s.p))
+			for b.Loop() {
+				MatMulTAdd(c, a, x, s.m, s.k, s.p)
+			}
+		})
+	}
+}
+
+func BenchmarkIm2col(b *testing.B) {
+	g := Window{C: 16, N: 64, H: 14, W: 14, Ho: 7, Wo: 7}
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, col := randSlice(rng, g.C*g.Large()), make([]float32, g.ColRows()*g.Small())
+	b.SetBytes(int64(4 * len(col)))
+	for b.Loop() {
+		Im2col(col, x, g)
+	}
+}
+
+func BenchmarkCol2imAdd(b *testing.B) {
+	g := Window{C: 16, N: 64, H: 14, W: 14, Ho: 7, Wo: 7}
+	rng := rand.New(rand.NewPCG(1, 1))
+	x, col := make([]float32, g.C*g.Large()), randSlice(rng, g.ColRows()*g.Small())
+	b.SetBytes(int64(4 * len(col)))
+	for b.Loop() {
+		Col2imAdd(x, col, g)
+	}
+}

@@ -1,0 +1,92 @@
+package tensor
+
+// Window describes the 3×3, stride-2, padding-1 windows that join a large grid
+// H×W to a small grid Ho×Wo, for C channels over N images. A Conv2d maps the
+// large grid to the small one (Ho = (H-1)/2 + 1); a ConvTranspose2d maps the
+// small grid back to the large one (H = 2·Ho - 1 + output_padding). Both use the
+// same gather (Im2col) and its adjoint scatter (Col2imAdd).
+//
+// Small-grid pixel (oh, ow) sees large-grid pixel (2·oh-1+kh, 2·ow-1+kw) through
+// kernel tap (kh, kw); taps that fall outside the large grid read zero.
+type Window struct {
+	C, N   int // channels, images
+	H, W   int // large grid
+	Ho, Wo int // small grid
+}
+
+// ColRows is the number of rows of the column matrix: C·9.
+func (g Window) ColRows() int { return g.C * 9 }
+
+// Small is the length of one column-matrix row: N·Ho·Wo.
+func (g Window) Small() int { return g.N * g.Ho * g.Wo }
+
+// Large is the length of one channel of the large grid: N·H·W.
+func (g Window) Large() int { return g.N * g.H * g.W }
+
+// Im2col gathers the windows of x into col.
+// x is [C][N·H·W]; col is [C·9][N·Ho·Wo], row (c·9 + kh·3 + kw).
+func Im2col(col, x []float32, g Window) {
+	small := g.Small()
+	_ = col[g.ColRows()*small-1]
+	_ = x[g.C*g.Large()-1]
+	for c := 0; c < g.C; c++ {
+		for kh := 0; kh < 3; kh++ {
+			for kw := 0; kw < 3; kw++ {
+				row := col[(c*9+kh*3+kw)*small : (c*9+kh*3+kw+1)*small]
+				for n := 0; n < g.N; n++ {
+					// image n of channel c of x
+					img := x[(c*g.N+n)*g.H*g.W : (c*g.N+n+1)*g.H*g.W]
+					for oh := 0; oh < g.Ho; oh++ {
+						dst := row[(n*g.Ho+oh)*g.Wo : (n*g.Ho+oh+1)*g.Wo]
+						ih := 2*oh - 1 + kh
+						if ih < 0 || ih >= g.H {
+							clear(dst)
+							continue
+						}
+						src := img[ih*g.W : (ih+1)*g.W]
+						for ow := range dst {
+							iw := 2*ow - 1 + kw
+							if iw >= 0 && iw < g.W {
+								dst[ow] = src[iw]
+							} else {
+								dst[ow] = 0
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// Col2imAdd scatters col back onto the large grid, adding: the adjoint of Im2col.
+// col is [C·9][N·Ho·Wo]; x is [C][N·H·W] and is accumulated into.
+func Col2imAdd(x, col []float32, g Window) {
+	small := g.Small()
+	_ = col[g.ColRows()*small-1]
+	_ = x[g.C*g.Large()-1]
+	for c := 0; c < g.C; c++ {
+		for kh := 0; kh < 3; kh++ {
+			for kw := 0; kw < 3; kw++ {
+				row := col[(c*9+kh*3+kw)*small : (c*9+kh*3+kw+1)*small]
+				for n := 0; n < g.N; n++ {
+					img := x[(c*g.N+n)*g.H*g.W : (c*g.N+n+1)*g.H*g.W]
+					for oh := 0; oh < g.Ho; oh++ {
+						ih := 2*oh - 1 + kh
+						if ih < 0 || ih >= g.H {
+							continue
+						}
+						src := row[(n*g.Ho+oh)*g.Wo : (n*g.Ho+oh+1)*g.Wo]
+						dst := img[ih*g.W : (ih+1)*g.W]
+						for ow, v := range src {
+							iw := 2*ow - 1 + kw
+							if iw >= 0 && iw < g.W {
+								dst[iw] += v
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
