@@ -1,0 +1,135 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"strings"
+
+	"latent/mnist"
+	"latent/model"
+	"latent/train"
+)
+
+// newFlags makes a verb's flag set whose --help prints the summary, an
+// example and the flags to stdout, and whose parse errors become usage errors.
+func newFlags(name, summary, example string, stdout io.Writer) *flagSet {
+	fs := &flagSet{FlagSet: flag.NewFlagSet("latent "+name, flag.ContinueOnError)}
+	fs.help = func() {
+		fs.SetOutput(stdout)
+		fmt.Fprintf(stdout, "Usage: latent %s [flags]\n\n%s\n\nExample:\n  %s\n\nFlags:\n", name, summary, example)
+		fs.PrintDefaults()
+	}
+	fs.Usage = func() {} // the flag package calls it on every error; we print help only for --help
+	return fs
+}
+
+// flagSet is a verb's flags and its help text.
+type flagSet struct {
+	*flag.FlagSet
+	help func()
+}
+
+// parse parses args; a bad flag is a usage error, --help is flag.ErrHelp.
+func parse(fs *flagSet, args []string) error {
+	fs.SetOutput(io.Discard) // the caller prints the error, once
+	err := fs.Parse(args)
+	if err == flag.ErrHelp {
+		fs.help()
+		return err
+	}
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// dataFlags are the flags every verb that reads MNIST shares.
+type dataFlags struct {
+	dir     string
+	seed    uint64
+	threads int
+}
+
+func (d *dataFlags) register(fs *flagSet) {
+	fs.StringVar(&d.dir, "data", "", "folder with the four MNIST idx files (plain or .gz); default: the MNIST built into latent")
+	fs.Uint64Var(&d.seed, "seed", 0, "seed of the train/validation split, the batch order, the initialisation and the noise")
+	fs.IntVar(&d.threads, "threads", runtime.NumCPU(), "worker threads")
+}
+
+func (d *dataFlags) validate() error {
+	if d.threads < 1 || d.threads > 1024 {
+		return usagef("--threads must be in 1..1024, got %d", d.threads)
+	}
+	return nil
+}
+
+// load reads MNIST and splits the training images 48,000/12,000.
+func (d *dataFlags) load() (data train.Data, test *mnist.Set, err error) {
+	trainSet, test, err := mnist.Load(d.dir)
+	if err != nil {
+		return train.Data{}, nil, err
+	}
+	for _, s := range []*mnist.Set{trainSet, test} {
+		if s.Rows != model.Side || s.Cols != model.Side {
+			return train.Data{}, nil, fmt.Errorf("%s: images are %d×%d; the models need 28×28", d.dir, s.Rows, s.Cols)
+		}
+	}
+	if trainSet.N < 5 {
+		return train.Data{}, nil, fmt.Errorf("%s: %d training images; at least 5 are needed for a train/validation split", d.dir, trainSet.N)
+	}
+	nVal := trainSet.N / 5
+	tr, val := mnist.Split(trainSet.N, nVal, d.seed)
+	return train.Data{Set: trainSet, Train: tr, Val: val}, test, nil
+}
+
+// trainFlags are the flags of a training run.
+type trainFlags struct {
+	kind   string
+	latent int
+	cfg    train.Config
+}
+
+func (t *trainFlags) register(fs *flagSet, withModel bool) {
+	seed := train.SeedConfig()
+	if withModel {
+		fs.StringVar(&t.kind, "model", "vae", "model to train: ae or vae")
+	}
+	fs.IntVar(&t.latent, "latent", 8, "VAE latent dimensions")
+	fs.IntVar(&t.cfg.Epochs, "epochs", seed.Epochs, "passes over the 48,000 training images")
+	fs.IntVar(&t.cfg.Batch, "batch", seed.Batch, "images per batch")
+	fs.Float64Var(&t.cfg.LR, "lr", seed.LR, "Adam learning rate")
+	fs.Float64Var(&t.cfg.Beta, "beta", seed.Beta, "VAE: weight of the KL term")
+}
+
+// config checks the values and returns the model and training settings.
+func (t *trainFlags) config(d *dataFlags) (model.Config, train.Config, error) {
+	t.cfg.Seed, t.cfg.Threads = d.seed, d.threads
+	kind, err := model.ParseKind(strings.ToLower(t.kind))
+	if err != nil {
+		return model.Config{}, train.Config{}, usagef("--model: %v", err)
+	}
+	mc := model.Seed(kind)
+	mc.Latent = t.latent
+	if t.latent < 1 || t.latent > 4096 {
+		return mc, t.cfg, usagef("--latent must be in 1..4096, got %d", t.latent)
+	}
+	if t.cfg.Epochs < 1 || t.cfg.Epochs > 100000 {
+		return mc, t.cfg, usagef("--epochs must be in 1..100000, got %d", t.cfg.Epochs)
+	}
+	if t.cfg.Batch < 1 || t.cfg.Batch > 65536 {
+		return mc, t.cfg, usagef("--batch must be in 1..65536, got %d", t.cfg.Batch)
+	}
+	if !(t.cfg.LR > 0) || math.IsInf(t.cfg.LR, 0) {
+		return mc, t.cfg, usagef("--lr must be a positive number, got %g", t.cfg.LR)
+	}
+	if !(t.cfg.Beta >= 0) || math.IsInf(t.cfg.Beta, 0) {
+		return mc, t.cfg, usagef("--beta must be a non-negative number, got %g", t.cfg.Beta)
+	}
+	return mc, t.cfg, d.validate()
+}

@@ -1,0 +1,96 @@
+// Command latent trains, evaluates and samples the tutorial's convolutional
+// autoencoder and variational autoencoder on MNIST, in pure Go.
+//
+//	latent demo                 the whole tutorial with its default settings
+//	latent train --model vae    train one model
+//	latent eval --model FILE    evaluate a checkpoint on the test set
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+// usageError is a bad command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+type verb struct {
+	name, summary string
+	run           func(args []string, stdout, stderr io.Writer) error
+}
+
+var verbs = []verb{
+	{"demo", "run the whole tutorial: train the AE and the VAE, evaluate both", runDemo},
+	{"train", "train one model and write its checkpoint and metrics", runTrain},
+	{"eval", "evaluate a checkpoint on the 10,000 test images", runEval},
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		if len(args) > 1 {
+			return run([]string{args[1], "--help"}, stdout, stderr)
+		}
+		mainUsage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, v := range verbs {
+		if v.name == args[0] {
+			err := v.run(args[1:], stdout, stderr)
+			return exitCode(err, v.name, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "latent: unknown command %q\n\n", args[0])
+	mainUsage(stderr)
+	return 2
+}
+
+func exitCode(err error, name string, stderr io.Writer) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "latent %s: %v\nRun 'latent %s --help' for usage.\n", name, err, name)
+		return 2
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintf(stderr, "latent %s: %v\n", name, err)
+		return 130
+	default:
+		fmt.Fprintf(stderr, "latent %s: %v\n", name, err)
+		return 1
+	}
+}
+
+func mainUsage(w io.Writer) {
+	fmt.Fprint(w, `latent trains and explores convolutional autoencoders (AE) and variational
+autoencoders (VAE) on MNIST, in pure Go.
+
+Usage:
+  latent <command> [flags]
+
+Commands:
+`)
+	for _, v := range verbs {
+		fmt.Fprintf(w, "  %-8s %s\n", v.name, v.summary)
+	}
+	fmt.Fprint(w, `
+Run 'latent <command> --help' for a command's flags and an example.
+Start with:  latent demo
+`)
+}

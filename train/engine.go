@@ -1,0 +1,203 @@
+// Package train runs the training loop of latent's models: batches split into
+// fixed chunks computed in parallel, gradients reduced in a fixed order, Adam,
+// evaluation, and per-epoch metrics.
+package train
+
+import (
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"latent/mnist"
+	"latent/model"
+	"latent/nn"
+)
+
+// ChunkSize is how many images one worker computes at a time. A batch is cut
+// into chunks of this size whatever the number of threads, and the chunks'
+// gradients are summed in chunk order, so the weights after training do not
+// depend on the number of cores.
+const ChunkSize = 16
+
+// Engine computes forward and backward passes of one model over batches, on
+// several cores, with buffers allocated once.
+type Engine struct {
+	Model   *model.Model
+	Threads int
+	chunks  []*model.Workspace // one per chunk of the largest batch
+	grads   []float32          // the batch's gradient, reduced over chunks
+}
+
+// NewEngine sizes an engine for batches of up to maxBatch images. threads ≤ 0
+// means all cores.
+func NewEngine(m *model.Model, maxBatch, threads int) *Engine {
+	if threads <= 0 {
+		threads = runtime.GOMAXPROCS(0)
+	}
+	e := &Engine{Model: m, Threads: threads, grads: make([]float32, m.Params.Size)}
+	for range (maxBatch + ChunkSize - 1) / ChunkSize {
+		e.chunks = append(e.chunks, m.NewWorkspace(ChunkSize))
+	}
+	return e
+}
+
+// MaxBatch is the largest batch the engine holds.
+func (e *Engine) MaxBatch() int { return len(e.chunks) * ChunkSize }
+
+// Grads is the gradient of the last Backward, summed over the batch.
+func (e *Engine) Grads() []float32 { return e.grads }
+
+// load fills the chunks with the images set[idx...] and, for a VAE, noise from
+// rng (nil: zero noise, z = mu). It returns the number of chunks used.
+func (e *Engine) load(set *mnist.Set, idx []int, rng *rand.Rand) int {
+	used := 0
+	for lo := 0; lo < len(idx); lo += ChunkSize {
+		hi := min(lo+ChunkSize, len(idx))
+		ws := e.chunks[used]
+		set.Fill(ws.Input(hi-lo), nil, idx[lo:hi])
+		if e.Model.IsVAE() {
+			fillNormal(ws.Eps[:e.Model.Latent*(hi-lo)], rng)
+		}
+		used++
+	}
+	return used
+}
+
+// fillNormal draws N(0,1) noise, or zeros when rng is nil.
+func fillNormal(x []float32, rng *rand.Rand) {
+	if rng == nil {
+		clear(x)
+		return
+	}
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+}
+
+// parallel runs f on chunks 0..used-1, chunk c on worker c mod Threads.
+func (e *Engine) parallel(used int, f func(ws *model.Workspace)) {
+	workers := min(e.Threads, used)
+	if workers <= 1 {
+		for _, ws := range e.chunks[:used] {
+			f(ws)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := w; c < used; c += workers {
+				f(e.chunks[c])
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Objective weighs the loss terms: recScale·SquaredError + Beta·KL.
+type Objective struct {
+	// MeanPixels divides the squared error by the batch's pixel count (the AE's
+	// mean squared error); otherwise it is summed (the seed VAE).
+	MeanPixels bool
+	Beta       float32 // weight of the KL term (VAE; seed 1)
+}
+
+// Gradient runs forward and backward over the batch set[idx] and leaves the
+// summed gradient in Grads. rng draws the VAE's noise. It returns the loss
+// terms summed over the batch.
+func (e *Engine) Gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objective) model.Loss {
+	used := e.load(set, idx, rng)
+	scale := float32(1)
+	if obj.MeanPixels {
+		scale = 1 / float32(len(idx)*model.Pixels)
+	}
+	losses := make([]model.Loss, used)
+	e.parallel(used, func(ws *model.Workspace) {
+		e.Model.Forward(ws)
+		clear(ws.Grads)
+		l := e.Model.Backward(ws, scale, obj.Beta)
+		losses[chunkIndex(e.chunks, ws)] = l
+	})
+	// reduce in chunk order: the result does not depend on Threads
+	copy(e.grads, e.chunks[0].Grads)
+	for _, ws := range e.chunks[1:used] {
+		for i, g := range ws.Grads {
+			e.grads[i] += g
+		}
+	}
+	return sumLosses(losses)
+}
+
+func chunkIndex(chunks []*model.Workspace, ws *model.Workspace) int {
+	for i, c := range chunks {
+		if c == ws {
+			return i
+		}
+	}
+	panic("train: workspace not in engine")
+}
+
+func sumLosses(ls []model.Loss) model.Loss {
+	var s model.Loss
+	for _, l := range ls {
+		s.SquaredError += l.SquaredError
+		s.KL += l.KL
+	}
+	return s
+}
+
+// Step is one optimisation step: Gradient, then Adam.
+func (e *Engine) Step(opt *nn.Adam, set *mnist.Set, idx []int, rng *rand.Rand, obj Objective) model.Loss {
+	l := e.Gradient(set, idx, rng, obj)
+	opt.Step(e.Model.Data, e.grads)
+	return l
+}
+
+// Totals are loss terms summed over a set of images.
+type Totals struct {
+	Images       int
+	SquaredError float64 // with z sampled (VAE) or the AE's code
+	KL           float64 // VAE
+	SquaredErrMu float64 // VAE: with z = mu
+}
+
+// Evaluate runs the model over set[idx] without training. For a VAE it decodes
+// both a sampled z (noise from rng) and z = mu.
+func (e *Engine) Evaluate(set *mnist.Set, idx []int, rng *rand.Rand) Totals {
+	tot := Totals{Images: len(idx)}
+	step := e.MaxBatch()
+	m := e.Model
+	for lo := 0; lo < len(idx); lo += step {
+		hi := min(lo+step, len(idx))
+		used := e.load(set, idx[lo:hi], rng)
+		parts := make([]Totals, used)
+		e.parallel(used, func(ws *model.Workspace) {
+			var t Totals
+			n := ws.N()
+			x := ws.X[:n*model.Pixels]
+			m.Encode(ws)
+			if m.IsVAE() {
+				l := m.Latent * n
+				m.Sample(ws)
+				m.Decode(ws)
+				t.SquaredError = nn.SquaredError(ws.Output(), x)
+				t.KL = nn.KL(ws.Mu[:l], ws.Logvar[:l])
+				copy(ws.Z[:l], ws.Mu[:l])
+				m.Decode(ws)
+				t.SquaredErrMu = nn.SquaredError(ws.Output(), x)
+			} else {
+				m.Decode(ws)
+				t.SquaredError = nn.SquaredError(ws.Output(), x)
+			}
+			parts[chunkIndex(e.chunks, ws)] = t
+		})
+		for _, p := range parts {
+			tot.SquaredError += p.SquaredError
+			tot.KL += p.KL
+			tot.SquaredErrMu += p.SquaredErrMu
+		}
+	}
+	return tot
+}

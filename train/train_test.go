@@ -1,0 +1,121 @@
+package train
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"latent/mnist"
+	"latent/model"
+)
+
+// synthetic makes a small MNIST-shaped set of random strokes: enough to
+// train on for a few steps without the real data.
+func synthetic(n int, seed uint64) *mnist.Set {
+	rng := rand.New(rand.NewPCG(seed, 9))
+	s := &mnist.Set{N: n, Rows: 28, Cols: 28, Images: make([]uint8, n*784), Labels: make([]uint8, n)}
+	for i := range n {
+		s.Labels[i] = uint8(i % 10)
+		for j := 0; j < 784; j++ {
+			if rng.IntN(4) == 0 {
+				s.Images[i*784+j] = uint8(rng.IntN(256))
+			}
+		}
+	}
+	return s
+}
+
+func smallData(t *testing.T) Data {
+	t.Helper()
+	set := synthetic(200, 1)
+	tr, val := mnist.Split(set.N, 40, 3)
+	return Data{Set: set, Train: tr, Val: val}
+}
+
+// TestThreadsDoNotChangeWeights trains the same model with 1, 2 and 4
+// threads and requires bit-identical weights and metrics.
+func TestThreadsDoNotChangeWeights(t *testing.T) {
+	data := smallData(t)
+	for _, kind := range []model.Kind{model.AE, model.VAE} {
+		t.Run(string(kind), func(t *testing.T) {
+			var first []float32
+			var firstLoss float64
+			for _, threads := range []int{1, 2, 4} {
+				m, err := model.New(model.Seed(kind), 7)
+				if err != nil {
+					t.Fatal(err)
+				}
+				cfg := SeedConfig()
+				cfg.Epochs, cfg.Threads, cfg.Seed = 2, threads, 5
+				hist, err := Fit(context.Background(), m, data, cfg, Hooks{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if first == nil {
+					first, firstLoss = slices.Clone(m.Data), hist[1].ValLoss
+					continue
+				}
+				if !slices.Equal(first, m.Data) {
+					t.Errorf("%d threads: weights differ from 1 thread", threads)
+				}
+				if hist[1].ValLoss != firstLoss {
+					t.Errorf("%d threads: validation loss %v, 1 thread %v", threads, hist[1].ValLoss, firstLoss)
+				}
+			}
+		})
+	}
+}
+
+// TestTrainingReducesLoss checks that a few epochs on a fixed small set lower
+// the validation loss: the loop, the gradients and Adam work together.
+func TestTrainingReducesLoss(t *testing.T) {
+	data := smallData(t)
+	for _, kind := range []model.Kind{model.AE, model.VAE} {
+		m, _ := model.New(model.Seed(kind), 1)
+		cfg := SeedConfig()
+		cfg.Epochs, cfg.Batch = 8, 16
+		hist, err := Fit(context.Background(), m, data, cfg, Hooks{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first, last := hist[0].TrainLoss, hist[len(hist)-1].TrainLoss; !(last < 0.9*first) {
+			t.Errorf("%s: train loss went from %g to %g", kind, first, last)
+		}
+	}
+}
+
+// TestDivergenceIsReported trains with an absurd learning rate and expects an
+// error that names the epoch, the step and the learning rate.
+func TestDivergenceIsReported(t *testing.T) {
+	data := smallData(t)
+	m, _ := model.New(model.Seed(model.VAE), 1)
+	cfg := SeedConfig()
+	cfg.Epochs, cfg.LR = 5, 1e6
+	_, err := Fit(context.Background(), m, data, cfg, Hooks{})
+	if err == nil {
+		t.Fatal("training with lr 1e6 did not report a non-finite loss")
+	}
+	t.Log(err)
+}
+
+func TestCancelStopsTraining(t *testing.T) {
+	data := smallData(t)
+	m, _ := model.New(model.Seed(model.AE), 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg := SeedConfig()
+	cfg.Batch = 16
+	steps := 0
+	hist, err := Fit(ctx, m, data, cfg, Hooks{Batch: func(epoch, done, total int) {
+		steps++
+		if epoch == 2 && done == 3 {
+			cancel()
+		}
+	}})
+	if err != context.Canceled || len(hist) != 1 {
+		t.Fatalf("got %d epochs and error %v, want 1 epoch and context.Canceled", len(hist), err)
+	}
+	if want := 10 + 3; steps != want {
+		t.Fatalf("%d steps ran, want %d", steps, want)
+	}
+}
