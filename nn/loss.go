@@ -1,6 +1,10 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	"latent/tensor"
+)
 
 // SquaredError returns Σ (y[i] - x[i])², accumulated in float64.
 func SquaredError(y, x []float32) float64 {
@@ -69,4 +73,4 @@ func ReparameterizeBackward(dmu, dlogvar, dz, logvar, eps []float32) {
 	}
 }
 
-func exp32(x float32) float32 { return float32(math.Exp(float64(x))) }
+func exp32(x float32) float32 { return tensor.Exp32(x) }

@@ -10,68 +10,75 @@
 //	MatMulAdd   C[m,p] += Σ_k A[m,k]·B[k,p]   (small × long)
 //	MatTMulAdd  C[m,p] += Σ_k A[k,m]·B[k,p]   (small × long, A stored transposed)
 //	MatMulTAdd  C[m,n] += Σ_p A[m,p]·B[n,p]   (long reduction, for weight gradients)
+//
+// Each product has a pure-Go reference (gemm_ref.go), which is all that runs
+// under the build tag noasm or off amd64, and an AVX2/FMA assembly path
+// (gemm_amd64.s) chosen at run time when the CPU has it. Tests compare the two.
 package tensor
 
 // MatMulAdd computes C[m,p] += Σ_k A[m,k]·B[k,p].
 // a is [m][k], b is [k][p], c is [m][p], all row-major.
 func MatMulAdd(c, a, b []float32, m, k, p int) {
-	_ = a[m*k-1]
-	_ = b[k*p-1]
-	_ = c[m*p-1]
-	for i := 0; i < m; i++ {
-		// row i of C accumulates the rows of B weighted by A[i,:]
-		axpyRows(c[i*p:(i+1)*p], a[i*k:(i+1)*k], 1, b[:k*p], p)
-	}
+	_, _, _ = a[m*k-1], b[k*p-1], c[m*p-1]
+	smallLong(c, a, k, 1, b, m, k, p)
 }
 
 // MatTMulAdd computes C[m,p] += Σ_k A[k,m]·B[k,p].
 // a is [k][m] (so its column i is row i of Aᵀ), b is [k][p], c is [m][p].
 func MatTMulAdd(c, a, b []float32, m, k, p int) {
-	_ = a[k*m-1]
-	_ = b[k*p-1]
-	_ = c[m*p-1]
-	for i := 0; i < m; i++ {
-		axpyRows(c[i*p:(i+1)*p], a[i:], m, b[:k*p], p)
-	}
-}
-
-// axpyRows adds Σ_kk w[kk·stride]·B[kk,:] to crow, for kk over the rows of B
-// (len(b)/p rows). It walks four rows of B at a time so that crow is loaded and
-// stored once per four multiply-adds.
-func axpyRows(crow, w []float32, stride int, b []float32, p int) {
-	k := len(b) / p
-	kk := 0
-	for ; kk+4 <= k; kk += 4 {
-		w0, w1, w2, w3 := w[kk*stride], w[(kk+1)*stride], w[(kk+2)*stride], w[(kk+3)*stride]
-		b0 := b[kk*p : kk*p+len(crow)]
-		b1 := b[(kk+1)*p : (kk+1)*p+len(crow)]
-		b2 := b[(kk+2)*p : (kk+2)*p+len(crow)]
-		b3 := b[(kk+3)*p : (kk+3)*p+len(crow)]
-		for j := range crow {
-			crow[j] += w0*b0[j] + w1*b1[j] + w2*b2[j] + w3*b3[j]
-		}
-	}
-	for ; kk < k; kk++ {
-		w0 := w[kk*stride]
-		b0 := b[kk*p : kk*p+len(crow)]
-		for j := range crow {
-			crow[j] += w0 * b0[j]
-		}
-	}
+	_, _, _ = a[k*m-1], b[k*p-1], c[m*p-1]
+	smallLong(c, a, 1, m, b, m, k, p)
 }
 
 // MatMulTAdd computes C[m,n] += Σ_p A[m,p]·B[n,p]: each entry is a dot product
 // over the long axis. a is [m][p], b is [n][p], c is [m][n].
 func MatMulTAdd(c, a, b []float32, m, n, p int) {
-	_ = a[m*p-1]
-	_ = b[n*p-1]
-	_ = c[m*n-1]
-	for i := 0; i < m; i++ {
-		arow := a[i*p : (i+1)*p]
-		for j := 0; j < n; j++ {
-			c[i*n+j] += Dot(arow, b[j*p:(j+1)*p])
+	_, _, _ = a[m*p-1], b[n*p-1], c[m*n-1]
+	reduce(c, a, b, m, n, p)
+}
+
+// smallLong computes C[i,j] += Σ_kk A[i·ars + kk·acs]·B[kk,j] for i < m, j < p.
+func smallLong(c, a []float32, ars, acs int, b []float32, m, k, p int) {
+	if !useAsm || k == 0 {
+		smallLongGo(c, a, ars, acs, b, 0, m, 0, p, k, p)
+		return
+	}
+	m4, p16 := m&^3, p&^15
+	// column panels outermost: the [k][16] panel of B stays in L1 across row blocks
+	for j := 0; j < p16; j += 16 {
+		for i := 0; i < m4; i += 4 {
+			tile4x16(&c[i*p+j], p, &a[i*ars], ars, acs, &b[j], p, k)
 		}
 	}
+	smallLongGo(c, a, ars, acs, b, 0, m4, p16, p, k, p) // right edge
+	smallLongGo(c, a, ars, acs, b, m4, m, 0, p, k, p)   // bottom rows
+}
+
+// reduce computes C[i,j] += Σ_q A[i,q]·B[j,q] for i < m, j < n, q < p.
+func reduce(c, a, b []float32, m, n, p int) {
+	if !useAsm || p < 8 {
+		reduceGo(c, a, b, 0, m, 0, n, 0, p, n, p)
+		return
+	}
+	m4, n2, p8 := m&^3, n&^1, p&^7
+	var lanes [64]float32
+	for i := 0; i < m4; i += 4 {
+		for j := 0; j < n2; j += 2 {
+			dot4x2(&a[i*p], p, &b[j*p], p, p8, &lanes)
+			for t := range 8 {
+				ii, jj := i+t/2, j+t%2
+				c[ii*n+jj] += sum8(lanes[t*8 : t*8+8])
+			}
+		}
+	}
+	reduceGo(c, a, b, 0, m4, 0, n2, p8, p, n, p) // tails of the tiles' dot products
+	reduceGo(c, a, b, 0, m4, n2, n, 0, p, n, p)  // last column
+	reduceGo(c, a, b, m4, m, 0, n, 0, p, n, p)   // bottom rows
+}
+
+// sum8 adds eight lanes pairwise.
+func sum8(x []float32) float32 {
+	return ((x[0] + x[4]) + (x[1] + x[5])) + ((x[2] + x[6]) + (x[3] + x[7]))
 }
 
 // Dot returns Σ x[i]·y[i] over len(x), with four independent partial sums.

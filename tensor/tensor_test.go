@@ -214,3 +214,40 @@ func BenchmarkCol2imAdd(b *testing.B) {
 		Col2imAdd(x, col, g)
 	}
 }
+
+// TestFastMathErrorBounds checks Exp32 and Tanh32 against float64 math over
+// a dense grid and the edges.
+func TestFastMathErrorBounds(t *testing.T) {
+	var worstExp, worstTanh float64
+	for x := float32(-87); x <= 88.5; x += 0.00137 {
+		want := math.Exp(float64(x))
+		if rel := math.Abs(float64(Exp32(x))-want) / want; rel > worstExp {
+			worstExp = rel
+		}
+	}
+	for x := float32(-12); x <= 12; x += 0.0000917 {
+		if d := math.Abs(float64(Tanh32(x)) - math.Tanh(float64(x))); d > worstTanh {
+			worstTanh = d
+		}
+	}
+	t.Logf("Exp32 max relative error %.3g, Tanh32 max absolute error %.3g", worstExp, worstTanh)
+	if worstExp > 3e-7 {
+		t.Errorf("Exp32 relative error %.3g > 3e-7", worstExp)
+	}
+	if worstTanh > 3e-7 {
+		t.Errorf("Tanh32 absolute error %.3g > 3e-7", worstTanh)
+	}
+	for _, c := range []struct{ x, want float32 }{
+		{0, 0}, {100, 1}, {-100, -1}, {float32(math.Inf(1)), 1}, {float32(math.Inf(-1)), -1},
+	} {
+		if got := Tanh32(c.x); got != c.want {
+			t.Errorf("Tanh32(%g) = %g, want %g", c.x, got, c.want)
+		}
+	}
+	if !math.IsNaN(float64(Tanh32(float32(math.NaN())))) || !math.IsNaN(float64(Exp32(float32(math.NaN())))) {
+		t.Error("NaN must stay NaN")
+	}
+	if Exp32(-100) != 0 || !math.IsInf(float64(Exp32(100)), 1) {
+		t.Error("Exp32 must saturate to 0 and +Inf")
+	}
+}

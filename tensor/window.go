@@ -23,6 +23,16 @@ func (g Window) Small() int { return g.N * g.Ho * g.Wo }
 // Large is the length of one channel of the large grid: N·H·W.
 func (g Window) Large() int { return g.N * g.H * g.W }
 
+// inside returns the range [lo, hi) of small-grid indices o whose tap k lands
+// inside a large grid of size n: 0 ≤ 2·o - 1 + k < n.
+func inside(k, small, n int) (lo, hi int) {
+	if k == 0 {
+		lo = 1
+	}
+	hi = min(small, (n-k+2)/2)
+	return lo, max(hi, lo)
+}
+
 // Im2col gathers the windows of x into col.
 // x is [C][N·H·W]; col is [C·9][N·Ho·Wo], row (c·9 + kh·3 + kw).
 func Im2col(col, x []float32, g Window) {
@@ -31,26 +41,24 @@ func Im2col(col, x []float32, g Window) {
 	_ = x[g.C*g.Large()-1]
 	for c := 0; c < g.C; c++ {
 		for kh := 0; kh < 3; kh++ {
+			ohLo, ohHi := inside(kh, g.Ho, g.H)
 			for kw := 0; kw < 3; kw++ {
+				owLo, owHi := inside(kw, g.Wo, g.W)
 				row := col[(c*9+kh*3+kw)*small : (c*9+kh*3+kw+1)*small]
 				for n := 0; n < g.N; n++ {
-					// image n of channel c of x
+					// image n of channel c of x, and its rows of col
 					img := x[(c*g.N+n)*g.H*g.W : (c*g.N+n+1)*g.H*g.W]
-					for oh := 0; oh < g.Ho; oh++ {
-						dst := row[(n*g.Ho+oh)*g.Wo : (n*g.Ho+oh+1)*g.Wo]
+					out := row[n*g.Ho*g.Wo : (n+1)*g.Ho*g.Wo]
+					clear(out[:ohLo*g.Wo])
+					clear(out[ohHi*g.Wo:])
+					for oh := ohLo; oh < ohHi; oh++ {
+						dst := out[oh*g.Wo : (oh+1)*g.Wo]
 						ih := 2*oh - 1 + kh
-						if ih < 0 || ih >= g.H {
-							clear(dst)
-							continue
-						}
-						src := img[ih*g.W : (ih+1)*g.W]
-						for ow := range dst {
-							iw := 2*ow - 1 + kw
-							if iw >= 0 && iw < g.W {
-								dst[ow] = src[iw]
-							} else {
-								dst[ow] = 0
-							}
+						// src[t] is large-grid column 2·(owLo+t) - 1 + kw
+						src := img[ih*g.W+2*owLo-1+kw : (ih+1)*g.W]
+						dst[0], dst[len(dst)-1] = 0, 0
+						for t := range owHi - owLo {
+							dst[owLo+t] = src[2*t]
 						}
 					}
 				}
@@ -67,22 +75,19 @@ func Col2imAdd(x, col []float32, g Window) {
 	_ = x[g.C*g.Large()-1]
 	for c := 0; c < g.C; c++ {
 		for kh := 0; kh < 3; kh++ {
+			ohLo, ohHi := inside(kh, g.Ho, g.H)
 			for kw := 0; kw < 3; kw++ {
+				owLo, owHi := inside(kw, g.Wo, g.W)
 				row := col[(c*9+kh*3+kw)*small : (c*9+kh*3+kw+1)*small]
 				for n := 0; n < g.N; n++ {
 					img := x[(c*g.N+n)*g.H*g.W : (c*g.N+n+1)*g.H*g.W]
-					for oh := 0; oh < g.Ho; oh++ {
+					in := row[n*g.Ho*g.Wo : (n+1)*g.Ho*g.Wo]
+					for oh := ohLo; oh < ohHi; oh++ {
+						src := in[oh*g.Wo+owLo : oh*g.Wo+owHi]
 						ih := 2*oh - 1 + kh
-						if ih < 0 || ih >= g.H {
-							continue
-						}
-						src := row[(n*g.Ho+oh)*g.Wo : (n*g.Ho+oh+1)*g.Wo]
-						dst := img[ih*g.W : (ih+1)*g.W]
-						for ow, v := range src {
-							iw := 2*ow - 1 + kw
-							if iw >= 0 && iw < g.W {
-								dst[iw] += v
-							}
+						dst := img[ih*g.W+2*owLo-1+kw : (ih+1)*g.W]
+						for t, v := range src {
+							dst[2*t] += v
 						}
 					}
 				}

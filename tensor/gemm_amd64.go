@@ -1,0 +1,15 @@
+//go:build !noasm
+
+package tensor
+
+import "golang.org/x/sys/cpu"
+
+// useAsm selects the AVX2/FMA tiles; they need both extensions (AVX-512
+// machines have them too, and on Zen 4 ymm and zmm give the same FLOP rate).
+var useAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+//go:noescape
+func tile4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int)
+
+//go:noescape
+func dot4x2(a *float32, lda int, b *float32, ldb int, p int, out *[64]float32)

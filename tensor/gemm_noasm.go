@@ -1,0 +1,14 @@
+//go:build noasm || !amd64
+
+package tensor
+
+// useAsm is false: only the pure-Go reference products run.
+var useAsm = false
+
+func tile4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int) {
+	panic("tensor: no assembly in this build")
+}
+
+func dot4x2(a *float32, lda int, b *float32, ldb int, p int, out *[64]float32) {
+	panic("tensor: no assembly in this build")
+}
