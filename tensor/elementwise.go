@@ -29,10 +29,12 @@ func RowSumsAdd(dst, x []float32, p int) {
 	}
 }
 
-// ReLU sets x[i] = max(x[i], 0) in place.
+// ReLU sets x[i] = max(x[i], 0) in place. Branch-free: clearing every value
+// whose sign bit is set (negative numbers and -0) gives exactly max(x, +0).
 func ReLU(x []float32) {
 	for i, v := range x {
-		x[i] = max(v, 0)
+		b := math.Float32bits(v)
+		x[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
 	}
 }
 
