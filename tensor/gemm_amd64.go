@@ -13,3 +13,9 @@ func tile4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb
 
 //go:noescape
 func dot4x2(a *float32, lda int, b *float32, ldb int, p int, out *[64]float32)
+
+//go:noescape
+func gather8(dst *float32, src *float32, idx *int32, n int)
+
+//go:noescape
+func gatherSum9(dst *float32, src *float32, srcStride int, idx *int32, idxStride int, n int)

@@ -39,13 +39,17 @@ func Im2col(col, x []float32, g Window) {
 	small := g.Small()
 	_ = col[g.ColRows()*small-1]
 	_ = x[g.C*g.Large()-1]
+	n0 := 0
+	if useAsm {
+		n0 = im2colFast(col, x, g)
+	}
 	for c := 0; c < g.C; c++ {
 		for kh := 0; kh < 3; kh++ {
 			ohLo, ohHi := inside(kh, g.Ho, g.H)
 			for kw := 0; kw < 3; kw++ {
 				owLo, owHi := inside(kw, g.Wo, g.W)
 				row := col[(c*9+kh*3+kw)*small : (c*9+kh*3+kw+1)*small]
-				for n := 0; n < g.N; n++ {
+				for n := n0; n < g.N; n++ {
 					// image n of channel c of x, and its rows of col
 					img := x[(c*g.N+n)*g.H*g.W : (c*g.N+n+1)*g.H*g.W]
 					out := row[n*g.Ho*g.Wo : (n+1)*g.Ho*g.Wo]
@@ -73,13 +77,14 @@ func Col2imAdd(x, col []float32, g Window) {
 	small := g.Small()
 	_ = col[g.ColRows()*small-1]
 	_ = x[g.C*g.Large()-1]
+	n0 := 0
 	for c := 0; c < g.C; c++ {
 		for kh := 0; kh < 3; kh++ {
 			ohLo, ohHi := inside(kh, g.Ho, g.H)
 			for kw := 0; kw < 3; kw++ {
 				owLo, owHi := inside(kw, g.Wo, g.W)
 				row := col[(c*9+kh*3+kw)*small : (c*9+kh*3+kw+1)*small]
-				for n := 0; n < g.N; n++ {
+				for n := n0; n < g.N; n++ {
 					img := x[(c*g.N+n)*g.H*g.W : (c*g.N+n+1)*g.H*g.W]
 					in := row[n*g.Ho*g.Wo : (n+1)*g.Ho*g.Wo]
 					for oh := ohLo; oh < ohHi; oh++ {
