@@ -175,11 +175,14 @@ func (m *Model) NewWorkspace(capacity int) *Workspace {
 	outS := [3]int{49, 196, Pixels}
 	inS := [3]int{16, 49, 196}
 	maxCol := 0
+	h := [3]int{4, 7, 14}
 	for i := range 3 {
 		ws.T[i] = f(outC[i] * n * outS[i])
 		ws.dT[i] = f(outC[i] * n * outS[i])
-		ws.TCol[i] = f(outC[i] * 9 * n * inS[i])
-		maxCol = max(maxCol, len(ws.TCol[i]), len(ws.Col[i]))
+		tg := m.dec[i].Window(n, h[i], h[i])
+		maxCol = max(maxCol, outC[i]*9*n*inS[i], m.dec[i].ForwardScratch(tg))
+		eg := m.enc[i].Window(n, 28>>i, 28>>i)
+		maxCol = max(maxCol, m.enc[i].BackwardScratch(eg))
 	}
 	ws.dCol = f(maxCol)
 	if m.IsVAE() {
@@ -256,7 +259,7 @@ func (m *Model) Decode(ws *Workspace) {
 	x, h, w := code, 4, 4
 	for i, l := range m.dec {
 		g := l.Window(n, h, w)
-		l.Forward(m.Data, ws.T[i], x, ws.TCol[i], g)
+		l.Forward(m.Data, ws.T[i], x, ws.dCol, g)
 		if i < 2 {
 			tensor.ReLU(ws.T[i][:l.Out*g.Large()])
 		} else {

@@ -42,9 +42,9 @@ func (l Conv2d) Forward(params, y, x, col []float32, g tensor.Window) {
 }
 
 // Backward accumulates dW and db into grads and, if dx is not nil, sets
-// dx [In][n·h·w] to the input gradient (dcol [In·9][n·ho·wo] is scratch).
+// dx [In][n·h·w] to the input gradient (scratch: BackwardScratch floats).
 // dy is [Out][n·ho·wo]; col is what Forward gathered.
-func (l Conv2d) Backward(params, grads, dx, dy, col, dcol []float32, g tensor.Window) {
+func (l Conv2d) Backward(params, grads, dx, dy, col, scratch []float32, g tensor.Window) {
 	p := g.Small()
 	// dW[o,k] += Σ_p dy[o,p]·col[k,p]
 	tensor.MatMulTAdd(l.Weight.Of(grads), dy, col, l.Out, l.In*9, p)
@@ -52,12 +52,12 @@ func (l Conv2d) Backward(params, grads, dx, dy, col, dcol []float32, g tensor.Wi
 	if dx == nil {
 		return
 	}
-	// dcol[k,p] = Σ_o W[o,k]·dy[o,p], then scatter the windows back.
-	clear(dcol[:l.In*9*p])
-	tensor.MatTMulAdd(dcol, l.Weight.Of(params), dy, l.In*9, l.Out, p)
-	clear(dx[:g.C*g.Large()])
-	tensor.Col2imAdd(dx, dcol, g)
+	// dx = the windows of Wᵀ·dy scattered back: a transposed convolution of dy
+	tensor.ConvTranspose(dx, l.Weight.Of(params), dy, scratch, l.Out, g)
 }
+
+// BackwardScratch is the scratch Backward needs for geometry g.
+func (l Conv2d) BackwardScratch(g tensor.Window) int { return tensor.ConvTransposeScratch(g, l.Out) }
 
 // ConvTranspose2d is PyTorch's ConvTranspose2d(In, Out, kernel 3, stride 2,
 // padding 1, output_padding OutPad). Weight [In, Out, 3, 3], bias [Out].
@@ -85,16 +85,17 @@ func (l ConvTranspose2d) Window(n, h, w int) tensor.Window {
 	return tensor.Window{C: l.Out, N: n, H: 2*h - 1 + l.OutPad, W: 2*w - 1 + l.OutPad, Ho: h, Wo: w}
 }
 
-// Forward: x [In][n·h·w] → y [Out][n·H·W].
-// col [Out·9][n·h·w] is scratch: each input pixel's contribution to its 3×3
-// output window, scattered onto y.
-func (l ConvTranspose2d) Forward(params, y, x, col []float32, g tensor.Window) {
-	p := g.Small()
-	// col[k',p] = Σ_i W[i,k']·x[i,p], with W seen as [In][Out·9]
-	clear(col[:l.Out*9*p])
-	tensor.MatTMulAdd(col, l.Weight.Of(params), x, l.Out*9, l.In, p)
-	tensor.SetRowBias(y, l.Bias.Of(params), g.Large())
-	tensor.Col2imAdd(y, col, g)
+// Forward: x [In][n·h·w] → y [Out][n·H·W]: each input pixel spreads
+// W[i,:,:,:]·x over its 3×3 output window (tensor.ConvTranspose), then the bias.
+// scratch: ForwardScratch floats.
+func (l ConvTranspose2d) Forward(params, y, x, scratch []float32, g tensor.Window) {
+	tensor.ConvTranspose(y, l.Weight.Of(params), x, scratch, l.In, g)
+	tensor.AddRowBias(y, l.Bias.Of(params), g.Large())
+}
+
+// ForwardScratch is the scratch Forward needs for geometry g.
+func (l ConvTranspose2d) ForwardScratch(g tensor.Window) int {
+	return tensor.ConvTransposeScratch(g, l.In)
 }
 
 // Backward accumulates dW and db into grads and, if dx is not nil, sets

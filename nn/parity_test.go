@@ -70,14 +70,14 @@ func TestConvLayersMatchPyTorch(t *testing.T) {
 			y := make([]float32, c.out*n*outS)
 			dx := make([]float32, len(x))
 			if c.transposed {
-				col := make([]float32, c.out*9*n*inS)
-				convT.Forward(params, y, x, col, g)
-				convT.Backward(params, grads, dx, dy, x, col, g)
+				scratch := make([]float32, max(convT.ForwardScratch(g), c.out*9*n*inS))
+				convT.Forward(params, y, x, scratch, g)
+				convT.Backward(params, grads, dx, dy, x, scratch, g)
 			} else {
 				col := make([]float32, c.in*9*n*outS)
-				dcol := make([]float32, len(col))
+				scratch := make([]float32, conv.BackwardScratch(g))
 				conv.Forward(params, y, x, col, g)
-				conv.Backward(params, grads, dx, dy, col, dcol, g)
+				conv.Backward(params, grads, dx, dy, col, scratch, g)
 			}
 			fixture.Close(t, c.name+".y", fromCN(y, n, c.out, outS), get("y"), fixture.Gradients)
 			fixture.Close(t, c.name+".grad_x", fromCN(dx, n, c.in, inS), get("grad_x"), fixture.Gradients)

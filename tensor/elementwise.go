@@ -32,6 +32,10 @@ func RowSumsAdd(dst, x []float32, p int) {
 // ReLU sets x[i] = max(x[i], 0) in place. Branch-free: clearing every value
 // whose sign bit is set (negative numbers and -0) gives exactly max(x, +0).
 func ReLU(x []float32) {
+	if n := len(x) &^ 7; useAsm && n > 0 {
+		relu8(&x[0], n)
+		x = x[n:]
+	}
 	for i, v := range x {
 		b := math.Float32bits(v)
 		x[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
@@ -43,6 +47,10 @@ func ReLU(x []float32) {
 // negative values). Branch-free: with random signs a branch mispredicts.
 func ReLUBackward(dy, y []float32) {
 	y = y[:len(dy)]
+	if n := len(dy) &^ 7; useAsm && n > 0 {
+		reluMask8(&dy[0], &y[0], n)
+		dy, y = dy[n:], y[n:]
+	}
 	for i, v := range y {
 		b := math.Float32bits(v)
 		mask := uint32(int32(b|-b) >> 31) // all ones when v ≠ 0
@@ -50,8 +58,13 @@ func ReLUBackward(dy, y []float32) {
 	}
 }
 
-// Tanh sets x[i] = tanh(x[i]) in place, with Tanh32 (absolute error < 3e-7).
+// Tanh sets x[i] = tanh(x[i]) in place, with Tanh32's formula (absolute
+// error < 3e-7; the vector path uses FMA and is checked to the same bound).
 func Tanh(x []float32) {
+	if n := len(x) &^ 7; useAsm && n > 0 {
+		tanh8(&x[0], n)
+		x = x[n:]
+	}
 	for i, v := range x {
 		x[i] = Tanh32(v)
 	}

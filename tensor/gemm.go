@@ -20,14 +20,14 @@ package tensor
 // a is [m][k], b is [k][p], c is [m][p], all row-major.
 func MatMulAdd(c, a, b []float32, m, k, p int) {
 	_, _, _ = a[m*k-1], b[k*p-1], c[m*p-1]
-	smallLong(c, a, k, 1, b, m, k, p)
+	smallLong(c, p, a, k, 1, b, m, k, p)
 }
 
 // MatTMulAdd computes C[m,p] += Σ_k A[k,m]·B[k,p].
 // a is [k][m] (so its column i is row i of Aᵀ), b is [k][p], c is [m][p].
 func MatTMulAdd(c, a, b []float32, m, k, p int) {
 	_, _, _ = a[k*m-1], b[k*p-1], c[m*p-1]
-	smallLong(c, a, 1, m, b, m, k, p)
+	smallLong(c, p, a, 1, m, b, m, k, p)
 }
 
 // MatMulTAdd computes C[m,n] += Σ_p A[m,p]·B[n,p]: each entry is a dot product
@@ -37,21 +37,29 @@ func MatMulTAdd(c, a, b []float32, m, n, p int) {
 	reduce(c, a, b, m, n, p)
 }
 
-// smallLong computes C[i,j] += Σ_kk A[i·ars + kk·acs]·B[kk,j] for i < m, j < p.
-func smallLong(c, a []float32, ars, acs int, b []float32, m, k, p int) {
+// smallLong computes C[i·ldc + j] += Σ_kk A[i·ars + kk·acs]·B[kk·p + j] for
+// i < m, j < p.
+func smallLong(c []float32, ldc int, a []float32, ars, acs int, b []float32, m, k, p int) {
 	if !useAsm || k == 0 {
-		smallLongGo(c, a, ars, acs, b, 0, m, 0, p, k, p)
+		smallLongGo(c, ldc, a, ars, acs, b, 0, m, 0, p, k, p)
 		return
 	}
 	m4, p16 := m&^3, p&^15
 	// column panels outermost: the [k][16] panel of B stays in L1 across row blocks
 	for j := 0; j < p16; j += 16 {
 		for i := 0; i < m4; i += 4 {
-			tile4x16(&c[i*p+j], p, &a[i*ars], ars, acs, &b[j], p, k)
+			tile4x16(&c[i*ldc+j], ldc, &a[i*ars], ars, acs, &b[j], p, k)
 		}
 	}
-	smallLongGo(c, a, ars, acs, b, 0, m4, p16, p, k, p) // right edge
-	smallLongGo(c, a, ars, acs, b, m4, m, 0, p, k, p)   // bottom rows
+	smallLongGo(c, ldc, a, ars, acs, b, 0, m4, p16, p, k, p) // right edge
+	// bottom rows, one at a time
+	p32 := p &^ 31
+	for i := m4; i < m; i++ {
+		for j := 0; j < p32; j += 32 {
+			tile1x32(&c[i*ldc+j], &a[i*ars], acs, &b[j], p, k)
+		}
+	}
+	smallLongGo(c, ldc, a, ars, acs, b, m4, m, p32, p, k, p)
 }
 
 // reduce computes C[i,j] += Σ_q A[i,q]·B[j,q] for i < m, j < n, q < p.

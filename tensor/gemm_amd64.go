@@ -18,4 +18,13 @@ func dot4x2(a *float32, lda int, b *float32, ldb int, p int, out *[64]float32)
 func gather8(dst *float32, src *float32, idx *int32, n int)
 
 //go:noescape
-func gatherSum9(dst *float32, src *float32, srcStride int, idx *int32, idxStride int, n int)
+func relu8(x *float32, n int)
+
+//go:noescape
+func reluMask8(dy *float32, y *float32, n int)
+
+//go:noescape
+func tanh8(x *float32, n int)
+
+//go:noescape
+func tile1x32(c *float32, a *float32, acs int, b *float32, ldb int, k int)

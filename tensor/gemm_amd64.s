@@ -131,3 +131,39 @@ dloop:
 	VMOVUPS Y7, 224(DI)
 	VZEROUPPER
 	RET
+
+// func tile1x32(c *float32, a *float32, acs int, b *float32, ldb int, k int)
+//
+// C[j] += Σ_kk A[kk·acs] · B[kk·ldb + j]   for j < 32, kk < k (k ≥ 1): one row
+// of C, for products with fewer than four rows.
+TEXT ·tile1x32(SB), NOSPLIT, $0-48
+	MOVQ c+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ acs+16(FP), R10
+	MOVQ b+24(FP), DX
+	MOVQ ldb+32(FP), R11
+	MOVQ k+40(FP), CX
+	SHLQ $2, R10
+	SHLQ $2, R11
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+
+loop1:
+	VBROADCASTSS (SI), Y8
+	VFMADD231PS (DX), Y8, Y0
+	VFMADD231PS 32(DX), Y8, Y1
+	VFMADD231PS 64(DX), Y8, Y2
+	VFMADD231PS 96(DX), Y8, Y3
+	ADDQ R10, SI
+	ADDQ R11, DX
+	DECQ CX
+	JNZ  loop1
+
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VZEROUPPER
+	RET

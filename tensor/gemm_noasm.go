@@ -17,6 +17,10 @@ func gather8(dst *float32, src *float32, idx *int32, n int) {
 	panic("tensor: no assembly in this build")
 }
 
-func gatherSum9(dst *float32, src *float32, srcStride int, idx *int32, idxStride int, n int) {
+func relu8(x *float32, n int)                  { panic("tensor: no assembly in this build") }
+func reluMask8(dy *float32, y *float32, n int) { panic("tensor: no assembly in this build") }
+func tanh8(x *float32, n int)                  { panic("tensor: no assembly in this build") }
+
+func tile1x32(c *float32, a *float32, acs int, b *float32, ldb int, k int) {
 	panic("tensor: no assembly in this build")
 }

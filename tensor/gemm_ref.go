@@ -3,16 +3,16 @@ package tensor
 // The pure-Go reference products: what runs without assembly, on the edges
 // the assembly tiles leave, and what the tests compare the tiles against.
 
-// smallLongGo computes C[i,j] += Σ_kk A[i·ars + kk·acs]·B[kk·p + j] for i in
-// [i0,i1), j in [j0,j1). It walks four rows of B at a time so that each row of
-// C is loaded and stored once per four multiply-adds.
-func smallLongGo(c, a []float32, ars, acs int, b []float32, i0, i1, j0, j1, k, p int) {
+// smallLongGo computes C[i·ldc + j] += Σ_kk A[i·ars + kk·acs]·B[kk·p + j] for
+// i in [i0,i1), j in [j0,j1). It walks four rows of B at a time so that each
+// row of C is loaded and stored once per four multiply-adds.
+func smallLongGo(c []float32, ldc int, a []float32, ars, acs int, b []float32, i0, i1, j0, j1, k, p int) {
 	if j0 >= j1 {
 		return
 	}
 	w := j1 - j0
 	for i := i0; i < i1; i++ {
-		crow := c[i*p+j0 : i*p+j1]
+		crow := c[i*ldc+j0 : i*ldc+j1]
 		ai := a[i*ars:]
 		kk := 0
 		for ; kk+4 <= k; kk += 4 {

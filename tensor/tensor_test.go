@@ -251,3 +251,99 @@ func TestFastMathErrorBounds(t *testing.T) {
 		t.Error("Exp32 must saturate to 0 and +Inf")
 	}
 }
+
+// TestConvTransposeMatchesColumnPath checks the parity-class transposed
+// convolution against the column-matrix route it replaces.
+func TestConvTransposeMatchesColumnPath(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, c := range []struct {
+		cs int
+		g  Window
+	}{
+		{16, Window{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14}}, // convT3
+		{8, Window{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7}},   // convT2, conv2 dX
+		{8, Window{C: 8, N: 16, H: 7, W: 7, Ho: 4, Wo: 4}},      // convT1 (op 0), conv3 dX
+		{8, Window{C: 8, N: 3, H: 7, W: 7, Ho: 4, Wo: 4}},       // partial groups
+		{5, Window{C: 3, N: 11, H: 14, W: 14, Ho: 7, Wo: 7}},
+		{2, Window{C: 2, N: 2, H: 5, W: 6, Ho: 3, Wo: 3}},
+	} {
+		t.Run(fmt.Sprintf("cs%d_%+v", c.cs, c.g), func(t *testing.T) {
+			g := c.g
+			a := randSlice(rng, c.cs*g.C*9)
+			src := randSlice(rng, c.cs*g.Small())
+			dcol := make([]float32, g.ColRows()*g.Small())
+			smallLongGo(dcol, g.Small(), a, 1, g.ColRows(), src, 0, g.ColRows(), 0, g.Small(), c.cs, g.Small())
+			want := make([]float32, g.C*g.Large())
+			Col2imAdd(want, dcol, g)
+			got := randSlice(rng, len(want)) // overwritten, not added to
+			ConvTranspose(got, a, src, make([]float32, ConvTransposeScratch(g, c.cs)), c.cs, g)
+			w64 := make([]float64, len(want))
+			for i, v := range want {
+				w64[i] = float64(v)
+			}
+			assertClose(t, "ConvTranspose", got, w64, 1e-5)
+		})
+	}
+}
+
+// TestVectorActivations checks the vector ReLU, ReLU mask and tanh against
+// the scalar definitions, over lengths that leave tails, with NaN, ±0, ±Inf.
+func TestVectorActivations(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, n := range []int{1, 7, 8, 9, 64, 1000} {
+		x := randSlice(rng, n)
+		for i := range x {
+			x[i] *= 4
+		}
+		special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)), 1e-6, -3e-5, 20, -20}
+		copy(x, special[:min(n, len(special))])
+		y := append([]float32(nil), x...)
+		ReLU(y)
+		for i, v := range x {
+			if want := float32(math.Max(float64(v), 0)); y[i] != want || math.Signbit(float64(y[i])) {
+				t.Fatalf("n=%d: ReLU(%g) = %g", n, v, y[i])
+			}
+		}
+		dy := randSlice(rng, n)
+		got := append([]float32(nil), dy...)
+		ReLUBackward(got, y)
+		for i := range dy {
+			want := dy[i]
+			if y[i] <= 0 {
+				want = 0
+			}
+			if got[i] != want {
+				t.Fatalf("n=%d: ReLUBackward at %d: %g, want %g", n, i, got[i], want)
+			}
+		}
+		th := append([]float32(nil), x...)
+		Tanh(th)
+		for i, v := range x {
+			if d := math.Abs(float64(th[i]) - math.Tanh(float64(v))); !(d <= 3e-7) {
+				t.Fatalf("n=%d: Tanh(%g) = %g, error %g", n, v, th[i], d)
+			}
+		}
+	}
+	nan := []float32{float32(math.NaN()), 1, 2, 3, 4, 5, 6, 7}
+	Tanh(nan)
+	if !math.IsNaN(float64(nan[0])) {
+		t.Error("vector Tanh turned NaN into a number: divergence would go unseen")
+	}
+}
+
+func TestVectorTanhDenseGrid(t *testing.T) {
+	var xs []float32
+	for x := float32(-12); x <= 12; x += 0.0000917 {
+		xs = append(xs, x)
+	}
+	y := append([]float32(nil), xs...)
+	Tanh(y)
+	worst := 0.0
+	for i, x := range xs {
+		worst = max(worst, math.Abs(float64(y[i])-math.Tanh(float64(x))))
+	}
+	t.Logf("vector Tanh max absolute error %.3g over %d points", worst, len(xs))
+	if worst > 3e-7 {
+		t.Errorf("vector Tanh absolute error %.3g > 3e-7", worst)
+	}
+}

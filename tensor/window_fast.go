@@ -9,19 +9,20 @@ import "sync"
 
 // windowTables are the gather tables of one window geometry (C and N aside).
 type windowTables struct {
-	g        int     // images per group
-	im2col   []int32 // [9][g·Ho·Wo]: offset in a channel of the large grid, or -1
-	col2im   []int32 // [9][g·H·W]: offset in a column-matrix row, or -1
-	smallLen int     // g·Ho·Wo
-	largeLen int     // g·H·W
+	g          int        // images per group
+	im2col     []int32    // [9][g·Ho·Wo]: offset in a channel of the large grid, or -1
+	shift      [3][]int32 // [g·Ho·Wo] for the shifts (0,1) (1,1) (1,0): source offset, or -1
+	interleave []int32    // [g·H·W]: offset in one channel's [4 classes][N·Ho·Wo] stack
+	smallLen   int        // g·Ho·Wo
+	largeLen   int        // g·H·W
 }
 
-var tableCache sync.Map // Window{H, W, Ho, Wo} → *windowTables
+var tableCache sync.Map // Window{N, H, W, Ho, Wo} → *windowTables
 
 // tablesFor returns the tables of g's geometry, or nil where the vector path
 // does not apply.
 func tablesFor(g Window) *windowTables {
-	key := Window{H: g.H, W: g.W, Ho: g.Ho, Wo: g.Wo}
+	key := Window{N: g.N, H: g.H, W: g.W, Ho: g.Ho, Wo: g.Wo}
 	if t, ok := tableCache.Load(key); ok {
 		return t.(*windowTables)
 	}
@@ -34,10 +35,6 @@ func tablesFor(g Window) *windowTables {
 	}
 	t := &windowTables{g: grp, smallLen: grp * g.Ho * g.Wo, largeLen: grp * g.H * g.W}
 	t.im2col = make([]int32, 9*t.smallLen)
-	t.col2im = make([]int32, 9*t.largeLen)
-	for i := range t.col2im {
-		t.col2im[i] = -1
-	}
 	for tap := range 9 {
 		kh, kw := tap/3, tap%3
 		for n := range grp {
@@ -49,10 +46,33 @@ func tablesFor(g Window) *windowTables {
 						t.im2col[tap*t.smallLen+q] = -1
 						continue
 					}
-					p := (n*g.H+ih)*g.W + iw
-					t.im2col[tap*t.smallLen+q] = int32(p)
-					t.col2im[tap*t.largeLen+p] = int32(q)
+					t.im2col[tap*t.smallLen+q] = int32((n*g.H+ih)*g.W + iw)
 				}
+			}
+		}
+	}
+	for sh := range 3 {
+		d := shiftDelta[sh+1]
+		t.shift[sh] = make([]int32, t.smallLen)
+		for n := range grp {
+			for a := range g.Ho {
+				for b := range g.Wo {
+					v := int32(-1)
+					if a+d[0] < g.Ho && b+d[1] < g.Wo {
+						v = int32((n*g.Ho+a+d[0])*g.Wo + b + d[1])
+					}
+					t.shift[sh][(n*g.Ho+a)*g.Wo+b] = v
+				}
+			}
+		}
+	}
+	t.interleave = make([]int32, t.largeLen)
+	small := g.N * g.Ho * g.Wo
+	for n := range grp {
+		for ih := range g.H {
+			for iw := range g.W {
+				cls := (ih%2)*2 + iw%2
+				t.interleave[(n*g.H+ih)*g.W+iw] = int32(cls*small + (n*g.Ho+ih/2)*g.Wo + iw/2)
 			}
 		}
 	}
@@ -76,24 +96,6 @@ func im2colFast(col, x []float32, g Window) int {
 			for gi := range groups {
 				gather8(&row[gi*t.smallLen], &x[c*large+gi*t.largeLen], idx, t.smallLen)
 			}
-		}
-	}
-	return groups * t.g
-}
-
-// col2imFast accumulates whole groups of images; it returns how many images
-// it did.
-func col2imFast(x, col []float32, g Window) int {
-	t := tablesFor(g)
-	if t == nil {
-		return 0
-	}
-	groups := g.N / t.g
-	small, large := g.Small(), g.Large()
-	for c := 0; c < g.C; c++ {
-		for gi := range groups {
-			gatherSum9(&x[c*large+gi*t.largeLen], &col[c*9*small+gi*t.smallLen], small,
-				&t.col2im[0], t.largeLen, t.largeLen)
 		}
 	}
 	return groups * t.g

@@ -1,0 +1,124 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// func relu8(x *float32, n int)
+// x[i] = max(x[i], 0) for i < n, n a positive multiple of 8.
+TEXT ·relu8(SB), NOSPLIT, $0-16
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	SHRQ $3, CX
+	VXORPS Y15, Y15, Y15
+
+rloop:
+	VMOVUPS (DI), Y0
+	VMAXPS  Y15, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     rloop
+	VZEROUPPER
+	RET
+
+// func reluMask8(dy *float32, y *float32, n int)
+// dy[i] = 0 where y[i] ≤ 0, for i < n, n a positive multiple of 8.
+TEXT ·reluMask8(SB), NOSPLIT, $0-24
+	MOVQ dy+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	VXORPS Y15, Y15, Y15
+
+mloop:
+	VMOVUPS (SI), Y1
+	VCMPPS  $0x0e, Y15, Y1, Y2 // y > 0 (ordered)
+	VANDPS  (DI), Y2, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	DECQ    CX
+	JNZ     mloop
+	VZEROUPPER
+	RET
+
+// Constants of tanh8, each broadcast from memory.
+DATA tanhc<>+0(SB)/4, $0x7fffffff  // abs mask
+DATA tanhc<>+4(SB)/4, $0x41119999  // 9.1: beyond, tanh is 1 in float32
+DATA tanhc<>+8(SB)/4, $0x3fb8aa3b  // log2(e)
+DATA tanhc<>+12(SB)/4, $0x3f318000 // ln2 high part 0.693359375
+DATA tanhc<>+16(SB)/4, $0xb95e8083 // ln2 low part -2.12194440e-4
+DATA tanhc<>+20(SB)/4, $0x3ab60b61 // 1/720
+DATA tanhc<>+24(SB)/4, $0x3c088889 // 1/120
+DATA tanhc<>+28(SB)/4, $0x3d2aaaab // 1/24
+DATA tanhc<>+32(SB)/4, $0x3e2aaaab // 1/6
+DATA tanhc<>+36(SB)/4, $0x3f000000 // 1/2
+DATA tanhc<>+40(SB)/4, $0x3f800000 // 1
+DATA tanhc<>+44(SB)/4, $0x40000000 // 2
+DATA tanhc<>+48(SB)/4, $0x39d1b717 // 0.0004: below, tanh(x) = x - x³/3
+DATA tanhc<>+52(SB)/4, $0x3eaaaaab // 1/3
+DATA tanhc<>+56(SB)/4, $0x0000007f // exponent bias 127
+GLOBL tanhc<>(SB), RODATA|NOPTR, $60
+
+// func tanh8(x *float32, n int)
+// x[i] = tanh(x[i]) for i < n (n a positive multiple of 8): the vector form of
+// Tanh32, 1 - 2/(e^{2|x|} + 1) with e^y = 2^k·p(r), with the sign of x.
+TEXT ·tanh8(SB), NOSPLIT, $0-16
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	SHRQ $3, CX
+	VBROADCASTSS tanhc<>+0(SB), Y15  // abs mask
+	VBROADCASTSS tanhc<>+4(SB), Y14  // 9.1
+	VBROADCASTSS tanhc<>+40(SB), Y13 // 1
+	VBROADCASTSS tanhc<>+44(SB), Y12 // 2
+	VBROADCASTSS tanhc<>+48(SB), Y11 // 0.0004
+
+tloop:
+	VMOVUPS (DI), Y0          // x
+	VANDPS  Y15, Y0, Y1       // a = |x|
+	VMINPS  Y1, Y14, Y2       // min(9.1, a): keeps e^{2a} finite, NaN stays NaN
+	VMULPS  Y12, Y2, Y2       // y = 2a
+	// e^y: k = round(y·log2e), r = y - k·ln2
+	VBROADCASTSS tanhc<>+8(SB), Y3
+	VMULPS  Y3, Y2, Y3
+	VROUNDPS $0, Y3, Y3       // k (nearest)
+	VBROADCASTSS tanhc<>+12(SB), Y4
+	VFNMADD231PS Y4, Y3, Y2   // y -= k·ln2hi
+	VBROADCASTSS tanhc<>+16(SB), Y4
+	VFNMADD231PS Y4, Y3, Y2   // y -= k·ln2lo  → r
+	VBROADCASTSS tanhc<>+20(SB), Y5 // p = 1/720
+	VBROADCASTSS tanhc<>+24(SB), Y4
+	VFMADD213PS Y4, Y2, Y5    // p = p·r + 1/120
+	VBROADCASTSS tanhc<>+28(SB), Y4
+	VFMADD213PS Y4, Y2, Y5
+	VBROADCASTSS tanhc<>+32(SB), Y4
+	VFMADD213PS Y4, Y2, Y5
+	VBROADCASTSS tanhc<>+36(SB), Y4
+	VFMADD213PS Y4, Y2, Y5
+	VFMADD213PS Y13, Y2, Y5   // p·r + 1
+	VFMADD213PS Y13, Y2, Y5   // p·r + 1  → e^r
+	VCVTPS2DQ Y3, Y6          // k as int32
+	VPBROADCASTD tanhc<>+56(SB), Y7
+	VPADDD  Y7, Y6, Y6
+	VPSLLD  $23, Y6, Y6       // 2^k
+	VMULPS  Y6, Y5, Y5        // e = e^{2a}
+	// t = 1 - 2/(e + 1)
+	VADDPS  Y13, Y5, Y5
+	VDIVPS  Y5, Y12, Y5
+	VSUBPS  Y5, Y13, Y5
+	// small a: a - a³/3
+	VMULPS  Y1, Y1, Y6
+	VMULPS  Y1, Y6, Y6
+	VBROADCASTSS tanhc<>+52(SB), Y7
+	VMULPS  Y7, Y6, Y6
+	VSUBPS  Y6, Y1, Y6
+	VCMPPS  $0x01, Y11, Y1, Y7 // a < 0.0004
+	VBLENDVPS Y7, Y6, Y5, Y5
+	// sign of x
+	VANDNPS Y0, Y15, Y8       // sign bits of x
+	VORPS   Y8, Y5, Y5
+	VMOVUPS Y5, (DI)
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     tloop
+	VZEROUPPER
+	RET

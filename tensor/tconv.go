@@ -1,0 +1,131 @@
+package tensor
+
+// ConvTranspose is the scatter half of a transposed convolution (and of a
+// convolution's input gradient): with a window g joining a small grid (cs
+// channels) to a large grid (g.C channels),
+//
+//	dst[l, p] = Σ_s Σ_{tap: p = tap(q)} A[s, l·9 + tap] · src[s, q]
+//
+// where A is [cs][g.C·9] (a ConvTranspose2d weight [In, Out, 3, 3] or a Conv2d
+// weight [Out, In, 3, 3], both read the same way), src is [cs][N·Ho·Wo] and dst
+// [g.C][N·H·W] is overwritten. It is Col2imAdd(Aᵀ·src) without the column
+// matrix: the large grid splits into four parity classes (even/odd row ×
+// even/odd column), and each class is one product over shifted copies of src
+// (1, 2, 2 and 4 taps: 9 in all), so no multiply is wasted and the only strided
+// access is one gather per output element to interleave the classes.
+func ConvTranspose(dst, a, src, scratch []float32, cs int, g Window) {
+	if !useAsm || tablesFor(g) == nil || g.Large() >= 1<<30 {
+		small := g.Small()
+		dcol := scratch[:g.ColRows()*small]
+		clear(dcol)
+		MatTMulAdd(dcol, a, src, g.ColRows(), cs, small)
+		clear(dst[:g.C*g.Large()])
+		Col2imAdd(dst, dcol, g)
+		return
+	}
+	t := tablesFor(g)
+	small, large := g.Small(), g.Large()
+	shifted := scratch[:5*cs*small]                       // 5 blocks [cs][small]
+	stack := scratch[5*cs*small : 5*cs*small+g.C*4*small] // [g.C][4 classes][small]
+	packed := scratch[5*cs*small+g.C*4*small:][:g.C*4*cs]
+
+	// the shifted copies of src, in block order (0,0) (0,1) (1,1) (1,0) (0,0)
+	for blk, sh := range shiftBlocks {
+		for s := 0; s < cs; s++ {
+			out := shifted[(blk*cs+s)*small : (blk*cs+s+1)*small]
+			in := src[s*small : (s+1)*small]
+			if sh == 0 {
+				copy(out, in)
+				continue
+			}
+			groups := g.N / t.g
+			idx := &t.shift[sh-1][0]
+			for gi := range groups {
+				gather8(&out[gi*t.smallLen], &in[gi*t.smallLen], idx, t.smallLen)
+			}
+			shiftTail(out, in, g, groups*t.g, shiftDelta[sh])
+		}
+	}
+	// one product per parity class into its slice of the stack
+	clear(stack)
+	for cls, cl := range classes {
+		k := cl.blocks * cs
+		// packed[l][(b, s)] = A[s][l·9 + tap of block b]
+		for l := 0; l < g.C; l++ {
+			for b := 0; b < cl.blocks; b++ {
+				tap := cl.taps[b]
+				for s := 0; s < cs; s++ {
+					packed[l*k+b*cs+s] = a[s*g.C*9+l*9+tap]
+				}
+			}
+		}
+		smallLong(stack[cls*small:], 4*small, packed, k, 1, shifted[cl.first*cs*small:], g.C, k, small)
+	}
+	// interleave the classes onto the large grid
+	groups := g.N / t.g
+	for l := 0; l < g.C; l++ {
+		for gi := range groups {
+			gather8(&dst[l*large+gi*t.largeLen], &stack[l*4*small+gi*t.g*g.Ho*g.Wo], &t.interleave[0], t.largeLen)
+		}
+		interleaveTail(dst[l*large:(l+1)*large], stack[l*4*small:(l+1)*4*small], g, groups*t.g)
+	}
+}
+
+// ConvTransposeScratch is the scratch ConvTranspose needs for g and cs.
+func ConvTransposeScratch(g Window, cs int) int {
+	small := g.Small()
+	return max(g.ColRows()*small, 5*cs*small+g.C*4*small+g.C*4*cs)
+}
+
+// shiftBlocks lists the shifted copies of src in block order; the value is
+// the shift index (0: none, 1: (0,1), 2: (1,1), 3: (1,0)). Block 4 repeats
+// block 0 so that every class's shifts are consecutive blocks.
+var shiftBlocks = [5]int{0, 1, 2, 3, 0}
+
+// shiftDelta is (dh, dw) of each shift index.
+var shiftDelta = [4][2]int{{0, 0}, {0, 1}, {1, 1}, {1, 0}}
+
+// A parity class (r, s) of the large grid: large pixel (2a+r, 2b+s) sums the
+// taps listed, tap i reading shifted block first+i at small pixel (a, b).
+type parityClass struct {
+	first, blocks int
+	taps          [4]int
+}
+
+// For a row parity r: r = 0 uses kh = 1 at shift 0; r = 1 uses kh = 0 at
+// shift +1 and kh = 2 at shift 0 (likewise for columns).
+var classes = [4]parityClass{
+	{first: 0, blocks: 1, taps: [4]int{1*3 + 1}},                            // (0,0): block (0,0)
+	{first: 0, blocks: 2, taps: [4]int{1*3 + 2, 1*3 + 0}},                   // (0,1): blocks (0,0) (0,1)
+	{first: 3, blocks: 2, taps: [4]int{0*3 + 1, 2*3 + 1}},                   // (1,0): blocks (1,0) (0,0)
+	{first: 0, blocks: 4, taps: [4]int{2*3 + 2, 2*3 + 0, 0*3 + 0, 0*3 + 2}}, // (1,1): (0,0) (0,1) (1,1) (1,0)
+}
+
+// shiftTail shifts the images from n0 on without tables.
+func shiftTail(out, in []float32, g Window, n0 int, d [2]int) {
+	for n := n0; n < g.N; n++ {
+		for a := 0; a < g.Ho; a++ {
+			for b := 0; b < g.Wo; b++ {
+				var v float32
+				if a+d[0] < g.Ho && b+d[1] < g.Wo {
+					v = in[(n*g.Ho+a+d[0])*g.Wo+b+d[1]]
+				}
+				out[(n*g.Ho+a)*g.Wo+b] = v
+			}
+		}
+	}
+}
+
+// interleaveTail interleaves the images from n0 on without tables; stack is
+// one channel's [4][small].
+func interleaveTail(dst, stack []float32, g Window, n0 int) {
+	small := g.Small()
+	for n := n0; n < g.N; n++ {
+		for ih := 0; ih < g.H; ih++ {
+			for iw := 0; iw < g.W; iw++ {
+				cls := (ih%2)*2 + iw%2
+				dst[(n*g.H+ih)*g.W+iw] = stack[cls*small+(n*g.Ho+ih/2)*g.Wo+iw/2]
+			}
+		}
+	}
+}
