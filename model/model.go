@@ -354,3 +354,42 @@ func (m *Model) Backward(ws *Workspace, recScale, beta float32) Loss {
 	}
 	return loss
 }
+
+// side is the grid side before and after each encoder layer.
+var side = [4]int{28, 14, 7, 4}
+
+// EncoderMACs counts the multiply-adds per image of the encoder (with the VAE's
+// two heads).
+func (m *Model) EncoderMACs() int {
+	n := 0
+	for i, l := range m.enc {
+		n += l.Out * l.In * 9 * side[i+1] * side[i+1]
+	}
+	if m.IsVAE() {
+		n += m.fcMu.In*m.fcMu.Out + m.fcLogvar.In*m.fcLogvar.Out
+	}
+	return n
+}
+
+// MACs counts the multiply-adds per image of a forward pass, of the input
+// gradients (dX) and of the weight gradients (dW), layer by layer as in PERF.md.
+func (m *Model) MACs() (fwd, dx, dw int) {
+	for i, l := range m.enc {
+		f := l.Out * l.In * 9 * side[i+1] * side[i+1]
+		fwd, dw = fwd+f, dw+f
+		if i > 0 { // the first layer needs no input gradient
+			dx += f
+		}
+	}
+	for i, l := range m.dec {
+		f := l.In * l.Out * 9 * side[3-i] * side[3-i]
+		fwd, dx, dw = fwd+f, dx+f, dw+f
+	}
+	if m.IsVAE() {
+		for _, l := range []nn.Linear{m.fcMu, m.fcLogvar, m.decFC} {
+			f := l.In * l.Out
+			fwd, dx, dw = fwd+f, dx+f, dw+f
+		}
+	}
+	return fwd, dx, dw
+}

@@ -128,3 +128,19 @@ func TestStateDictNamesMatchPyTorch(t *testing.T) {
 		}
 	}
 }
+
+// TestMACsMatchPERF checks the work counts against ../shared/PERF.md's table.
+func TestMACsMatchPERF(t *testing.T) {
+	for _, c := range []struct {
+		kind         Kind
+		fwd, dx, dw int
+	}{
+		{VAE, 190848, 162624, 190848},
+		{AE, 190848 - 3072, 162624 - 3072, 190848 - 3072},
+	} {
+		m, _ := New(Seed(c.kind), 0)
+		if fwd, dx, dw := m.MACs(); fwd != c.fwd || dx != c.dx || dw != c.dw {
+			t.Errorf("%s: MACs %d/%d/%d, PERF.md %d/%d/%d", c.kind, fwd, dx, dw, c.fwd, c.dx, c.dw)
+		}
+	}
+}

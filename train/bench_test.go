@@ -20,6 +20,7 @@ func stepper(tb testing.TB, kind model.Kind, threads int) func() {
 		tb.Fatal(err)
 	}
 	e := NewEngine(m, 64, threads)
+	tb.Cleanup(e.Close)
 	opt := nn.NewAdam(m.Params.Size, 1e-3)
 	rng := rand.New(rand.NewPCG(1, 1))
 	obj := Objective{MeanPixels: kind == model.AE, Beta: 1}
@@ -40,5 +41,40 @@ func BenchmarkStep(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed().Seconds())/float64(b.N)*750, "s/epoch")
 			})
 		}
+	}
+}
+
+// TestStepAllocatesNothing: a steady-state training step allocates nothing,
+// with one worker or several.
+func TestStepAllocatesNothing(t *testing.T) {
+	for _, kind := range []model.Kind{model.AE, model.VAE} {
+		for _, threads := range []int{1, 2} {
+			step := stepper(t, kind, threads)
+			step() // warm up: gather tables are built on first use
+			if n := testing.AllocsPerRun(20, step); n != 0 {
+				t.Errorf("%s, %d threads: %v allocations per step, want 0", kind, threads, n)
+			}
+		}
+	}
+}
+
+// BenchmarkInference encodes and decodes 10,000 images (the VAE decodes twice:
+// sampled z and z = mu), as eval does.
+func BenchmarkInference(b *testing.B) {
+	set := synthetic(10000, 3)
+	idx := make([]int, set.N)
+	for i := range idx {
+		idx[i] = i
+	}
+	for _, kind := range []model.Kind{model.AE, model.VAE} {
+		b.Run(string(kind), func(b *testing.B) {
+			m, _ := model.New(model.Seed(kind), 1)
+			e := NewEngine(m, 256, 0)
+			defer e.Close()
+			rng := rand.New(rand.NewPCG(1, 1))
+			for b.Loop() {
+				e.Evaluate(set, idx, rng)
+			}
+		})
 	}
 }

@@ -26,7 +26,22 @@ type Engine struct {
 	Threads int
 	chunks  []*model.Workspace // one per chunk of the largest batch
 	grads   []float32          // the batch's gradient, reduced over chunks
+	losses  []model.Loss       // per chunk, of the last Gradient
+	parts   []Totals           // per chunk, of the last Evaluate pass
+
+	// the task of the current parallel pass, and what it reads
+	task      func(chunk int)
+	gradTask  func(chunk int)
+	evalTask  func(chunk int)
+	scale     float32
+	beta      float32
+	jobs      chan job
+	wg        sync.WaitGroup
+	closeOnce sync.Once
 }
+
+// job asks a worker to run the current task on chunks w, w+stride, … < used.
+type job struct{ w, stride, used int }
 
 // NewEngine sizes an engine for batches of up to maxBatch images. threads ≤ 0
 // means all cores.
@@ -38,8 +53,26 @@ func NewEngine(m *model.Model, maxBatch, threads int) *Engine {
 	for range (maxBatch + ChunkSize - 1) / ChunkSize {
 		e.chunks = append(e.chunks, m.NewWorkspace(ChunkSize))
 	}
+	e.losses = make([]model.Loss, len(e.chunks))
+	e.parts = make([]Totals, len(e.chunks))
+	e.gradTask, e.evalTask = e.gradChunk, e.evalChunk
+	// workers 1..threads-1 wait for jobs; the caller's goroutine is worker 0
+	e.jobs = make(chan job, threads)
+	for range threads - 1 {
+		go func() {
+			for j := range e.jobs {
+				for c := j.w; c < j.used; c += j.stride {
+					e.task(c)
+				}
+				e.wg.Done()
+			}
+		}()
+	}
 	return e
 }
+
+// Close stops the engine's worker goroutines.
+func (e *Engine) Close() { e.closeOnce.Do(func() { close(e.jobs) }) }
 
 // MaxBatch is the largest batch the engine holds.
 func (e *Engine) MaxBatch() int { return len(e.chunks) * ChunkSize }
@@ -74,26 +107,19 @@ func fillNormal(x []float32, rng *rand.Rand) {
 	}
 }
 
-// parallel runs f on chunks 0..used-1, chunk c on worker c mod Threads.
-func (e *Engine) parallel(used int, f func(ws *model.Workspace)) {
+// parallel runs task on chunks 0..used-1, chunk c on worker c mod workers.
+// Each chunk writes only its own workspace and result slot.
+func (e *Engine) parallel(used int, task func(chunk int)) {
 	workers := min(e.Threads, used)
-	if workers <= 1 {
-		for _, ws := range e.chunks[:used] {
-			f(ws)
-		}
-		return
+	e.task = task
+	e.wg.Add(workers - 1)
+	for w := 1; w < workers; w++ {
+		e.jobs <- job{w: w, stride: workers, used: used}
 	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := w; c < used; c += workers {
-				f(e.chunks[c])
-			}
-		}()
+	for c := 0; c < used; c += workers {
+		task(c)
 	}
-	wg.Wait()
+	e.wg.Wait()
 }
 
 // Objective weighs the loss terms: recScale·SquaredError + Beta·KL.
@@ -109,17 +135,11 @@ type Objective struct {
 // terms summed over the batch.
 func (e *Engine) Gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objective) model.Loss {
 	used := e.load(set, idx, rng)
-	scale := float32(1)
+	e.scale, e.beta = 1, obj.Beta
 	if obj.MeanPixels {
-		scale = 1 / float32(len(idx)*model.Pixels)
+		e.scale = 1 / float32(len(idx)*model.Pixels)
 	}
-	losses := make([]model.Loss, used)
-	e.parallel(used, func(ws *model.Workspace) {
-		e.Model.Forward(ws)
-		clear(ws.Grads)
-		l := e.Model.Backward(ws, scale, obj.Beta)
-		losses[chunkIndex(e.chunks, ws)] = l
-	})
+	e.parallel(used, e.gradTask)
 	// reduce in chunk order: the result does not depend on Threads
 	copy(e.grads, e.chunks[0].Grads)
 	for _, ws := range e.chunks[1:used] {
@@ -127,16 +147,15 @@ func (e *Engine) Gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objecti
 			e.grads[i] += g
 		}
 	}
-	return sumLosses(losses)
+	return sumLosses(e.losses[:used])
 }
 
-func chunkIndex(chunks []*model.Workspace, ws *model.Workspace) int {
-	for i, c := range chunks {
-		if c == ws {
-			return i
-		}
-	}
-	panic("train: workspace not in engine")
+// gradChunk is forward and backward over one chunk.
+func (e *Engine) gradChunk(c int) {
+	ws := e.chunks[c]
+	e.Model.Forward(ws)
+	clear(ws.Grads)
+	e.losses[c] = e.Model.Backward(ws, e.scale, e.beta)
 }
 
 func sumLosses(ls []model.Loss) model.Loss {
@@ -168,36 +187,38 @@ type Totals struct {
 func (e *Engine) Evaluate(set *mnist.Set, idx []int, rng *rand.Rand) Totals {
 	tot := Totals{Images: len(idx)}
 	step := e.MaxBatch()
-	m := e.Model
 	for lo := 0; lo < len(idx); lo += step {
 		hi := min(lo+step, len(idx))
 		used := e.load(set, idx[lo:hi], rng)
-		parts := make([]Totals, used)
-		e.parallel(used, func(ws *model.Workspace) {
-			var t Totals
-			n := ws.N()
-			x := ws.X[:n*model.Pixels]
-			m.Encode(ws)
-			if m.IsVAE() {
-				l := m.Latent * n
-				m.Sample(ws)
-				m.Decode(ws)
-				t.SquaredError = nn.SquaredError(ws.Output(), x)
-				t.KL = nn.KL(ws.Mu[:l], ws.Logvar[:l])
-				copy(ws.Z[:l], ws.Mu[:l])
-				m.Decode(ws)
-				t.SquaredErrMu = nn.SquaredError(ws.Output(), x)
-			} else {
-				m.Decode(ws)
-				t.SquaredError = nn.SquaredError(ws.Output(), x)
-			}
-			parts[chunkIndex(e.chunks, ws)] = t
-		})
-		for _, p := range parts {
+		e.parallel(used, e.evalTask)
+		for _, p := range e.parts[:used] {
 			tot.SquaredError += p.SquaredError
 			tot.KL += p.KL
 			tot.SquaredErrMu += p.SquaredErrMu
 		}
 	}
 	return tot
+}
+
+// evalChunk scores one chunk without training.
+func (e *Engine) evalChunk(c int) {
+	ws, m := e.chunks[c], e.Model
+	var t Totals
+	n := ws.N()
+	x := ws.X[:n*model.Pixels]
+	m.Encode(ws)
+	if m.IsVAE() {
+		l := m.Latent * n
+		m.Sample(ws)
+		m.Decode(ws)
+		t.SquaredError = nn.SquaredError(ws.Output(), x)
+		t.KL = nn.KL(ws.Mu[:l], ws.Logvar[:l])
+		copy(ws.Z[:l], ws.Mu[:l])
+		m.Decode(ws)
+		t.SquaredErrMu = nn.SquaredError(ws.Output(), x)
+	} else {
+		m.Decode(ws)
+		t.SquaredError = nn.SquaredError(ws.Output(), x)
+	}
+	e.parts[c] = t
 }

@@ -83,6 +83,7 @@ func Fit(ctx context.Context, m *model.Model, data Data, cfg Config, hooks Hooks
 		return nil, err
 	}
 	e := NewEngine(m, cfg.Batch, cfg.Threads)
+	defer e.Close()
 	opt := nn.NewAdam(m.Params.Size, cfg.LR)
 	obj := Objective{MeanPixels: m.Kind == model.AE, Beta: float32(cfg.Beta)}
 	var history []Metrics

@@ -31,6 +31,7 @@ func evaluate(m *model.Model, test *mnist.Set, seed uint64, threads int) evalRes
 		idx[i] = i
 	}
 	e := train.NewEngine(m, 256, threads)
+	defer e.Close()
 	tot := e.Evaluate(test, idx, rand.New(rand.NewPCG(seed, 0xe7a1)))
 	n := float64(tot.Images)
 	r := evalResult{Model: string(m.Kind), Images: tot.Images, MSEPerPixel: tot.SquaredError / (n * model.Pixels)}

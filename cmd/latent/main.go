@@ -30,6 +30,7 @@ var verbs = []verb{
 	{"demo", "run the whole tutorial: train the AE and the VAE, evaluate both", runDemo},
 	{"train", "train one model and write its checkpoint and metrics", runTrain},
 	{"eval", "evaluate a checkpoint on the 10,000 test images", runEval},
+	{"bench", "measure training and inference speed on this machine", runBench},
 }
 
 func main() {

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"time"
+
+	"latent/model"
+	"latent/nn"
+	"latent/train"
+)
+
+// benchRow is one measured configuration.
+type benchRow struct {
+	Model        string  `json:"model"`
+	Phase        string  `json:"phase"` // train or inference
+	Threads      int     `json:"threads"`
+	MsPerStep    float64 `json:"ms_per_step,omitempty"`
+	SecPerEpoch  float64 `json:"s_per_epoch,omitempty"`
+	Seconds10k   float64 `json:"s_per_10k_images,omitempty"`
+	ImagesPerSec float64 `json:"images_per_s"`
+	GFLOPs       float64 `json:"gflop_per_s"`
+	PeakPercent  float64 `json:"percent_of_peak"`
+}
+
+func runBench(args []string, stdout, _ io.Writer) error {
+	fs := newFlags("bench", "Measure training and inference speed of the seed AE and VAE on this machine:\nms per step (batch 64), seconds per epoch (48,000 images), images/s, GFLOP/s\n(from the layers' multiply-add counts) and the share of the machine's peak.",
+		"latent bench --threads 2 --json", stdout)
+	threads := fs.Int("threads", runtime.NumCPU(), "largest thread count to measure (1 is always measured)")
+	secs := fs.Float64("seconds", 2, "time to spend per measurement")
+	peak := fs.Float64("peak", 117, "peak GFLOP/s of one core (this machine kind: 117, AVX2/AVX-512 FMA)")
+	asJSON := fs.Bool("json", false, "print the rows as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *threads < 1 || *threads > 1024 {
+		return usagef("--threads must be in 1..1024, got %d", *threads)
+	}
+	if !(*secs > 0 && *secs <= 600) {
+		return usagef("--seconds must be in (0, 600], got %g", *secs)
+	}
+	if !(*peak > 0) {
+		return usagef("--peak must be positive, got %g", *peak)
+	}
+	d := dataFlags{threads: *threads}
+	data, test, err := d.load()
+	if err != nil {
+		return err
+	}
+	budget := time.Duration(*secs * float64(time.Second))
+	counts := []int{1}
+	if *threads > 1 {
+		counts = append(counts, *threads)
+	}
+	var rows []benchRow
+	for _, kind := range []model.Kind{model.AE, model.VAE} {
+		m, err := model.New(model.Seed(kind), 1)
+		if err != nil {
+			return err
+		}
+		fwd, dx, dw := m.MACs()
+		trainFlop := 2 * float64(fwd+dx+dw)
+		for _, t := range counts {
+			e := train.NewEngine(m, 64, t)
+			opt := nn.NewAdam(m.Params.Size, 1e-3)
+			rng := rand.New(rand.NewPCG(1, 1))
+			obj := train.Objective{MeanPixels: kind == model.AE, Beta: 1}
+			batches := 0
+			perStep := timeIt(budget, func() {
+				lo := (batches * 64) % (len(data.Train) - 64)
+				e.Step(opt, data.Set, data.Train[lo:lo+64], rng, obj)
+				batches++
+			})
+			e.Close()
+			ips := 64 / perStep
+			rows = append(rows, benchRow{Model: string(kind), Phase: "train", Threads: t,
+				MsPerStep: perStep * 1e3, SecPerEpoch: perStep * 750, ImagesPerSec: ips,
+				GFLOPs: ips * trainFlop / 1e9, PeakPercent: 100 * ips * trainFlop / 1e9 / (*peak * float64(t))})
+		}
+		// inference: encode and decode the 10,000 test images
+		idx := make([]int, test.N)
+		for i := range idx {
+			idx[i] = i
+		}
+		e := train.NewEngine(m, 256, *threads)
+		rng := rand.New(rand.NewPCG(1, 1))
+		per := timeIt(budget, func() { e.Evaluate(test, idx, rng) })
+		e.Close()
+		inferFlop := 2 * float64(fwd)
+		if kind == model.VAE { // eval decodes twice: sampled z and z = mu
+			inferFlop += 2 * float64(fwd-m.EncoderMACs())
+		}
+		ips := float64(test.N) / per
+		rows = append(rows, benchRow{Model: string(kind), Phase: "inference", Threads: *threads,
+			Seconds10k: per * 10000 / float64(test.N), ImagesPerSec: ips, GFLOPs: ips * inferFlop / 1e9,
+			PeakPercent: 100 * ips * inferFlop / 1e9 / (*peak * float64(*threads))})
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	fmt.Fprintf(stdout, "%-5s %-9s %7s %9s %9s %10s %8s %7s\n", "model", "phase", "threads", "ms/step", "s/epoch", "images/s", "GFLOP/s", "%peak")
+	for _, r := range rows {
+		step, epoch := fmt.Sprintf("%.3f", r.MsPerStep), fmt.Sprintf("%.2f", r.SecPerEpoch)
+		if r.Phase == "inference" {
+			step, epoch = "-", fmt.Sprintf("%.3f/10k", r.Seconds10k)
+		}
+		fmt.Fprintf(stdout, "%-5s %-9s %7d %9s %9s %10.0f %8.1f %6.1f%%\n", r.Model, r.Phase, r.Threads, step, epoch, r.ImagesPerSec, r.GFLOPs, r.PeakPercent)
+	}
+	fmt.Fprintf(stdout, "peak assumed: %.0f GFLOP/s per core (--peak); epoch = 750 steps of 64 images\n", *peak)
+	return nil
+}
+
+// timeIt runs f a few times to warm up, then for about budget, and returns
+// the mean seconds per call.
+func timeIt(budget time.Duration, f func()) float64 {
+	for range 3 {
+		f()
+	}
+	n := 0
+	start := time.Now()
+	for time.Since(start) < budget || n < 3 {
+		f()
+		n++
+	}
+	return time.Since(start).Seconds() / float64(n)
+}
