@@ -132,7 +132,7 @@ func TestStateDictNamesMatchPyTorch(t *testing.T) {
 // TestMACsMatchPERF checks the work counts against ../shared/PERF.md's table.
 func TestMACsMatchPERF(t *testing.T) {
 	for _, c := range []struct {
-		kind         Kind
+		kind        Kind
 		fwd, dx, dw int
 	}{
 		{VAE, 190848, 162624, 190848},
