@@ -6,6 +6,10 @@ import "math"
 func AddRowBias(x, bias []float32, p int) {
 	for i, b := range bias {
 		row := x[i*p : (i+1)*p]
+		if n := p &^ 7; useAsm && n > 0 {
+			addConst8(&row[0], b, n)
+			row = row[n:]
+		}
 		for j := range row {
 			row[j] += b
 		}
@@ -16,6 +20,10 @@ func AddRowBias(x, bias []float32, p int) {
 func SetRowBias(x, bias []float32, p int) {
 	for i, b := range bias {
 		row := x[i*p : (i+1)*p]
+		if n := p &^ 7; useAsm && n > 0 {
+			fill8(&row[0], b, n)
+			row = row[n:]
+		}
 		for j := range row {
 			row[j] = b
 		}

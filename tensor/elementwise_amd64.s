@@ -122,3 +122,66 @@ tloop:
 	JNZ     tloop
 	VZEROUPPER
 	RET
+
+// func addConst8(x *float32, v float32, n int)
+// x[i] += v for i < n, n a positive multiple of 8.
+TEXT ·addConst8(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), DI
+	VBROADCASTSS v+8(FP), Y1
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+
+aloop:
+	VADDPS  (DI), Y1, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     aloop
+	VZEROUPPER
+	RET
+
+// func fill8(x *float32, v float32, n int)
+// x[i] = v for i < n, n a positive multiple of 8.
+TEXT ·fill8(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), DI
+	VBROADCASTSS v+8(FP), Y1
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+
+floop:
+	VMOVUPS Y1, (DI)
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     floop
+	VZEROUPPER
+	RET
+
+// func sum32(x *float32, n int) float32
+// Σ x[i] for i < n, n a positive multiple of 32, with four vector partial sums.
+TEXT ·sum32(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	SHRQ $5, CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+sloop:
+	VADDPS (SI), Y0, Y0
+	VADDPS 32(SI), Y1, Y1
+	VADDPS 64(SI), Y2, Y2
+	VADDPS 96(SI), Y3, Y3
+	ADDQ   $128, SI
+	DECQ   CX
+	JNZ    sloop
+	VADDPS Y1, Y0, Y0
+	VADDPS Y3, Y2, Y2
+	VADDPS Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, ret+16(FP)
+	VZEROUPPER
+	RET

@@ -106,10 +106,14 @@ func Dot(x, y []float32) float32 {
 	return (s0 + s1) + (s2 + s3)
 }
 
-// Sum returns Σ x[i], with four independent partial sums.
+// Sum returns Σ x[i], with independent partial sums (32 lanes in the vector
+// path, four in the scalar one).
 func Sum(x []float32) float32 {
 	var s0, s1, s2, s3 float32
 	i := 0
+	if n := len(x) &^ 31; useAsm && n > 0 {
+		s0, i = sum32(&x[0], n), n
+	}
 	for ; i+4 <= len(x); i += 4 {
 		s0 += x[i]
 		s1 += x[i+1]

@@ -347,3 +347,31 @@ func TestVectorTanhDenseGrid(t *testing.T) {
 		t.Errorf("vector Tanh absolute error %.3g > 3e-7", worst)
 	}
 }
+
+func TestBiasAndSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, p := range []int{1, 7, 8, 31, 32, 33, 100, 1000} {
+		bias := []float32{1.5, -2}
+		x := randSlice(rng, 2*p)
+		orig := append([]float32(nil), x...)
+		AddRowBias(x, bias, p)
+		for i := range x {
+			if x[i] != orig[i]+bias[i/p] {
+				t.Fatalf("p=%d: AddRowBias at %d: %g, want %g", p, i, x[i], orig[i]+bias[i/p])
+			}
+		}
+		SetRowBias(x, bias, p)
+		for i := range x {
+			if x[i] != bias[i/p] {
+				t.Fatalf("p=%d: SetRowBias at %d: %g", p, i, x[i])
+			}
+		}
+		var want float64
+		for _, v := range orig {
+			want += float64(v)
+		}
+		if got := Sum(orig); math.Abs(float64(got)-want) > 1e-5*float64(len(orig)) {
+			t.Fatalf("n=%d: Sum = %g, want %g", len(orig), got, want)
+		}
+	}
+}
