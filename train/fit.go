@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -73,49 +74,94 @@ func Loss(kind model.Kind, t Totals) (loss, rec, kl float64) {
 type Hooks struct {
 	Batch func(epoch, done, total int) // after each training batch
 	Epoch func(Metrics)                // after each epoch (with validation)
+	// Checkpoint receives the state to save after each epoch and when training
+	// is interrupted; an error stops training.
+	Checkpoint func(*State) error
 }
+
+// ErrInterrupted is returned (wrapping the context's error) when training
+// stopped because its context was cancelled; the state was checkpointed.
+var ErrInterrupted = errors.New("training interrupted")
 
 // Fit trains m on data for cfg.Epochs epochs and returns each epoch's metrics.
 // It stops early, with the metrics so far, when ctx is cancelled (after the
-// current step) or when the loss stops being a finite number.
+// current step, with a checkpoint) or when the loss stops being a finite number.
 func Fit(ctx context.Context, m *model.Model, data Data, cfg Config, hooks Hooks) ([]Metrics, error) {
+	return Resume(ctx, m, data, cfg, hooks, nil)
+}
+
+// Resume continues training from st (nil: from the start). m must hold the
+// weights saved with st. The result is bit-identical to an uninterrupted run.
+func Resume(ctx context.Context, m *model.Model, data Data, cfg Config, hooks Hooks, st *State) ([]Metrics, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	e := NewEngine(m, cfg.Batch, cfg.Threads)
 	defer e.Close()
-	opt := nn.NewAdam(m.Params.Size, cfg.LR)
 	obj := Objective{MeanPixels: m.Kind == model.AE, Beta: float32(cfg.Beta)}
-	var history []Metrics
-	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+	if st == nil {
+		st = &State{Epoch: 1, Adam: nn.NewAdam(m.Params.Size, cfg.LR)}
+	}
+	if len(st.Adam.M) != m.Params.Size {
+		return nil, fmt.Errorf("training state has %d optimiser values for a model of %d parameters", len(st.Adam.M), m.Params.Size)
+	}
+	st.Adam.LR = cfg.LR
+	checkpoint := func() error {
+		if hooks.Checkpoint == nil {
+			return nil
+		}
+		return hooks.Checkpoint(st)
+	}
+	for ; st.Epoch <= cfg.Epochs; st.nextEpoch() {
+		epoch := st.Epoch
 		start := time.Now()
 		order := mnist.EpochOrder(data.Train, cfg.Seed, epoch)
 		batches := mnist.Batches(order, cfg.Batch)
-		rng := rand.New(rand.NewPCG(cfg.Seed, uint64(epoch)<<8|1))
-		tot := Totals{Images: len(order)}
-		for b, idx := range batches {
-			if err := ctx.Err(); err != nil {
-				return history, err
-			}
-			l := e.Step(opt, data.Set, idx, rng, obj)
-			if math.IsNaN(l.SquaredError+l.KL) || math.IsInf(l.SquaredError+l.KL, 0) {
-				return history, fmt.Errorf("epoch %d, step %d: the loss is not a finite number (%g); the learning rate (%g) is probably too high", epoch, b+1, l.SquaredError+l.KL, cfg.LR)
-			}
-			tot.SquaredError += l.SquaredError
-			tot.KL += l.KL
-			if hooks.Batch != nil {
-				hooks.Batch(epoch, b+1, len(batches))
+		noise := rand.NewPCG(cfg.Seed, uint64(epoch)<<8|1)
+		if st.Noise != nil {
+			if err := noise.UnmarshalBinary(st.Noise); err != nil {
+				return st.History, fmt.Errorf("training state: noise generator: %w", err)
 			}
 		}
-		secs := time.Since(start).Seconds()
+		rng := rand.New(noise)
+		for ; st.Batch < len(batches); st.Batch++ {
+			if err := ctx.Err(); err != nil {
+				st.Noise, _ = noise.MarshalBinary()
+				st.Seconds += time.Since(start).Seconds()
+				if cerr := checkpoint(); cerr != nil {
+					return st.History, cerr
+				}
+				return st.History, fmt.Errorf("%w: %w", ErrInterrupted, err)
+			}
+			l := e.Step(st.Adam, data.Set, batches[st.Batch], rng, obj)
+			if math.IsNaN(l.SquaredError+l.KL) || math.IsInf(l.SquaredError+l.KL, 0) {
+				return st.History, fmt.Errorf("epoch %d, step %d: the loss is not a finite number (%g); the learning rate (%g) is probably too high", epoch, st.Batch+1, l.SquaredError+l.KL, cfg.LR)
+			}
+			st.Partial.SquaredError += l.SquaredError
+			st.Partial.KL += l.KL
+			if hooks.Batch != nil {
+				hooks.Batch(epoch, st.Batch+1, len(batches))
+			}
+		}
+		secs := st.Seconds + time.Since(start).Seconds()
+		st.Seconds = 0
 		met := Metrics{Epoch: epoch, Seconds: secs, ImagesPerSec: float64(len(order)) / secs}
-		met.TrainLoss, met.TrainRec, met.TrainKL = Loss(m.Kind, tot)
+		st.Partial.Images = len(order)
+		met.TrainLoss, met.TrainRec, met.TrainKL = Loss(m.Kind, st.Partial)
 		val := e.Evaluate(data.Set, data.Val, rand.New(rand.NewPCG(cfg.Seed, uint64(epoch)<<8|2)))
 		met.ValLoss, met.ValRec, met.ValKL = Loss(m.Kind, val)
-		history = append(history, met)
+		st.History = append(st.History, met)
 		if hooks.Epoch != nil {
 			hooks.Epoch(met)
 		}
+		// the state after a finished epoch starts the next one
+		next := *st
+		next.nextEpoch()
+		if hooks.Checkpoint != nil {
+			if err := hooks.Checkpoint(&next); err != nil {
+				return st.History, err
+			}
+		}
 	}
-	return history, nil
+	return st.History, nil
 }

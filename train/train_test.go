@@ -2,7 +2,9 @@ package train
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -112,10 +114,65 @@ func TestCancelStopsTraining(t *testing.T) {
 			cancel()
 		}
 	}})
-	if err != context.Canceled || len(hist) != 1 {
+	if !errors.Is(err, context.Canceled) || len(hist) != 1 {
 		t.Fatalf("got %d epochs and error %v, want 1 epoch and context.Canceled", len(hist), err)
 	}
 	if want := 10 + 3; steps != want {
 		t.Fatalf("%d steps ran, want %d", steps, want)
+	}
+}
+
+// TestResumeIsBitIdentical interrupts a run in the middle of epoch 2, saves
+// the state to a file, resumes from it and requires the same final weights
+// and metrics as a run never interrupted.
+func TestResumeIsBitIdentical(t *testing.T) {
+	data := smallData(t)
+	for _, kind := range []model.Kind{model.AE, model.VAE} {
+		t.Run(string(kind), func(t *testing.T) {
+			cfg := SeedConfig()
+			cfg.Epochs, cfg.Batch, cfg.Seed, cfg.Threads = 3, 16, 4, 2
+			whole, _ := model.New(model.Seed(kind), 3)
+			want, err := Fit(context.Background(), whole, data, cfg, Hooks{})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			m, _ := model.New(model.Seed(kind), 3)
+			ctx, cancel := context.WithCancel(context.Background())
+			path := filepath.Join(t.TempDir(), "state.safetensors")
+			_, err = Fit(ctx, m, data, cfg, Hooks{
+				Batch: func(epoch, done, total int) {
+					if epoch == 2 && done == 4 {
+						cancel()
+					}
+				},
+				Checkpoint: func(st *State) error { return SaveState(path, m, cfg, st) },
+			})
+			if !errors.Is(err, ErrInterrupted) || !errors.Is(err, context.Canceled) {
+				t.Fatalf("interrupted run: %v", err)
+			}
+			m2, cfg2, st, err := LoadState(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Epoch != 2 || st.Batch != 4 || cfg2 != cfg {
+				t.Fatalf("state at epoch %d batch %d, config %+v", st.Epoch, st.Batch, cfg2)
+			}
+			got, err := Resume(context.Background(), m2, data, cfg2, Hooks{}, st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(m2.Data, whole.Data) {
+				t.Error("resumed weights differ from the uninterrupted run's")
+			}
+			if len(got) != len(want) {
+				t.Fatalf("%d epochs of metrics, want %d", len(got), len(want))
+			}
+			for i := range want {
+				if got[i].TrainLoss != want[i].TrainLoss || got[i].ValLoss != want[i].ValLoss {
+					t.Errorf("epoch %d: losses %v/%v, uninterrupted %v/%v", i+1, got[i].TrainLoss, got[i].ValLoss, want[i].TrainLoss, want[i].ValLoss)
+				}
+			}
+		})
 	}
 }

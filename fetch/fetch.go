@@ -1,0 +1,181 @@
+// Package fetch downloads a file into a cache folder safely: resumable,
+// bounded in time, checked against a SHA-256 fixed in the code, and written to
+// a temporary file that is renamed to its final name only when the checksum
+// matches. A bad download never leaves a file under the final name.
+package fetch
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// File is one file to fetch.
+type File struct {
+	URL    string
+	Name   string // file name in the cache folder
+	SHA256 string // hex digest the content must have
+	Size   int64  // expected size in bytes (0: unknown)
+}
+
+// Options bound a download.
+type Options struct {
+	Client *http.Client // nil: a client with the timeouts below
+	// Stall is the longest time without receiving a byte (default 30 s).
+	Stall time.Duration
+	// Progress, if not nil, hears the bytes received so far and the total (0 if unknown).
+	Progress func(done, total int64)
+}
+
+// ErrChecksum is returned when the downloaded content's SHA-256 is not the
+// expected one.
+var ErrChecksum = errors.New("checksum mismatch")
+
+// Get makes sure dir/f.Name exists with the right checksum, downloading it if
+// needed (resuming a partial download in dir/f.Name+".part" when the server
+// supports ranges). It returns the final path.
+func Get(ctx context.Context, dir string, f File, opt Options) (string, error) {
+	final := filepath.Join(dir, f.Name)
+	if ok, err := verify(final, f.SHA256); err == nil && ok {
+		return final, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("fetch %s: %w", f.Name, err)
+	}
+	part := final + ".part"
+	if err := download(ctx, part, f, opt); err != nil {
+		return "", err
+	}
+	ok, err := verify(part, f.SHA256)
+	if err != nil {
+		return "", fmt.Errorf("fetch %s: %w", f.Name, err)
+	}
+	if !ok {
+		os.Remove(part) // a corrupt file is not worth resuming
+		return "", fmt.Errorf("fetch %s from %s: %w (the partial file was removed; try again)", f.Name, f.URL, ErrChecksum)
+	}
+	if err := os.Rename(part, final); err != nil {
+		return "", fmt.Errorf("fetch %s: %w", f.Name, err)
+	}
+	return final, nil
+}
+
+// verify reports whether path exists with the given SHA-256.
+func verify(path, want string) (bool, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer fh.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, fh); err != nil {
+		return false, err
+	}
+	return hex.EncodeToString(h.Sum(nil)) == want, nil
+}
+
+// download appends to part from where it stopped.
+func download(ctx context.Context, part string, f File, opt Options) error {
+	stall := opt.Stall
+	if stall <= 0 {
+		stall = 30 * time.Second
+	}
+	client := opt.Client
+	if client == nil {
+		client = &http.Client{Transport: &http.Transport{
+			Proxy: http.ProxyFromEnvironment, ResponseHeaderTimeout: stall, TLSHandshakeTimeout: stall}}
+	}
+	var have int64
+	if st, err := os.Stat(part); err == nil {
+		have = st.Size()
+		if f.Size > 0 && have > f.Size { // longer than the file: start again
+			have = 0
+		}
+	}
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.URL, nil)
+	if err != nil {
+		return fmt.Errorf("fetch %s: %w", f.Name, err)
+	}
+	if have > 0 {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(have, 10)+"-")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("fetch %s from %s: %w", f.Name, f.URL, err)
+	}
+	defer resp.Body.Close()
+	flags := os.O_CREATE | os.O_WRONLY
+	switch resp.StatusCode {
+	case http.StatusPartialContent:
+		flags |= os.O_APPEND
+	case http.StatusOK:
+		flags |= os.O_TRUNC // the server sent everything: start over
+		have = 0
+	case http.StatusRequestedRangeNotSatisfiable:
+		return nil // we already have it all; the checksum decides
+	default:
+		return fmt.Errorf("fetch %s from %s: server answered %s", f.Name, f.URL, resp.Status)
+	}
+	out, err := os.OpenFile(part, flags, 0o644)
+	if err != nil {
+		return fmt.Errorf("fetch %s: %w", f.Name, err)
+	}
+	total := f.Size
+	if total == 0 && resp.ContentLength > 0 {
+		total = have + resp.ContentLength
+	}
+	// a watchdog cancels the request when no byte arrives for stall
+	timer := time.AfterFunc(stall, cancel)
+	defer timer.Stop()
+	buf := make([]byte, 64<<10)
+	done := have
+	for {
+		n, rerr := resp.Body.Read(buf)
+		if n > 0 {
+			timer.Reset(stall)
+			if _, werr := out.Write(buf[:n]); werr != nil {
+				out.Close()
+				return fmt.Errorf("fetch %s: %w", f.Name, werr)
+			}
+			done += int64(n)
+			if opt.Progress != nil {
+				opt.Progress(done, total)
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			out.Close()
+			switch {
+			case parent.Err() != nil:
+				return fmt.Errorf("fetch %s: %w", f.Name, parent.Err())
+			case ctx.Err() != nil: // the watchdog fired
+				return fmt.Errorf("fetch %s from %s: no data for %v (stalled); run again to resume from byte %d", f.Name, f.URL, stall, done)
+			}
+			return fmt.Errorf("fetch %s from %s: %w; run again to resume from byte %d", f.Name, f.URL, rerr, done)
+		}
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	if total > 0 && done < total {
+		return fmt.Errorf("fetch %s from %s: got %d of %d bytes; run again to resume", f.Name, f.URL, done, total)
+	}
+	return nil
+}
