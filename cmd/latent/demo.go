@@ -12,13 +12,14 @@ import (
 
 	"latent/internal/atomicfile"
 	"latent/model"
+	"latent/report"
 	"latent/train"
 )
 
 const version = "0.1.0"
 
 func runDemo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("demo", "Run the whole tutorial with its seed settings: train the AE, then the VAE\n(10 epochs each, batch 64, Adam 1e-3), and evaluate both on the test set.\nEverything is written under --out.",
+	fs := newFlags("demo", "Run the whole tutorial with its seed settings: train the AE, then the VAE\n(10 epochs each, batch 64, Adam 1e-3), evaluate both on the test set, draw\nevery figure (PNG) and write one self-contained report.html under --out.",
 		"latent demo --out latent-demo", stdout)
 	var d dataFlags
 	var t trainFlags
@@ -49,24 +50,86 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	type result struct {
 		Eval    evalResult      `json:"test"`
 		Metrics []train.Metrics `json:"epochs"`
+		Seconds float64         `json:"train_seconds"`
 	}
 	results := map[string]result{}
+	models := map[model.Kind]*model.Model{}
 	for _, mc := range []model.Config{aeCfg, vaeCfg} {
 		dir := filepath.Join(*out, string(mc.Kind))
 		fmt.Fprintf(stdout, "\n== %s ==\n", describe(mc))
-		m, history, err := trainModel(ctx, mc, cfg, data, dir, stdout, stderr)
+		t0 := time.Now()
+		m, history, err := trainModel(ctx, mc, cfg, data, dir, stdout, stderr, nil)
 		if err != nil {
 			return err
 		}
+		secs := time.Since(t0).Seconds()
 		r := evaluate(m, test, d.seed, d.threads)
 		fmt.Fprintln(stdout, r)
-		results[string(mc.Kind)] = result{Eval: r, Metrics: history}
+		results[string(mc.Kind)] = result{Eval: r, Metrics: history, Seconds: secs}
+		models[mc.Kind] = m
+	}
+
+	fmt.Fprintf(stdout, "\n== figures ==\n")
+	t0 := time.Now()
+	bar := newProgress(stderr)
+	tsneNotes := map[string][2]float64{}
+	figs, err := report.Draw(report.Inputs{
+		Dir: *out, AE: models[model.AE], VAE: models[model.VAE],
+		AEHistory: results["ae"].Metrics, VAEHistory: results["vae"].Metrics,
+		Train: data.Set, Test: test, Seed: d.seed, Threads: d.threads,
+		Progress: func(fig string) { bar.update("figures: "+fig, 0, 1) },
+		TSNE: func(name string, acc, secs float64) {
+			tsneNotes[name] = [2]float64{acc, secs}
+			fmt.Fprintf(stdout, "t-SNE of the %s codes: %.1fs, 10-NN label accuracy %.3f\n", name, secs, acc)
+		},
+	})
+	bar.done()
+	if err != nil {
+		return err
+	}
+	for _, f := range figs {
+		fmt.Fprintf(stdout, "  %-40s %s\n", filepath.Join(*out, f.File), f.Title)
+	}
+	figSecs := time.Since(t0).Seconds()
+
+	ae, vae := results["ae"].Eval, results["vae"].Eval
+	rep := report.Report{
+		Title: "latent: what an autoencoder and a VAE learn from MNIST",
+		Intro: []string{
+			"This report was written by `latent demo`: it trained the tutorial's convolutional autoencoder (AE) and variational autoencoder (VAE) on 48,000 MNIST training images, checked them on 12,000 held-out validation images, and drew everything below from the 10,000 test images, which neither model saw.",
+			"Both models squeeze a 28×28 digit through a narrow code and rebuild it. The AE only learns to rebuild; the VAE also keeps its codes close to a standard normal distribution, and that is what lets it make new digits.",
+		},
+		Figures: figs,
+		Metrics: [][]string{
+			{"model", "test images", "MSE per pixel", "reconstruction per image", "KL per image", "loss per image", "loss, z = mu"},
+			{"AE", fmt.Sprint(ae.Images), fmt.Sprintf("%.5f", ae.MSEPerPixel), fmt.Sprintf("%.2f", ae.MSEPerPixel*model.Pixels), "–", "–", "–"},
+			{"VAE", fmt.Sprint(vae.Images), fmt.Sprintf("%.5f", vae.MSEPerPixel), fmt.Sprintf("%.2f", vae.Rec), fmt.Sprintf("%.2f", vae.KL), fmt.Sprintf("%.2f", vae.Loss), fmt.Sprintf("%.2f", vae.LossMu)},
+		},
+		Settings: [][2]string{
+			{"epochs", fmt.Sprint(cfg.Epochs)}, {"batch", fmt.Sprint(cfg.Batch)}, {"learning rate (Adam)", fmt.Sprint(cfg.LR)},
+			{"VAE latent size", fmt.Sprint(vaeCfg.Latent)}, {"KL weight β", fmt.Sprint(cfg.Beta)},
+			{"seed", fmt.Sprint(d.seed)}, {"threads", fmt.Sprint(d.threads)}, {"latent version", version},
+		},
+		Timings: [][2]string{
+			{"AE training", fmt.Sprintf("%.1f s", results["ae"].Seconds)},
+			{"VAE training", fmt.Sprintf("%.1f s", results["vae"].Seconds)},
+			{"figures (with both t-SNE maps)", fmt.Sprintf("%.1f s", figSecs)},
+		},
+	}
+	for _, name := range []string{"AE", "VAE"} {
+		if n, ok := tsneNotes[name]; ok {
+			rep.Timings = append(rep.Timings, [2]string{"t-SNE of the " + name + " codes", fmt.Sprintf("%.1f s, 10-NN label accuracy %.3f", n[1], n[0])})
+		}
+	}
+	html := filepath.Join(*out, "report.html")
+	if err := report.WriteHTML(html, *out, rep); err != nil {
+		return err
 	}
 	summary := filepath.Join(*out, "summary.json")
 	if err := train.WriteJSON(summary, map[string]any{
-		"results": results, "seconds": time.Since(start).Seconds(), "seed": d.seed, "threads": d.threads}); err != nil {
+		"results": results, "seconds": time.Since(start).Seconds(), "seed": d.seed, "threads": d.threads, "tsne": tsneNotes}); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\ndemo finished in %.0fs; results in %s\n", time.Since(start).Seconds(), summary)
+	fmt.Fprintf(stdout, "\ndemo finished in %.0fs; numbers in %s\nopen the report: %s\n", time.Since(start).Seconds(), summary, html)
 	return nil
 }

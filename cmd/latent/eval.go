@@ -30,7 +30,7 @@ func evaluate(m *model.Model, test *mnist.Set, seed uint64, threads int) evalRes
 	for i := range idx {
 		idx[i] = i
 	}
-	e := train.NewEngine(m, 256, threads)
+	e := train.NewEngine(m, 64, threads) // 4 chunks: enough for 2 cores, 8 MB of buffers
 	defer e.Close()
 	tot := e.Evaluate(test, idx, rand.New(rand.NewPCG(seed, 0xe7a1)))
 	n := float64(tot.Images)

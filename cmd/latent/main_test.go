@@ -7,10 +7,12 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"latent/model"
+	"latent/safetensors"
 )
 
 // run1 runs the CLI in-process and returns its exit code, stdout and stderr.
@@ -112,7 +114,7 @@ func TestTrainWritesWhatEvalReads(t *testing.T) {
 			t.Fatal(err)
 		}
 		var stdout bytes.Buffer
-		m, hist, err := trainModel(t.Context(), mc, cfg, trainData, out, &stdout, &stdout)
+		m, hist, err := trainModel(t.Context(), mc, cfg, trainData, out, &stdout, &stdout, nil)
 		if err != nil || len(hist) != 2 {
 			t.Fatalf("%s: %v (%d epochs)", kind, err, len(hist))
 		}
@@ -176,4 +178,108 @@ func TestBadFilesGiveOneLineErrors(t *testing.T) {
 			t.Errorf("latent %v: exit %d, stderr %q; want exit 1 and one line naming %s", c.args, code, stderr, c.file)
 		}
 	}
+}
+
+// TestFigureVerbs runs sample, reconstruct and interpolate on a checkpoint
+// and checks their files; bad values are usage errors.
+func TestFigureVerbs(t *testing.T) {
+	data := t.TempDir()
+	writeIdx(t, data, 20, 30)
+	dir := t.TempDir()
+	ckpt := filepath.Join(dir, "vae.safetensors")
+	m, _ := model.New(model.Seed(model.VAE), 0)
+	if err := m.Save(ckpt, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		file string
+	}{
+		{[]string{"sample", "--model", ckpt, "-n", "12", "--out", filepath.Join(dir, "s.png")}, "s.png"},
+		{[]string{"sample", "--model", ckpt, "-n", "5", "--out", filepath.Join(dir, "s.safetensors")}, "s.safetensors"},
+		{[]string{"reconstruct", "--model", ckpt, "--data", data, "-n", "20", "--out", filepath.Join(dir, "r.png")}, "r.png"},
+		{[]string{"reconstruct", "--model", ckpt, "--data", data, "-n", "3", "--out", filepath.Join(dir, "r.safetensors")}, "r.safetensors"},
+		{[]string{"interpolate", "--model", ckpt, "--data", data, "--from", "2", "--to", "7", "--out", filepath.Join(dir, "i.png")}, "i.png"},
+	} {
+		code, _, stderr := run1(c.args...)
+		if code != 0 {
+			t.Fatalf("latent %v: exit %d: %s", c.args, code, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, c.file)); err != nil {
+			t.Errorf("latent %v: %v", c.args, err)
+		}
+	}
+	f, err := safetensors.ReadFile(filepath.Join(dir, "s.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x, err := f.Lookup("images"); err != nil || !slices.Equal(x.Shape, []int{5, 1, 28, 28}) {
+		t.Errorf("samples tensor: %v %v", x.Shape, err)
+	}
+	r, _ := safetensors.ReadFile(filepath.Join(dir, "r.safetensors"))
+	in, _ := r.Lookup("input")
+	out, _ := r.Lookup("output")
+	if want := m.Reconstruct(in.Data, 3); !slices.Equal(out.Data, want) {
+		t.Error("reconstruct's output tensor differs from the model's reconstruction")
+	}
+	for _, args := range [][]string{
+		{"sample", "--model", ckpt, "-n", "0", "--out", filepath.Join(dir, "x.png")},
+		{"sample", "--model", ckpt, "--out", filepath.Join(dir, "x.jpg")},
+		{"sample", "--model", ckpt},
+		{"reconstruct", "--model", ckpt, "--data", data, "--first", "29", "-n", "5", "--out", filepath.Join(dir, "x.png")},
+		{"interpolate", "--model", ckpt, "--data", data, "--to", "30", "--out", filepath.Join(dir, "x.png")},
+		{"interpolate", "--model", ckpt, "--data", data, "--steps", "1", "--out", filepath.Join(dir, "x.png")},
+		{"tsne", "--model", ckpt, "--data", data, "-n", "5", "--out", filepath.Join(dir, "x.png")},
+	} {
+		if code, _, stderr := run1(args...); code != 2 {
+			t.Errorf("latent %v: exit %d (%s), want 2", args, code, stderr)
+		}
+	}
+}
+
+// TestResumeFromTheCommandLine interrupts nothing but resumes a finished
+// epoch's state: --resume continues from state.safetensors and keeps the
+// run's settings.
+func TestResumeFromTheCommandLine(t *testing.T) {
+	data := t.TempDir()
+	writeIdx(t, data, 100, 20)
+	out := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := run1("train", "--model", "ae", "--epochs", "1", "--batch", "16", "--data", data, "--out", out); code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	// the state after epoch 1 says "epoch 2 next"; a resumed run with the
+	// saved config (1 epoch) has nothing left to do and ends cleanly
+	code, stdout, stderr := run1("train", "--resume", out, "--data", data)
+	if code != 0 || !strings.Contains(stdout, "resuming AE") {
+		t.Fatalf("resume: exit %d, %s %s", code, stdout, stderr)
+	}
+	if code, _, stderr := run1("train", "--resume", t.TempDir()); code != 1 || !strings.Contains(stderr, "state.safetensors") {
+		t.Errorf("resume from an empty folder: exit %d, %s", code, stderr)
+	}
+}
+
+// FuzzFlags feeds arbitrary command lines to the CLI: it may refuse them,
+// but never panic, and a refusal of a flag is exit code 2.
+func FuzzFlags(f *testing.F) {
+	for _, seed := range []string{
+		"train --batch 0", "train --epochs -1 --out /nonexistent/x", "eval --model", "demo --lr NaN",
+		"sample -n 99999999999999999999", "train --model vae --latent 0", "bench --seconds 0", "tsne -n -1",
+		"interpolate --steps 1e9", "train --beta -inf", "eval --json=maybe", "--help", "help train",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		args := strings.Fields(line)
+		if len(args) == 0 {
+			return
+		}
+		switch args[0] {
+		case "demo", "train", "bench", "tsne": // could run for minutes on a valid line
+			args = append(args, "--no-such-flag-so-it-stops")
+		}
+		code, _, _ := run1(args...)
+		if code != 0 && code != 1 && code != 2 {
+			t.Fatalf("latent %q: exit %d", line, code)
+		}
+	})
 }

@@ -19,19 +19,37 @@ import (
 var errInterrupted = errors.New("interrupted")
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("train", "Train an AE or a VAE on MNIST and write DIR/model.safetensors,\nDIR/metrics.csv and DIR/metrics.json.",
+	fs := newFlags("train", "Train an AE or a VAE on MNIST and write DIR/model.safetensors,\nDIR/metrics.csv and DIR/metrics.json. After every epoch (and on Ctrl-C, after the\ncurrent step) it also writes DIR/state.safetensors, from which --resume DIR\ncontinues exactly where training stopped.",
 		"latent train --model vae --epochs 10 --out runs/vae", stdout)
 	var d dataFlags
 	var t trainFlags
 	d.register(fs)
 	t.register(fs, true)
-	out := fs.String("out", "", "output folder (required)")
+	out := fs.String("out", "", "output folder (required unless --resume)")
+	resume := fs.String("resume", "", "continue the interrupted run in this folder (its settings are kept; --threads and --data apply)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	mc, cfg, err := t.config(&d)
 	if err != nil {
 		return err
+	}
+	var from *resumePoint
+	if *resume != "" {
+		if *out != "" && *out != *resume {
+			return usagef("--out and --resume name different folders; --resume writes into its own folder")
+		}
+		*out = *resume
+		m, saved, st, err := train.LoadState(filepath.Join(*resume, stateFile))
+		if err != nil {
+			return fmt.Errorf("cannot resume: %w", err)
+		}
+		saved.Threads = d.threads
+		if d.seed != 0 && d.seed != saved.Seed {
+			return usagef("--seed %d differs from the interrupted run's %d; drop --seed to resume", d.seed, saved.Seed)
+		}
+		d.seed = saved.Seed
+		mc, cfg, from = m.Config, saved, &resumePoint{m, st}
 	}
 	if *out == "" {
 		return usagef("--out is required: the folder for the checkpoint and metrics")
@@ -45,24 +63,65 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	_, _, err = trainModel(ctx, mc, cfg, data, *out, stdout, stderr)
+	_, _, err = trainModel(ctx, mc, cfg, data, *out, stdout, stderr, from)
 	return err
 }
 
-// trainModel trains one model with progress on stderr and a line per epoch on
-// stdout, then writes DIR/model.safetensors and the metrics. On Ctrl-C it
-// still writes what it has, and says so.
+// stateFile is the training state written beside the model.
+const stateFile = "state.safetensors"
+
+// resumePoint is an interrupted run to continue.
+type resumePoint struct {
+	m  *model.Model
+	st *train.State
+}
+
+// trainModel trains one model (or continues from) with progress on stderr and
+// a line per epoch on stdout. After each epoch it writes DIR/model.safetensors,
+// DIR/state.safetensors and the metrics; on Ctrl-C it writes the state after the
+// current step and says how to resume.
 func trainModel(ctx context.Context, mc model.Config, cfg train.Config, data train.Data, dir string,
-	stdout, stderr io.Writer) (*model.Model, []train.Metrics, error) {
+	stdout, stderr io.Writer, from *resumePoint) (*model.Model, []train.Metrics, error) {
 	if err := atomicfile.CheckWritable(dir); err != nil {
 		return nil, nil, err
 	}
-	m, err := model.New(mc, cfg.Seed)
-	if err != nil {
-		return nil, nil, usagef("%v", err)
+	var m *model.Model
+	var st *train.State
+	if from != nil {
+		m, st = from.m, from.st
+		fmt.Fprintf(stdout, "resuming %s at epoch %d, batch %d\n", describe(mc), st.Epoch, st.Batch)
+	} else {
+		var err error
+		if m, err = model.New(mc, cfg.Seed); err != nil {
+			return nil, nil, usagef("%v", err)
+		}
 	}
 	fmt.Fprintf(stdout, "training %s (%d parameters) on %d images, validating on %d: %d epochs, batch %d, lr %g, %d threads\n",
 		describe(mc), m.Params.Size, len(data.Train), len(data.Val), cfg.Epochs, cfg.Batch, cfg.LR, cfg.Threads)
+	meta := map[string]string{
+		"latent.seed":    strconv.FormatUint(cfg.Seed, 10),
+		"latent.batch":   strconv.Itoa(cfg.Batch),
+		"latent.lr":      strconv.FormatFloat(cfg.LR, 'g', -1, 64),
+		"latent.beta":    strconv.FormatFloat(cfg.Beta, 'g', -1, 64),
+		"latent.version": version,
+	}
+	modelPath, statePath := filepath.Join(dir, "model.safetensors"), filepath.Join(dir, stateFile)
+	// save writes the model, its metrics and the training state: each file
+	// atomically, so a crash leaves the previous epoch's files whole.
+	save := func(st *train.State) error {
+		meta["latent.epochs"] = strconv.Itoa(len(st.History))
+		if err := m.Save(modelPath, meta); err != nil {
+			return err
+		}
+		if err := train.WriteCSV(filepath.Join(dir, "metrics.csv"), st.History); err != nil {
+			return err
+		}
+		if err := train.WriteJSON(filepath.Join(dir, "metrics.json"), map[string]any{
+			"model": mc, "config": cfg, "epochs": st.History}); err != nil {
+			return err
+		}
+		return train.SaveState(statePath, m, cfg, st)
+	}
 	bar := newProgress(stderr)
 	hooks := train.Hooks{
 		Batch: func(epoch, done, total int) {
@@ -72,43 +131,24 @@ func trainModel(ctx context.Context, mc model.Config, cfg train.Config, data tra
 			bar.done()
 			fmt.Fprintln(stdout, epochLine(mc.Kind, met))
 		},
+		Checkpoint: save,
 	}
-	history, fitErr := train.Fit(ctx, m, data, cfg, hooks)
+	history, err := train.Resume(ctx, m, data, cfg, hooks, st)
 	bar.done()
-	meta := map[string]string{
-		"latent.epochs":  strconv.Itoa(len(history)),
-		"latent.seed":    strconv.FormatUint(cfg.Seed, 10),
-		"latent.batch":   strconv.Itoa(cfg.Batch),
-		"latent.lr":      strconv.FormatFloat(cfg.LR, 'g', -1, 64),
-		"latent.beta":    strconv.FormatFloat(cfg.Beta, 'g', -1, 64),
-		"latent.version": version,
-	}
-	interrupted := fitErr != nil && errors.Is(fitErr, context.Canceled)
-	if fitErr != nil && !interrupted {
-		// a diverged model is not worth keeping; the metrics so far are
+	switch {
+	case errors.Is(err, train.ErrInterrupted):
+		return nil, history, fmt.Errorf("%w: the state after the last step is in %s; continue with:\n  latent train --resume %s",
+			errInterrupted, statePath, dir)
+	case err != nil:
+		// a diverged model is not saved: the files of the last good epoch stay
 		if len(history) > 0 {
-			_ = train.WriteCSV(filepath.Join(dir, "metrics.csv"), history)
+			err = fmt.Errorf("%w\nthe last good epoch (%d) is saved in %s", err, len(history), modelPath)
 		}
-		return nil, history, fitErr
-	}
-	path := filepath.Join(dir, "model.safetensors")
-	if err := m.Save(path, meta); err != nil {
 		return nil, history, err
 	}
-	if err := train.WriteCSV(filepath.Join(dir, "metrics.csv"), history); err != nil {
-		return nil, history, err
-	}
-	if err := train.WriteJSON(filepath.Join(dir, "metrics.json"), map[string]any{
-		"model": mc, "config": cfg, "epochs": history}); err != nil {
-		return nil, history, err
-	}
-	if interrupted {
-		return nil, history, fmt.Errorf("%w after %d complete epochs; the model as it was is in %s", errInterrupted, len(history), path)
-	}
-	fmt.Fprintf(stdout, "wrote %s, %s and %s\n", path, filepath.Join(dir, "metrics.csv"), filepath.Join(dir, "metrics.json"))
+	fmt.Fprintf(stdout, "wrote %s, %s, %s and %s\n", modelPath, filepath.Join(dir, "metrics.csv"), filepath.Join(dir, "metrics.json"), statePath)
 	return m, history, nil
 }
-
 func describe(mc model.Config) string {
 	if mc.Kind == model.VAE {
 		return fmt.Sprintf("VAE (latent %d)", mc.Latent)

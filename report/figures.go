@@ -1,0 +1,317 @@
+// Package report turns trained models into the tutorial's pictures: PNG
+// figures of the data, reconstructions, latent maps, samples, interpolations
+// and training curves, and one self-contained report.html that tells the story.
+package report
+
+import (
+	"fmt"
+	"image"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"latent/mnist"
+	"latent/model"
+	"latent/train"
+	"latent/tsne"
+	"latent/viz"
+)
+
+// Figure is one PNG of the report.
+type Figure struct {
+	File    string // base name inside the output folder
+	Title   string
+	Caption string
+}
+
+// Inputs is everything the figures are drawn from.
+type Inputs struct {
+	Dir         string
+	AE, VAE     *model.Model
+	AEHistory   []train.Metrics
+	VAEHistory  []train.Metrics
+	Train, Test *mnist.Set
+	Seed        uint64
+	Threads     int
+	// Progress, if not nil, hears about each figure as it starts.
+	Progress func(figure string)
+	// TSNE, if not nil, receives each t-SNE's 10-NN label accuracy and seconds.
+	TSNE func(model string, knnAccuracy, seconds float64)
+	// TSNEPoints limits the t-SNE maps to the first n test images (0: all 10,000).
+	TSNEPoints int
+}
+
+const scale = 3 // pixels per MNIST pixel in the digit grids
+
+// images returns the normalised test images idx as [][]float32 rows and one
+// flat buffer.
+func images(set *mnist.Set, idx []int) ([][]float32, []float32) {
+	flat := make([]float32, len(idx)*model.Pixels)
+	set.Fill(flat, nil, idx)
+	return Rows(flat, len(idx)), flat
+}
+
+// Rows cuts a flat [n][784] buffer into n images (sharing its memory).
+func Rows(flat []float32, n int) [][]float32 {
+	out := make([][]float32, n)
+	for i := range out {
+		out[i] = flat[i*model.Pixels : (i+1)*model.Pixels]
+	}
+	return out
+}
+
+func seq(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
+
+func labelsOf(set *mnist.Set, idx []int) []string {
+	out := make([]string, len(idx))
+	for i, j := range idx {
+		out[i] = strconv.Itoa(int(set.Labels[j]))
+	}
+	return out
+}
+
+// Draw writes every figure into in.Dir and returns them in story order.
+func Draw(in Inputs) ([]Figure, error) {
+	var figs []Figure
+	step := func(f Figure, draw func(path string) error) error {
+		if in.Progress != nil {
+			in.Progress(f.Title)
+		}
+		if err := draw(filepath.Join(in.Dir, f.File)); err != nil {
+			return fmt.Errorf("drawing %s: %w", f.File, err)
+		}
+		figs = append(figs, f)
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(in.Seed, 0xf16))
+
+	// 1. the data
+	trainIdx := seq(64)
+	trainImgs, _ := images(in.Train, trainIdx)
+	if err := step(Figure{"data.png", "The data", "64 training images with their labels, as the models see them: 28×28 pixels scaled to [-1, 1]."},
+		func(p string) error {
+			return viz.SavePNG(p, viz.Grid(trainImgs, model.Side, viz.GridOptions{Cols: 16, Scale: scale, Gap: 2, Captions: labelsOf(in.Train, trainIdx)}))
+		}); err != nil {
+		return nil, err
+	}
+
+	testIdx := seq(16)
+	testImgs, testFlat := images(in.Test, testIdx)
+	nMap := in.Test.N
+	if in.TSNEPoints > 0 {
+		nMap = min(nMap, in.TSNEPoints)
+	}
+	mapIdx := seq(nMap)
+	_, mapFlat := images(in.Test, mapIdx)
+	for _, m := range []*model.Model{in.AE, in.VAE} {
+		if m == nil {
+			continue
+		}
+		name := upper(m.Kind)
+		// 2 and 5. reconstructions
+		caption := "Top: test images the AE never saw. Bottom: its reconstructions through the 8×4×4 = 128-number code."
+		if m.IsVAE() {
+			caption = fmt.Sprintf("Top: test images. Bottom: the VAE's reconstructions from z = mu (%d numbers): blurrier than the AE's, the price of a smooth latent space.", m.Latent)
+		}
+		rec := Rows(m.Reconstruct(testFlat, len(testIdx)), len(testIdx))
+		if err := step(Figure{string(m.Kind) + "_reconstructions.png", name + " reconstructions", caption}, func(p string) error {
+			return viz.SavePNG(p, viz.Grid(append(append([][]float32{}, testImgs...), rec...), model.Side,
+				viz.GridOptions{Cols: len(testIdx), Scale: scale, Gap: 2, RowTitles: []string{"input", name}}))
+		}); err != nil {
+			return nil, err
+		}
+
+		// 3 and 6. t-SNE maps of the test codes
+		what := "the 128-number codes"
+		if m.IsVAE() {
+			what = fmt.Sprintf("the means mu (%d numbers)", m.Latent)
+		}
+		var acc, secs float64
+		if err := step(Figure{string(m.Kind) + "_tsne.png", "t-SNE of the " + name + "'s latent space",
+			fmt.Sprintf("%d test images placed by t-SNE from %s, coloured by their true digit. No labels were used in training: digits cluster because the code keeps what tells them apart.", nMap, what)},
+			func(p string) error {
+				codes := m.EncodeImages(mapFlat, nMap, nil)
+				opt := tsne.DefaultOptions()
+				opt.Seed, opt.Threads = in.Seed, in.Threads
+				xy, a, s, err := Embed(codes, nMap, m.CodeDim(), in.Test.Labels[:nMap], opt)
+				if err != nil {
+					return err
+				}
+				acc, secs = a, s
+				return viz.Scatter(p, xy, in.Test.Labels[:nMap], fmt.Sprintf("t-SNE of %s test codes (10-NN accuracy %.3f)", name, a), 900, 800)
+			}); err != nil {
+			return nil, err
+		}
+		if in.TSNE != nil {
+			in.TSNE(name, acc, secs)
+		}
+
+		// 4 and 7. decoding random codes: noise for the AE, digits for the VAE
+		f := Figure{"ae_random_codes.png", "An AE cannot generate",
+			"The AE's decoder fed random N(0, 1) codes of shape 8×4×4: noise, not digits. Nothing in its training asked the codes of real digits to fill any particular region, so a random point lands where no digit lives."}
+		n, cols := 32, 16
+		if m.IsVAE() {
+			f = Figure{"vae_samples.png", "A VAE can",
+				"100 digits decoded from z ~ N(0, I). The KL term pulled the codes of real digits towards the standard normal, so random points land among them."}
+			n, cols = 100, 10
+		}
+		out := Rows(m.DecodeCodes(normal(rng, n*m.CodeDim()), n), n)
+		if err := step(f, func(p string) error {
+			return viz.SavePNG(p, viz.Grid(out, model.Side, viz.GridOptions{Cols: cols, Scale: scale, Gap: 2}))
+		}); err != nil {
+			return nil, err
+		}
+	}
+
+	// 8. interpolation
+	if in.AE != nil && in.VAE != nil {
+		pairs := [][2]int{{0, 1}, {2, 3}, {4, 5}, {6, 7}}
+		var cells [][]float32
+		var titles []string
+		for _, pr := range pairs {
+			for _, m := range []*model.Model{in.AE, in.VAE} {
+				cells = append(cells, Interpolate(m, in.Test, pr[0], pr[1], 10)...)
+				titles = append(titles, fmt.Sprintf("%s %d to %d", upper(m.Kind), in.Test.Labels[pr[0]], in.Test.Labels[pr[1]]))
+			}
+		}
+		if err := step(Figure{"interpolation.png", "Walking between two digits",
+			"Each pair of rows decodes 10 evenly spaced points on the straight line between the codes of two test digits, AE above VAE. The AE passes through shapes that are no digit; the VAE's path stays among digits, because its latent space is smooth."},
+			func(p string) error {
+				return viz.SavePNG(p, viz.Grid(cells, model.Side, viz.GridOptions{Cols: 10, Scale: scale, Gap: 2, RowTitles: titles}))
+			}); err != nil {
+			return nil, err
+		}
+	}
+
+	// 9. training curves
+	for _, h := range []struct {
+		kind    model.Kind
+		history []train.Metrics
+	}{{model.AE, in.AEHistory}, {model.VAE, in.VAEHistory}} {
+		if len(h.history) == 0 {
+			continue
+		}
+		col := func(get func(train.Metrics) float64) []float64 {
+			out := make([]float64, len(h.history))
+			for i, m := range h.history {
+				out[i] = get(m)
+			}
+			return out
+		}
+		x := col(func(m train.Metrics) float64 { return float64(m.Epoch) })
+		name := upper(h.kind)
+		f := Figure{string(h.kind) + "_curves.png", name + " training curves",
+			"The AE's mean squared error per pixel on the training images and on the 12,000 held-out validation images, after each epoch."}
+		draw := func(p string) error {
+			return viz.Lines(p, "AE loss per epoch", "epoch", "MSE per pixel", x, []viz.Series{
+				{Name: "train", Y: col(func(m train.Metrics) float64 { return m.TrainLoss })},
+				{Name: "validation", Y: col(func(m train.Metrics) float64 { return m.ValLoss })}}, 900, 500)
+		}
+		if h.kind == model.VAE {
+			f.Caption = "The VAE's loss per image (summed squared error + KL) and its two terms, on training and validation images. Reconstruction falls while the KL rises a little: the trade-off the KL weight β controls."
+			pair := func(title string, tr, va func(train.Metrics) float64) viz.Panel {
+				return viz.Panel{Title: title, XLabel: "epoch", YLabel: "per image", X: x,
+					Series: []viz.Series{{Name: "train", Y: col(tr)}, {Name: "validation", Y: col(va)}}}
+			}
+			draw = func(p string) error {
+				return viz.LinesPanels(p, "VAE loss per epoch", []viz.Panel{
+					pair("loss", func(m train.Metrics) float64 { return m.TrainLoss }, func(m train.Metrics) float64 { return m.ValLoss }),
+					pair("reconstruction", func(m train.Metrics) float64 { return m.TrainRec }, func(m train.Metrics) float64 { return m.ValRec }),
+					pair("KL", func(m train.Metrics) float64 { return m.TrainKL }, func(m train.Metrics) float64 { return m.ValKL }),
+				}, 1200, 450)
+			}
+		}
+		if err := step(f, draw); err != nil {
+			return nil, err
+		}
+	}
+
+	// 10. a 2-D latent space can be drawn directly
+	if in.VAE != nil && in.VAE.Latent == 2 {
+		if err := step(Figure{"vae_manifold.png", "The 2-D manifold",
+			"Decodes of a 20×20 grid of latent points at Gaussian quantiles (from 5 % to 95 % in each dimension): the whole generative model on one page."},
+			func(p string) error { return viz.SavePNG(p, Manifold(in.VAE, 20)) }); err != nil {
+			return nil, err
+		}
+		if err := step(Figure{"vae_mu_scatter.png", "The means, directly",
+			"With two latent dimensions no t-SNE is needed: each test image's mu, coloured by digit."},
+			func(p string) error {
+				mu := in.VAE.EncodeImages(mapFlat, nMap, nil)
+				xy := make([]float64, len(mu))
+				for i, v := range mu {
+					xy[i] = float64(v)
+				}
+				return viz.Scatter(p, xy, in.Test.Labels[:nMap], "VAE means mu of the test images", 900, 800)
+			}); err != nil {
+			return nil, err
+		}
+	}
+	return figs, nil
+}
+
+// Embed runs t-SNE on codes and measures its 10-NN label accuracy.
+func Embed(codes []float32, n, d int, labels []uint8, opt tsne.Options) (xy []float64, acc, secs float64, err error) {
+	start := nowSeconds()
+	xy, err = tsne.Embed(codes, n, d, opt)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return xy, tsne.KNNAccuracy(xy, 2, labels, 10), nowSeconds() - start, nil
+}
+
+// Interpolate decodes steps points on the line between the codes of test
+// images i and j (for the VAE, between their means).
+func Interpolate(m *model.Model, set *mnist.Set, i, j, steps int) [][]float32 {
+	_, flat := images(set, []int{i, j})
+	codes := m.EncodeImages(flat, 2, nil)
+	d := m.CodeDim()
+	line := make([]float32, steps*d)
+	for s := range steps {
+		t := float32(s) / float32(max(steps-1, 1))
+		for k := range d {
+			line[s*d+k] = (1-t)*codes[k] + t*codes[d+k]
+		}
+	}
+	return Rows(m.DecodeCodes(line, steps), steps)
+}
+
+// Manifold decodes a side×side grid of 2-D latent points at Gaussian quantiles.
+func Manifold(m *model.Model, side int) *image.RGBA {
+	z := make([]float32, 0, side*side*2)
+	for r := range side {
+		for c := range side {
+			// top row is high z1, as in the usual manifold figure
+			z = append(z, float32(normalQuantile(0.05+0.9*float64(c)/float64(side-1))),
+				float32(normalQuantile(0.95-0.9*float64(r)/float64(side-1))))
+		}
+	}
+	return viz.Grid(Rows(m.DecodeCodes(z, side*side), side*side), model.Side, viz.GridOptions{Cols: side, Scale: 2, Gap: 0})
+}
+
+func normal(rng *rand.Rand, n int) []float32 {
+	z := make([]float32, n)
+	for i := range z {
+		z[i] = float32(rng.NormFloat64())
+	}
+	return z
+}
+
+func upper(k model.Kind) string {
+	if k == model.AE {
+		return "AE"
+	}
+	return "VAE"
+}
+
+// normalQuantile is the standard normal's inverse CDF.
+func normalQuantile(p float64) float64 { return math.Sqrt2 * math.Erfinv(2*p-1) }
+
+func nowSeconds() float64 { return float64(time.Now().UnixNano()) / 1e9 }
