@@ -7,7 +7,7 @@ import "latent/tensor"
 // on one goroutine. Training uses train.Engine instead.
 
 // batchChunk is how many images the helpers push through a workspace at once.
-const batchChunk = 256
+const batchChunk = 64
 
 // CodeDim is the length of one image's code: the flattened [W2,4,4] encoder
 // output for the AE, the latent size (mu) for the VAE.

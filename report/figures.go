@@ -109,8 +109,6 @@ func Draw(in Inputs) ([]Figure, error) {
 	if in.TSNEPoints > 0 {
 		nMap = min(nMap, in.TSNEPoints)
 	}
-	mapIdx := seq(nMap)
-	_, mapFlat := images(in.Test, mapIdx)
 	for _, m := range []*model.Model{in.AE, in.VAE} {
 		if m == nil {
 			continue
@@ -138,7 +136,7 @@ func Draw(in Inputs) ([]Figure, error) {
 		if err := step(Figure{string(m.Kind) + "_tsne.png", "t-SNE of the " + name + "'s latent space",
 			fmt.Sprintf("%d test images placed by t-SNE from %s, coloured by their true digit. No labels were used in training: digits cluster because the code keeps what tells them apart.", nMap, what)},
 			func(p string) error {
-				codes := m.EncodeImages(mapFlat, nMap, nil)
+				codes := EncodeSet(m, in.Test, nMap)
 				opt := tsne.DefaultOptions()
 				opt.Seed, opt.Threads = in.Seed, in.Threads
 				xy, a, s, err := Embed(codes, nMap, m.CodeDim(), in.Test.Labels[:nMap], opt)
@@ -244,7 +242,7 @@ func Draw(in Inputs) ([]Figure, error) {
 		if err := step(Figure{"vae_mu_scatter.png", "The means, directly",
 			"With two latent dimensions no t-SNE is needed: each test image's mu, coloured by digit."},
 			func(p string) error {
-				mu := in.VAE.EncodeImages(mapFlat, nMap, nil)
+				mu := EncodeSet(in.VAE, in.Test, nMap)
 				xy := make([]float64, len(mu))
 				for i, v := range mu {
 					xy[i] = float64(v)
@@ -265,6 +263,24 @@ func Embed(codes []float32, n, d int, labels []uint8, opt tsne.Options) (xy []fl
 		return nil, 0, 0, err
 	}
 	return xy, tsne.KNNAccuracy(xy, 2, labels, 10), nowSeconds() - start, nil
+}
+
+// EncodeSet returns the codes of the first n images of set, [n][CodeDim],
+// normalising a slice of images at a time to keep memory low.
+func EncodeSet(m *model.Model, set *mnist.Set, n int) []float32 {
+	const slice = 1024
+	codes := make([]float32, 0, n*m.CodeDim())
+	buf := make([]float32, slice*model.Pixels)
+	idx := make([]int, 0, slice)
+	for lo := 0; lo < n; lo += slice {
+		idx = idx[:0]
+		for i := lo; i < min(lo+slice, n); i++ {
+			idx = append(idx, i)
+		}
+		set.Fill(buf, nil, idx)
+		codes = append(codes, m.EncodeImages(buf[:len(idx)*model.Pixels], len(idx), nil)...)
+	}
+	return codes
 }
 
 // Interpolate decodes steps points on the line between the codes of test

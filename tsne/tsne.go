@@ -176,35 +176,59 @@ func affinities(nbr []int32, dist []float64, n, k int, perplexity float64, threa
 			conditional(cond[i*k:(i+1)*k], dist[i*k:(i+1)*k], target)
 		}
 	})
-	// P = (P_j|i + P_i|j) / 2n: gather both directions, then merge per row
-	type entry struct {
-		j int32
-		v float64
-	}
-	rows := make([][]entry, n)
+	// P = (P_j|i + P_i|j) / 2n: each row gathers its own k entries and the
+	// entries of the points that chose it, then merges equal columns.
+	deg := make([]int, n+1)
 	for i := range n {
-		for t := range k {
-			j := nbr[i*k+t]
-			v := cond[i*k+t]
-			rows[i] = append(rows[i], entry{j, v})
-			rows[j] = append(rows[j], entry{int32(i), v})
+		deg[i+1] += k
+		for _, j := range nbr[i*k : (i+1)*k] {
+			deg[j+1]++
 		}
 	}
-	p := &csr{start: make([]int, n+1)}
-	for i, r := range rows {
-		sort.Slice(r, func(a, b int) bool { return r[a].j < r[b].j })
-		for t := 0; t < len(r); {
-			j, v := r[t].j, 0.0
-			for ; t < len(r) && r[t].j == j; t++ {
-				v += r[t].v
+	for i := range n {
+		deg[i+1] += deg[i]
+	}
+	cols := make([]int32, deg[n])
+	vals := make([]float64, deg[n])
+	fill := append([]int(nil), deg[:n]...)
+	for i := range n {
+		for t, j := range nbr[i*k : (i+1)*k] {
+			v := cond[i*k+t]
+			cols[fill[i]], vals[fill[i]] = j, v
+			fill[i]++
+			cols[fill[j]], vals[fill[j]] = int32(i), v
+			fill[j]++
+		}
+	}
+	p := &csr{start: make([]int, n+1), col: make([]int32, 0, deg[n]), val: make([]float64, 0, deg[n])}
+	for i := range n {
+		c, v := cols[deg[i]:deg[i+1]], vals[deg[i]:deg[i+1]]
+		sort.Sort(byCol{c, v})
+		for t := 0; t < len(c); {
+			j, sum := c[t], 0.0
+			for ; t < len(c) && c[t] == j; t++ {
+				sum += v[t]
 			}
 			p.col = append(p.col, j)
-			p.val = append(p.val, v/float64(2*n))
+			p.val = append(p.val, sum/float64(2*n))
 		}
 		p.start[i+1] = len(p.col)
 	}
 	return p
 }
+
+// byCol sorts a row's entries by column, then value, so that equal columns
+// are summed in a fixed order.
+type byCol struct {
+	c []int32
+	v []float64
+}
+
+func (b byCol) Len() int { return len(b.c) }
+func (b byCol) Less(i, j int) bool {
+	return b.c[i] < b.c[j] || b.c[i] == b.c[j] && b.v[i] < b.v[j]
+}
+func (b byCol) Swap(i, j int) { b.c[i], b.c[j] = b.c[j], b.c[i]; b.v[i], b.v[j] = b.v[j], b.v[i] }
 
 // csr is a sparse matrix in compressed rows.
 type csr struct {

@@ -220,13 +220,7 @@ func runTSNE(args []string, stdout, _ io.Writer) error {
 	if *n < 10 || *n > test.N {
 		return usagef("-n must be in 10..%d, got %d", test.N, *n)
 	}
-	idx := make([]int, *n)
-	for i := range idx {
-		idx[i] = i
-	}
-	in := make([]float32, *n*model.Pixels)
-	test.Fill(in, nil, idx)
-	codes := m.EncodeImages(in, *n, nil)
+	codes := report.EncodeSet(m, test, *n)
 	opt.Seed, opt.Threads = f.data.seed, f.data.threads
 	if !(opt.Perplexity > 0) || opt.Perplexity*3 >= float64(*n) || opt.Iterations < 1 || opt.Iterations > 100000 || !(opt.Theta >= 0 && opt.Theta <= 2) {
 		return usagef("need perplexity > 0 and < n/3, iterations in 1..100000, theta in [0, 2]")
