@@ -169,15 +169,18 @@ func sortRow(nbr []int32, dist []float64) {
 // probabilities P (sparse, CSR), each row's Gaussian bandwidth set by binary
 // search so that its entropy is log(perplexity).
 func affinities(nbr []int32, dist []float64, n, k int, perplexity float64, threads int) *csr {
-	cond := make([]float64, n*k)
+	// the conditional probabilities replace the distances, row by row
+	cond := dist
 	target := math.Log(perplexity)
 	parallel(n, threads, func(lo, hi int) {
+		row := make([]float64, k)
 		for i := lo; i < hi; i++ {
-			conditional(cond[i*k:(i+1)*k], dist[i*k:(i+1)*k], target)
+			conditional(row, cond[i*k:(i+1)*k], target)
+			copy(cond[i*k:(i+1)*k], row)
 		}
 	})
 	// P = (P_j|i + P_i|j) / 2n: each row gathers its own k entries and the
-	// entries of the points that chose it, then merges equal columns.
+	// entries of the points that chose it, then merges equal columns in place.
 	deg := make([]int, n+1)
 	for i := range n {
 		deg[i+1] += k
@@ -200,7 +203,8 @@ func affinities(nbr []int32, dist []float64, n, k int, perplexity float64, threa
 			fill[j]++
 		}
 	}
-	p := &csr{start: make([]int, n+1), col: make([]int32, 0, deg[n]), val: make([]float64, 0, deg[n])}
+	p := &csr{start: make([]int, n+1)}
+	out := 0
 	for i := range n {
 		c, v := cols[deg[i]:deg[i+1]], vals[deg[i]:deg[i+1]]
 		sort.Sort(byCol{c, v})
@@ -209,11 +213,12 @@ func affinities(nbr []int32, dist []float64, n, k int, perplexity float64, threa
 			for ; t < len(c) && c[t] == j; t++ {
 				sum += v[t]
 			}
-			p.col = append(p.col, j)
-			p.val = append(p.val, sum/float64(2*n))
+			cols[out], vals[out] = j, sum/float64(2*n) // out ≤ deg[i] + t: never ahead of the reads
+			out++
 		}
-		p.start[i+1] = len(p.col)
+		p.start[i+1] = out
 	}
+	p.col, p.val = cols[:out:out], vals[:out:out]
 	return p
 }
 
