@@ -1,5 +1,9 @@
 // Package atomicfile writes files so that a crash never leaves a partial file
-// under the final name: write a temp file beside it, fsync, rename.
+// under the final name.
+//
+// The content goes into a temp file beside the target, which is fsynced,
+// closed and renamed over the target only when everything succeeded; the
+// directory is then fsynced (best effort) so the rename itself is durable.
 package atomicfile
 
 import (
@@ -9,9 +13,12 @@ import (
 	"path/filepath"
 )
 
-// Write creates path through fn: into a temp file in the same folder, which
-// is synced and renamed over path only when fn and every write succeeded.
-func Write(path string, fn func(w io.Writer) error) (err error) {
+// Write creates path atomically: it writes through fn into a temp file in the
+// same directory (named "."+base+".tmp-*"), fsyncs it, closes it, renames it
+// to path, then fsyncs the directory (best effort). On any error, or if fn
+// panics, the temp file is removed and path is left as it was; the error
+// names path. The file mode is 0644.
+func Write(path string, fn func(w io.Writer) error) error {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -20,35 +27,39 @@ func Write(path string, fn func(w io.Writer) error) (err error) {
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
+	tmp := f.Name()
+	done := false
 	defer func() {
-		if err != nil {
+		if !done { // an error or a panic: leave nothing behind
 			f.Close()
-			os.Remove(f.Name())
+			os.Remove(tmp)
 		}
 	}()
-	if err = fn(f); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+	fail := func(err error) error { return fmt.Errorf("writing %s: %w", path, err) }
+	if err := fn(f); err != nil {
+		return fail(err)
 	}
-	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+	if err := f.Chmod(0o644); err != nil {
+		return fail(err)
 	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+	if err := f.Sync(); err != nil {
+		return fail(err)
 	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+	if err := f.Close(); err != nil {
+		return fail(err)
 	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+	if err := os.Rename(tmp, path); err != nil {
+		return fail(err)
 	}
-	if d, derr := os.Open(dir); derr == nil { // make the rename durable, best effort
+	done = true
+	if d, err := os.Open(dir); err == nil { // make the rename durable, best effort
 		d.Sync()
 		d.Close()
 	}
 	return nil
 }
 
-// WriteBytes is Write with the whole content at hand.
+// WriteBytes is Write with a byte slice.
 func WriteBytes(path string, b []byte) error {
 	return Write(path, func(w io.Writer) error {
 		_, err := w.Write(b)
@@ -56,17 +67,22 @@ func WriteBytes(path string, b []byte) error {
 	})
 }
 
-// CheckWritable makes sure files can be created in dir (creating it if
-// needed) before long work starts, so that a bad output folder fails in a
-// second rather than after training.
+// CheckWritable reports early, before long work starts, whether files can be
+// created in dir: it creates dir (MkdirAll, 0755) if needed, then creates and
+// removes a temp file there. The error names dir and says what to do.
 func CheckWritable(dir string) error {
+	const hint = "fix its permissions or choose another output folder"
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("cannot create output folder %s: %w (choose another with --out)", dir, err)
+		return fmt.Errorf("cannot create output folder %s: %w (%s)", dir, err, hint)
 	}
-	f, err := os.CreateTemp(dir, ".latent-write-test-*")
+	f, err := os.CreateTemp(dir, ".write-test-*")
 	if err != nil {
-		return fmt.Errorf("cannot write into output folder %s: %w (choose another with --out)", dir, err)
+		return fmt.Errorf("cannot write into output folder %s: %w (%s)", dir, err, hint)
 	}
+	name := f.Name()
 	f.Close()
-	return os.Remove(f.Name())
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("cannot remove test file in output folder %s: %w (%s)", dir, err, hint)
+	}
+	return nil
 }
