@@ -283,3 +283,19 @@ func FuzzFlags(f *testing.F) {
 		}
 	})
 }
+
+// TestDivergenceStopsTraining: --lr 50 makes the VAE's loss overflow; train
+// stops with a message naming the epoch, the step and the learning rate,
+// exit 1, and writes no model for the diverged epoch.
+func TestDivergenceStopsTraining(t *testing.T) {
+	data := t.TempDir()
+	writeIdx(t, data, 200, 20)
+	out := filepath.Join(t.TempDir(), "run")
+	code, _, stderr := run1("train", "--lr", "50", "--epochs", "3", "--batch", "16", "--data", data, "--out", out)
+	if code != 1 || !strings.Contains(stderr, "epoch 1, step") || !strings.Contains(stderr, "learning rate (50)") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "model.safetensors")); err == nil {
+		t.Error("a diverged first epoch left a model behind")
+	}
+}
