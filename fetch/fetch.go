@@ -5,6 +5,7 @@
 package fetch
 
 import (
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -24,6 +25,9 @@ type File struct {
 	Name   string // file name in the cache folder
 	SHA256 string // hex digest the content must have
 	Size   int64  // expected size in bytes (0: unknown)
+	// Gunzip says that SHA256 is the digest of the gunzipped content, so that
+	// the same constant holds for every recompression of the same data.
+	Gunzip bool
 }
 
 // Options bound a download.
@@ -44,7 +48,7 @@ var ErrChecksum = errors.New("checksum mismatch")
 // supports ranges). It returns the final path.
 func Get(ctx context.Context, dir string, f File, opt Options) (string, error) {
 	final := filepath.Join(dir, f.Name)
-	if ok, err := verify(final, f.SHA256); err == nil && ok {
+	if ok, err := verify(final, f); err == nil && ok {
 		return final, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -54,7 +58,7 @@ func Get(ctx context.Context, dir string, f File, opt Options) (string, error) {
 	if err := download(ctx, part, f, opt); err != nil {
 		return "", err
 	}
-	ok, err := verify(part, f.SHA256)
+	ok, err := verify(part, f)
 	if err != nil {
 		return "", fmt.Errorf("fetch %s: %w", f.Name, err)
 	}
@@ -68,18 +72,33 @@ func Get(ctx context.Context, dir string, f File, opt Options) (string, error) {
 	return final, nil
 }
 
-// verify reports whether path exists with the given SHA-256.
-func verify(path, want string) (bool, error) {
+// Verify reports whether path has f's SHA-256 (of its gunzipped content if
+// f.Gunzip). A file that is not valid gzip where gzip is expected is false.
+func Verify(path string, f File) (bool, error) { return verify(path, f) }
+
+func verify(path string, f File) (bool, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return false, err
 	}
 	defer fh.Close()
+	var r io.Reader = fh
+	if f.Gunzip {
+		zr, err := gzip.NewReader(fh)
+		if err != nil {
+			return false, nil
+		}
+		defer zr.Close()
+		r = zr
+	}
 	h := sha256.New()
-	if _, err := io.Copy(h, fh); err != nil {
+	if _, err := io.Copy(h, r); err != nil {
+		if f.Gunzip {
+			return false, nil // corrupt gzip: not the file
+		}
 		return false, err
 	}
-	return hex.EncodeToString(h.Sum(nil)) == want, nil
+	return hex.EncodeToString(h.Sum(nil)) == f.SHA256, nil
 }
 
 // download appends to part from where it stopped.

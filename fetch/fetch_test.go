@@ -1,6 +1,8 @@
 package fetch
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -123,5 +125,32 @@ func TestResume(t *testing.T) {
 	s.Close()
 	if _, err := Get(context.Background(), dir, f, Options{}); err != nil {
 		t.Fatalf("cached file not used: %v", err)
+	}
+}
+
+func TestGunzipChecksum(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(content)
+	zw.Close()
+	path := filepath.Join(dir, "x.gz")
+	os.WriteFile(path, b.Bytes(), 0o644)
+	for _, c := range []struct {
+		f    File
+		want bool
+	}{
+		{File{SHA256: sum(content), Gunzip: true}, true},
+		{File{SHA256: sum(b.Bytes())}, true},
+		{File{SHA256: sum(content)}, false},
+		{File{SHA256: sum(b.Bytes()), Gunzip: true}, false},
+	} {
+		if ok, err := Verify(path, c.f); ok != c.want || err != nil {
+			t.Errorf("Verify(%+v) = %v, %v; want %v", c.f, ok, err, c.want)
+		}
+	}
+	os.WriteFile(path, []byte("not gzip"), 0o644)
+	if ok, _ := Verify(path, File{SHA256: sum(content), Gunzip: true}); ok {
+		t.Error("a file that is not gzip verified")
 	}
 }

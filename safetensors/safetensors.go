@@ -1,38 +1,48 @@
-// Package safetensors reads and writes the safetensors format (PyTorch's and
-// Hugging Face's) for float32 tensors, validating every length, offset and
-// shape before use.
+// Package safetensors reads and writes the safetensors format (as used by
+// PyTorch/HuggingFace) for float32 tensors, validating every length, offset
+// and shape before use.
 //
-// A file is an 8-byte little-endian header length N, N bytes of JSON mapping
-// each tensor name to {"dtype", "shape", "data_offsets": [begin, end]} (plus an
-// optional "__metadata__" of strings), then the raw little-endian data, whose
-// offsets count from the end of the header.
+// A file is an 8-byte little-endian header length N, then N bytes of a JSON
+// object mapping each tensor name to {"dtype", "shape", "data_offsets":
+// [begin, end]} (plus an optional "__metadata__" of strings to strings), then
+// the raw little-endian data, whose offsets count from the end of the header.
+// The header may be padded with spaces.
+//
+// F32 tensors are read as they are; F64, F16 and BF16 tensors are converted
+// to float32. Other dtypes are rejected with an error naming them.
 package safetensors
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"slices"
-	"sort"
+	"strings"
 
 	"latent/internal/atomicfile"
 )
 
-// MaxHeader bounds the JSON header: larger is taken as a corrupt file.
+// MaxHeader bounds the JSON header: a longer one is taken as a corrupt file.
 const MaxHeader = 100 << 20
 
-// Tensor is a named float32 tensor.
+// maxDim bounds a single dimension, so that shapes fit an int everywhere.
+const maxDim = math.MaxInt32
+
+// Tensor is a named float32 tensor in row-major order.
 type Tensor struct {
 	Name  string
 	Shape []int
 	Data  []float32
 }
 
-// Len is the product of the shape (1 for a scalar).
+// Len is the product of the shape (1 for a scalar, whose shape is empty).
 func (t Tensor) Len() int {
 	n := 1
 	for _, d := range t.Shape {
@@ -43,9 +53,9 @@ func (t Tensor) Len() int {
 
 // File is a decoded safetensors file.
 type File struct {
-	Path     string            // where it was read from, for messages ("" if decoded from memory)
+	Path     string            // where it was read from, for messages ("" when decoded from memory)
 	Tensors  []Tensor          // in data-offset order
-	Metadata map[string]string // the __metadata__ strings, may be nil
+	Metadata map[string]string // the __metadata__ strings; may be nil
 }
 
 // Get returns the tensor with that name.
@@ -58,12 +68,34 @@ func (f *File) Get(name string) (Tensor, bool) {
 	return Tensor{}, false
 }
 
-// Lookup returns the tensor with that name, or an error naming the file.
+// Lookup returns the tensor with that name, or an error naming the file and
+// a few of the tensors it does hold.
 func (f *File) Lookup(name string) (Tensor, error) {
 	if t, ok := f.Get(name); ok {
 		return t, nil
 	}
-	return Tensor{}, &FormatError{Path: f.Path, Msg: fmt.Sprintf("no tensor named %q", name)}
+	const show = 5
+	var some []string
+	for _, t := range f.Tensors[:min(show, len(f.Tensors))] {
+		some = append(some, fmt.Sprintf("%q", t.Name))
+	}
+	has := "no tensors"
+	switch {
+	case len(f.Tensors) > show:
+		has = fmt.Sprintf("%d tensors: %s, …", len(f.Tensors), strings.Join(some, ", "))
+	case len(f.Tensors) > 0:
+		has = fmt.Sprintf("%d tensor(s): %s", len(f.Tensors), strings.Join(some, ", "))
+	}
+	return Tensor{}, &FormatError{Path: f.Path, Msg: fmt.Sprintf("no tensor named %q (the file has %s)", name, has)}
+}
+
+// Names lists the tensors' names in file order.
+func (f *File) Names() []string {
+	out := make([]string, len(f.Tensors))
+	for i, t := range f.Tensors {
+		out[i] = t.Name
+	}
+	return out
 }
 
 // FormatError says what is wrong with a file.
@@ -76,173 +108,285 @@ func (e *FormatError) Error() string {
 	return e.Path + ": safetensors: " + e.Msg
 }
 
-// entry is one tensor's header record.
-type entry struct {
-	DType   string  `json:"dtype"`
-	Shape   []int64 `json:"shape"`
-	Offsets []int64 `json:"data_offsets"`
-}
-
-// dtypeSize is the byte size of each element type we can read.
+// dtypeSize is the byte size of each element type that can be read.
 var dtypeSize = map[string]int64{"F32": 4, "F64": 8, "F16": 2, "BF16": 2}
 
 // Decode parses a whole file held in memory.
 func Decode(b []byte) (*File, error) { return decode("", b) }
 
-// ReadFile reads and decodes the file at path, checking its size against the
-// header before reading more than the header.
+// ReadFile reads and decodes the file at path. It checks the file's size and
+// the header length against it before reading anything more. Errors name path.
 func ReadFile(path string) (*File, error) {
-	f, err := os.Open(path)
+	st, err := os.Stat(path)
 	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
+		return nil, err // *PathError, which names path
 	}
 	if st.IsDir() {
 		return nil, &FormatError{path, "is a folder, not a safetensors file"}
 	}
 	size := st.Size()
+	if size < 8 {
+		return nil, &FormatError{path, tooShort(size)}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
 	var head [8]byte
 	if _, err := io.ReadFull(f, head[:]); err != nil {
-		return nil, &FormatError{path, fmt.Sprintf("file of %d bytes is too short for a header", size)}
+		return nil, &FormatError{path, fmt.Sprintf("reading the header length: %v", err)}
 	}
-	if err := checkHeaderLen(binary.LittleEndian.Uint64(head[:]), size); err != nil {
-		return nil, &FormatError{path, err.Error()}
+	if msg := checkHeaderLen(binary.LittleEndian.Uint64(head[:]), size); msg != "" {
+		return nil, &FormatError{path, msg}
 	}
 	b := make([]byte, size)
 	copy(b, head[:])
 	if _, err := io.ReadFull(f, b[8:]); err != nil {
-		return nil, &FormatError{path, fmt.Sprintf("reading: %v", err)}
+		return nil, &FormatError{path, fmt.Sprintf("reading %d bytes: %v (did the file change while being read?)", size, err)}
 	}
 	return decode(path, b)
 }
 
-func checkHeaderLen(n uint64, size int64) error {
+func tooShort(size int64) string {
+	return fmt.Sprintf("file of %d bytes is too short for the 8-byte header length", size)
+}
+
+// checkHeaderLen returns what is wrong with a header length n in a file of
+// size bytes, or "".
+func checkHeaderLen(n uint64, size int64) string {
 	switch {
 	case n == 0:
-		return fmt.Errorf("header length is 0")
+		return "header length is 0"
 	case n > MaxHeader:
-		return fmt.Errorf("header length %d is absurd (limit %d MB); not a safetensors file?", n, MaxHeader>>20)
+		return fmt.Sprintf("header length %d is absurd (limit %d MB); not a safetensors file?", n, MaxHeader>>20)
 	case n > uint64(size-8):
-		return fmt.Errorf("header length %d exceeds the file (%d bytes); truncated?", n, size)
+		return fmt.Sprintf("header length %d exceeds the file (%d bytes); truncated?", n, size)
 	}
-	return nil
+	return ""
+}
+
+// placed is a validated tensor record with its byte range in the data section.
+type placed struct {
+	name       string
+	dtype      string
+	shape      []int
+	begin, end int64
 }
 
 func decode(path string, b []byte) (*File, error) {
 	bad := func(format string, a ...any) error { return &FormatError{path, fmt.Sprintf(format, a...)} }
 	if len(b) < 8 {
-		return nil, bad("file of %d bytes is too short for a header", len(b))
+		return nil, bad("%s", tooShort(int64(len(b))))
 	}
 	n := binary.LittleEndian.Uint64(b)
-	if err := checkHeaderLen(n, int64(len(b))); err != nil {
-		return nil, bad("%v", err)
+	if msg := checkHeaderLen(n, int64(len(b))); msg != "" {
+		return nil, bad("%s", msg)
 	}
 	header, data := b[8:8+n], b[8+n:]
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(header, &raw); err != nil {
-		return nil, bad("header is not a JSON object: %v", err)
-	}
-	if err := checkDuplicateKeys(header); err != nil {
+	raw, err := parseHeader(header)
+	if err != nil {
 		return nil, bad("%v", err)
 	}
 	f := &File{Path: path}
-	type placed struct {
-		Tensor
-		begin, end int64
-		dtype      string
-	}
 	var ts []placed
-	for name, msg := range raw {
-		if name == "__metadata__" {
-			if err := json.Unmarshal(msg, &f.Metadata); err != nil {
+	for _, kv := range raw {
+		if kv.key == "__metadata__" {
+			if err := json.Unmarshal(kv.val, &f.Metadata); err != nil {
 				return nil, bad("__metadata__ must map strings to strings: %v", err)
 			}
 			continue
 		}
-		var e entry
-		dec := json.NewDecoder(bytes.NewReader(msg))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&e); err != nil {
-			return nil, bad("tensor %q: bad header entry: %v", name, err)
+		t, msg := parseEntry(kv.key, kv.val, int64(len(data)))
+		if msg != "" {
+			return nil, bad("%s", msg)
 		}
-		size, ok := dtypeSize[e.DType]
-		if !ok {
-			return nil, bad("tensor %q has dtype %q; only F32 (and F64, F16, BF16, converted to F32) are supported", name, e.DType)
-		}
-		if len(e.Offsets) != 2 {
-			return nil, bad("tensor %q: data_offsets must be [begin, end], got %v", name, e.Offsets)
-		}
-		count := int64(1)
-		shape := make([]int, len(e.Shape))
-		if len(e.Shape) > 8 {
-			return nil, bad("tensor %q has %d dimensions (at most 8)", name, len(e.Shape))
-		}
-		for i, d := range e.Shape {
-			if d < 0 || d > int64(len(data)) {
-				return nil, bad("tensor %q: dimension %d is impossible for a %d-byte data section", name, d, len(data))
-			}
-			if d != 0 && count > int64(len(data))/d {
-				return nil, bad("tensor %q: shape %v is larger than the file", name, e.Shape)
-			}
-			count *= d
-			shape[i] = int(d)
-		}
-		begin, end := e.Offsets[0], e.Offsets[1]
-		if begin < 0 || end < begin || end > int64(len(data)) {
-			return nil, bad("tensor %q: data_offsets [%d, %d] outside the %d-byte data section", name, begin, end, len(data))
-		}
-		if end-begin != count*size {
-			return nil, bad("tensor %q: shape %v of %s needs %d bytes, offsets give %d", name, e.Shape, e.DType, count*size, end-begin)
-		}
-		ts = append(ts, placed{Tensor: Tensor{Name: name, Shape: shape}, begin: begin, end: end, dtype: e.DType})
+		ts = append(ts, t)
 	}
-	sort.Slice(ts, func(i, j int) bool {
-		if ts[i].begin != ts[j].begin {
-			return ts[i].begin < ts[j].begin
+	slices.SortFunc(ts, func(a, b placed) int {
+		if a.begin != b.begin {
+			return cmp.Compare(a.begin, b.begin)
 		}
-		return ts[i].end < ts[j].end
+		if a.end != b.end {
+			return cmp.Compare(a.end, b.end)
+		}
+		return strings.Compare(a.name, b.name)
 	})
 	for i := 1; i < len(ts); i++ {
-		if ts[i].begin < ts[i-1].end {
-			return nil, bad("tensors %q and %q overlap", ts[i-1].Name, ts[i].Name)
+		p, q := ts[i-1], ts[i]
+		if q.begin < p.end {
+			return nil, bad("tensors %q (bytes %d to %d) and %q (bytes %d to %d) overlap", p.name, p.begin, p.end, q.name, q.begin, q.end)
 		}
 	}
-	for _, t := range ts {
-		t.Data = toFloat32(data[t.begin:t.end], t.dtype)
-		f.Tensors = append(f.Tensors, t.Tensor)
+	// Holes between tensors are tolerated; every range is now within data and
+	// disjoint, so the tensors together hold at most len(data) bytes.
+	f.Tensors = make([]Tensor, len(ts))
+	for i, t := range ts {
+		f.Tensors[i] = Tensor{Name: t.name, Shape: t.shape, Data: toFloat32(data[t.begin:t.end], t.dtype)}
 	}
 	return f, nil
 }
 
-// checkDuplicateKeys rejects a header object that names a key twice.
-func checkDuplicateKeys(header []byte) error {
+type keyVal struct {
+	key string
+	val json.RawMessage
+}
+
+// parseHeader checks that header is one JSON object (followed by nothing but
+// white space) without repeated keys, and returns its members in order.
+func parseHeader(header []byte) ([]keyVal, error) {
+	invalid := func(err error) error { return fmt.Errorf("header is not valid JSON: %w", err) }
 	dec := json.NewDecoder(bytes.NewReader(header))
-	if _, err := dec.Token(); err != nil { // {
-		return err
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, invalid(err)
 	}
+	if tok != json.Delim('{') {
+		return nil, fmt.Errorf("header is not a JSON object but %s", kind(tok))
+	}
+	var out []keyVal
 	seen := map[string]bool{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return err
+			return nil, invalid(err)
 		}
-		key, _ := tok.(string)
+		key, _ := tok.(string) // the decoder only gives strings as object keys
 		if seen[key] {
-			return fmt.Errorf("tensor %q is named twice", key)
+			return nil, fmt.Errorf("header names %q twice", key)
 		}
 		seen[key] = true
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return err
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return nil, invalid(err)
 		}
+		out = append(out, keyVal{key, val})
 	}
-	return nil
+	if _, err := dec.Token(); err != nil { // }
+		return nil, invalid(err)
+	}
+	if tok, err := dec.Token(); err != io.EOF {
+		if err == nil {
+			err = fmt.Errorf("%s after the object", kind(tok))
+		}
+		return nil, fmt.Errorf("header has trailing data: %w", err)
+	}
+	return out, nil
 }
 
+// kind names the JSON value starting with tok.
+func kind(tok json.Token) string {
+	switch tok := tok.(type) {
+	case nil:
+		return "null"
+	case json.Delim:
+		if tok == '[' {
+			return "an array"
+		}
+		if tok == '{' {
+			return "an object"
+		}
+		return fmt.Sprintf("%q", rune(tok))
+	case string:
+		return "a string"
+	case float64, json.Number:
+		return "a number"
+	case bool:
+		return "a boolean"
+	}
+	return fmt.Sprintf("%T", tok)
+}
+
+// parseEntry validates one tensor's header record against a data section of
+// dataLen bytes; it returns a message saying what is wrong, or "".
+func parseEntry(name string, val json.RawMessage, dataLen int64) (placed, string) {
+	var e struct {
+		DType   *string  `json:"dtype"`
+		Shape   *[]int64 `json:"shape"`
+		Offsets *[]int64 `json:"data_offsets"`
+	}
+	if err := json.Unmarshal(val, &e); err != nil {
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te) && te.Field != "":
+			return placed{}, fmt.Sprintf("tensor %q: %s must be %s, got JSON %s", name, te.Field, want(te.Field), te.Value)
+		case errors.As(err, &te):
+			return placed{}, fmt.Sprintf("tensor %q: header entry must be an object {dtype, shape, data_offsets}, got JSON %s", name, te.Value)
+		}
+		return placed{}, fmt.Sprintf("tensor %q: bad header entry: %v", name, err)
+	}
+	switch {
+	case e.DType == nil:
+		return placed{}, fmt.Sprintf("tensor %q: header entry is missing dtype", name)
+	case e.Shape == nil:
+		return placed{}, fmt.Sprintf("tensor %q: header entry is missing shape", name)
+	case e.Offsets == nil:
+		return placed{}, fmt.Sprintf("tensor %q: header entry is missing data_offsets", name)
+	}
+	dtype, dims, offs := *e.DType, *e.Shape, *e.Offsets
+	size, ok := dtypeSize[dtype]
+	if !ok {
+		return placed{}, fmt.Sprintf("tensor %q has dtype %s; only F32 is supported (F64, F16 and BF16 are converted to F32)", name, dtype)
+	}
+	// The element count, with every factor bounded so that nothing overflows:
+	// count*size always fits an int64.
+	shape := make([]int, len(dims))
+	for i, d := range dims {
+		switch {
+		case d < 0:
+			return placed{}, fmt.Sprintf("tensor %q: shape %v has a negative dimension", name, dims)
+		case d > maxDim:
+			return placed{}, fmt.Sprintf("tensor %q: shape %v has a huge dimension %d (limit %d)", name, dims, d, maxDim)
+		}
+		shape[i] = int(d)
+	}
+	// The element count, with every factor bounded so that count*size never
+	// overflows an int64 (a zero dimension makes any shape empty).
+	count := int64(1)
+	if slices.Contains(dims, 0) {
+		count = 0
+	}
+	for _, d := range dims {
+		if count == 0 {
+			break
+		}
+		if count > math.MaxInt64/size/d {
+			return placed{}, fmt.Sprintf("tensor %q: shape %v holds more elements than can be counted (overflow)", name, dims)
+		}
+		count *= d
+	}
+	if len(offs) != 2 {
+		return placed{}, fmt.Sprintf("tensor %q: data_offsets must be two numbers [begin, end], got %v", name, offs)
+	}
+	begin, end := offs[0], offs[1]
+	switch {
+	case begin < 0 || end < 0:
+		return placed{}, fmt.Sprintf("tensor %q: data_offsets [%d, %d] are negative", name, begin, end)
+	case begin > end:
+		return placed{}, fmt.Sprintf("tensor %q: data_offsets [%d, %d] begin after they end", name, begin, end)
+	case end > dataLen:
+		return placed{}, fmt.Sprintf("tensor %q: data_offsets [%d, %d] run past the end of the %d-byte data section", name, begin, end, dataLen)
+	}
+	if need := count * size; end-begin != need {
+		of := ""
+		if dtype != "F32" {
+			of = " of " + dtype
+		}
+		return placed{}, fmt.Sprintf("tensor %q: shape %v%s needs %d bytes, offsets give %d", name, dims, of, need, end-begin)
+	}
+	return placed{name: name, dtype: dtype, shape: shape, begin: begin, end: end}, ""
+}
+
+// want describes the JSON type a header entry field must have.
+func want(field string) string {
+	if field == "dtype" {
+		return "a string"
+	}
+	return "an array of integers"
+}
+
+// toFloat32 converts little-endian values of dtype (whose length is a
+// multiple of its size) to float32.
 func toFloat32(b []byte, dtype string) []float32 {
 	le := binary.LittleEndian
 	switch dtype {
@@ -272,7 +416,7 @@ func toFloat32(b []byte, dtype string) []float32 {
 	return out
 }
 
-// half converts an IEEE 754 binary16 value to float32.
+// half converts an IEEE 754 binary16 value to float32 (exactly).
 func half(h uint16) float32 {
 	sign := uint32(h>>15) << 31
 	exp := uint32(h>>10) & 0x1f
@@ -282,7 +426,7 @@ func half(h uint16) float32 {
 		return math.Float32frombits(sign | 0x7f800000 | frac<<13)
 	case exp == 0 && frac == 0:
 		return math.Float32frombits(sign)
-	case exp == 0: // subnormal
+	case exp == 0: // subnormal: frac * 2^-24
 		v := float32(frac) / (1 << 24)
 		if sign != 0 {
 			return -v
@@ -292,65 +436,70 @@ func half(h uint16) float32 {
 	return math.Float32frombits(sign | (exp+112)<<23 | frac<<13)
 }
 
-// Encode writes tensors, in the given order, as F32, with meta as __metadata__.
+// entryOut is a tensor's header record as written.
+type entryOut struct {
+	DType   string  `json:"dtype"`
+	Shape   []int   `json:"shape"`
+	Offsets []int64 `json:"data_offsets"`
+}
+
+// Encode writes tensors as F32, in the given order with contiguous offsets,
+// and meta (if not empty) as __metadata__. The header's keys are sorted and
+// it is padded with spaces to a multiple of 8 bytes.
 func Encode(w io.Writer, tensors []Tensor, meta map[string]string) error {
-	header := map[string]any{}
+	header := make(map[string]any, len(tensors)+1)
 	if len(meta) > 0 {
 		header["__metadata__"] = meta
 	}
 	var off int64
 	for _, t := range tensors {
-		if _, dup := header[t.Name]; dup || t.Name == "__metadata__" {
-			return fmt.Errorf("safetensors: tensor name %q used twice or reserved", t.Name)
+		if t.Name == "__metadata__" {
+			return fmt.Errorf("safetensors: tensor name %q is reserved", t.Name)
+		}
+		if _, dup := header[t.Name]; dup {
+			return fmt.Errorf("safetensors: tensor name %q used twice", t.Name)
+		}
+		for _, d := range t.Shape {
+			if d < 0 || d > maxDim {
+				return fmt.Errorf("safetensors: tensor %q has an invalid shape %v", t.Name, t.Shape)
+			}
 		}
 		if t.Len() != len(t.Data) {
 			return fmt.Errorf("safetensors: tensor %q has shape %v but %d values", t.Name, t.Shape, len(t.Data))
 		}
 		shape := t.Shape
 		if shape == nil {
-			shape = []int{}
+			shape = []int{} // a scalar: [] rather than null
 		}
 		end := off + 4*int64(len(t.Data))
-		header[t.Name] = entry{DType: "F32", Shape: toInt64(shape), Offsets: []int64{off, end}}
+		header[t.Name] = entryOut{DType: "F32", Shape: shape, Offsets: []int64{off, end}}
 		off = end
 	}
 	h, err := json.Marshal(header)
 	if err != nil {
-		return err
+		return fmt.Errorf("safetensors: %w", err)
 	}
 	for len(h)%8 != 0 {
 		h = append(h, ' ')
 	}
-	buf := make([]byte, 8, 8+len(h)+int(off))
-	binary.LittleEndian.PutUint64(buf, uint64(len(h)))
-	buf = append(buf, h...)
+	bw := bufio.NewWriterSize(w, 1<<16)
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(len(h)))
+	bw.Write(n[:])
+	bw.Write(h)
+	var buf [4]byte
 	for _, t := range tensors {
 		for _, v := range t.Data {
-			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+			binary.LittleEndian.PutUint32(buf[:], math.Float32bits(v))
+			if _, err := bw.Write(buf[:]); err != nil {
+				return err
+			}
 		}
 	}
-	_, err = w.Write(buf)
-	return err
+	return bw.Flush()
 }
 
-func toInt64(s []int) []int64 {
-	out := make([]int64, len(s))
-	for i, v := range s {
-		out[i] = int64(v)
-	}
-	return out
-}
-
-// WriteFile encodes tensors and meta to path atomically.
+// WriteFile encodes tensors and meta to path atomically (see Encode).
 func WriteFile(path string, tensors []Tensor, meta map[string]string) error {
 	return atomicfile.Write(path, func(w io.Writer) error { return Encode(w, tensors, meta) })
-}
-
-// Names lists the tensors' names in file order.
-func (f *File) Names() []string {
-	out := make([]string, len(f.Tensors))
-	for i, t := range f.Tensors {
-		out[i] = t.Name
-	}
-	return slices.Clip(out)
 }

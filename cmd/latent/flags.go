@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 
+	"latent/dataset"
 	"latent/mnist"
 	"latent/model"
 	"latent/train"
@@ -52,12 +53,14 @@ func parse(fs *flagSet, args []string) error {
 // dataFlags are the flags every verb that reads MNIST shares.
 type dataFlags struct {
 	dir     string
+	dataset string
 	seed    uint64
 	threads int
 }
 
 func (d *dataFlags) register(fs *flagSet) {
-	fs.StringVar(&d.dir, "data", "", "folder with the four MNIST idx files (plain or .gz); default: the MNIST built into latent")
+	fs.StringVar(&d.dataset, "dataset", "mnist", "images to use: "+dataset.Names+" (a folder of PNG/JPEG files, one subfolder per label)")
+	fs.StringVar(&d.dir, "data", "", "shorthand for --dataset idx:DIR: a folder with the four MNIST-format idx files (plain or .gz)")
 	fs.Uint64Var(&d.seed, "seed", 0, "seed of the train/validation split, the batch order, the initialisation and the noise")
 	fs.IntVar(&d.threads, "threads", runtime.NumCPU(), "worker threads")
 }
@@ -66,22 +69,31 @@ func (d *dataFlags) validate() error {
 	if d.threads < 1 || d.threads > 1024 {
 		return usagef("--threads must be in 1..1024, got %d", d.threads)
 	}
+	if d.dir != "" {
+		if d.dataset != "" && d.dataset != "mnist" {
+			return usagef("--data and --dataset both name the images; use one")
+		}
+		d.dataset = "idx:" + d.dir
+	}
+	if _, err := dataset.Parse(d.dataset); err != nil {
+		return usagef("--dataset: %v", err)
+	}
 	return nil
 }
 
 // load reads MNIST and splits the training images 48,000/12,000.
 func (d *dataFlags) load() (data train.Data, test *mnist.Set, err error) {
-	trainSet, test, err := mnist.Load(d.dir)
+	trainSet, test, err := dataset.Load(d.dataset)
 	if err != nil {
 		return train.Data{}, nil, err
 	}
 	for _, s := range []*mnist.Set{trainSet, test} {
 		if s.Rows != model.Side || s.Cols != model.Side {
-			return train.Data{}, nil, fmt.Errorf("%s: images are %d×%d; the models need 28×28", d.dir, s.Rows, s.Cols)
+			return train.Data{}, nil, fmt.Errorf("%s: images are %d×%d; the models need 28×28", d.dataset, s.Rows, s.Cols)
 		}
 	}
 	if trainSet.N < 5 {
-		return train.Data{}, nil, fmt.Errorf("%s: %d training images; at least 5 are needed for a train/validation split", d.dir, trainSet.N)
+		return train.Data{}, nil, fmt.Errorf("%s: %d training images; at least 5 are needed for a train/validation split", d.dataset, trainSet.N)
 	}
 	nVal := trainSet.N / 5
 	tr, val := mnist.Split(trainSet.N, nVal, d.seed)

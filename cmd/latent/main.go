@@ -36,6 +36,7 @@ var verbs = []verb{
 	{"interpolate", "decode the line between two test images' codes", runInterpolate},
 	{"tsne", "map the test set's codes to 2-D with t-SNE", runTSNE},
 	{"bench", "measure training and inference speed on this machine", runBench},
+	{"data", "fetch a dataset or show where it is read from", runData},
 }
 
 func main() {
