@@ -15,6 +15,7 @@ import (
 
 // Config is what a training run needs beyond the model.
 type Config struct {
+	Dataset string // the --dataset trained on, recorded so that a resumed run reads the same images
 	Epochs  int
 	Batch   int
 	LR      float64

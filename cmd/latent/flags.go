@@ -69,7 +69,7 @@ func (d *dataFlags) validate() error {
 	if d.threads < 1 || d.threads > 1024 {
 		return usagef("--threads must be in 1..1024, got %d", d.threads)
 	}
-	if d.dir != "" {
+	if d.dir != "" && d.dataset != "idx:"+d.dir {
 		if d.dataset != "" && d.dataset != "mnist" {
 			return usagef("--data and --dataset both name the images; use one")
 		}
@@ -122,6 +122,10 @@ func (t *trainFlags) register(fs *flagSet, withModel bool) {
 // config checks the values and returns the model and training settings.
 func (t *trainFlags) config(d *dataFlags) (model.Config, train.Config, error) {
 	t.cfg.Seed, t.cfg.Threads = d.seed, d.threads
+	if err := d.validate(); err != nil {
+		return model.Config{}, train.Config{}, err
+	}
+	t.cfg.Dataset = d.dataset
 	kind, err := model.ParseKind(strings.ToLower(t.kind))
 	if err != nil {
 		return model.Config{}, train.Config{}, usagef("--model: %v", err)

@@ -48,7 +48,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		if d.seed != 0 && d.seed != saved.Seed {
 			return usagef("--seed %d differs from the interrupted run's %d; drop --seed to resume", d.seed, saved.Seed)
 		}
-		d.seed = saved.Seed
+		if d.dataset != "mnist" && d.dataset != saved.Dataset {
+			return usagef("--dataset %s differs from the interrupted run's %s; drop it to resume", d.dataset, saved.Dataset)
+		}
+		d.seed, d.dataset = saved.Seed, saved.Dataset
 		mc, cfg, from = m.Config, saved, &resumePoint{m, st}
 	}
 	if *out == "" {
@@ -99,6 +102,7 @@ func trainModel(ctx context.Context, mc model.Config, cfg train.Config, data tra
 	fmt.Fprintf(stdout, "training %s (%d parameters) on %d images, validating on %d: %d epochs, batch %d, lr %g, %d threads\n",
 		describe(mc), m.Params.Size, len(data.Train), len(data.Val), cfg.Epochs, cfg.Batch, cfg.LR, cfg.Threads)
 	meta := map[string]string{
+		"latent.dataset": cfg.Dataset,
 		"latent.seed":    strconv.FormatUint(cfg.Seed, 10),
 		"latent.batch":   strconv.Itoa(cfg.Batch),
 		"latent.lr":      strconv.FormatFloat(cfg.LR, 'g', -1, 64),
