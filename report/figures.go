@@ -39,6 +39,8 @@ type Inputs struct {
 	Progress func(figure string)
 	// TSNE, if not nil, receives each t-SNE's 10-NN label accuracy and seconds.
 	TSNE func(model string, knnAccuracy, seconds float64)
+	// TSNEProgress, if not nil, hears the iterations of each t-SNE.
+	TSNEProgress func(model string, iter, total int)
 	// TSNEPoints limits the t-SNE maps to the first n test images (0: all 10,000).
 	TSNEPoints int
 }
@@ -139,6 +141,9 @@ func Draw(in Inputs) ([]Figure, error) {
 				codes := EncodeSet(m, in.Test, nMap)
 				opt := tsne.DefaultOptions()
 				opt.Seed, opt.Threads = in.Seed, in.Threads
+				if in.TSNEProgress != nil {
+					opt.Progress = func(iter, total int) { in.TSNEProgress(name, iter, total) }
+				}
 				xy, a, s, err := Embed(codes, nMap, m.CodeDim(), in.Test.Labels[:nMap], opt)
 				if err != nil {
 					return err

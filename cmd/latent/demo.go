@@ -77,7 +77,8 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		Dir: *out, AE: models[model.AE], VAE: models[model.VAE],
 		AEHistory: results["ae"].Metrics, VAEHistory: results["vae"].Metrics,
 		Train: data.Set, Test: test, Seed: d.seed, Threads: d.threads,
-		Progress: func(fig string) { bar.update("figures: "+fig, 0, 1) },
+		Progress:     func(fig string) { bar.update("figures: "+fig, 0, 1) },
+		TSNEProgress: func(name string, iter, total int) { bar.update("t-SNE of the "+name+" codes", iter, total) },
 		TSNE: func(name string, acc, secs float64) {
 			tsneNotes[name] = [2]float64{acc, secs}
 			fmt.Fprintf(stdout, "t-SNE of the %s codes: %.1fs, 10-NN label accuracy %.3f\n", name, secs, acc)
