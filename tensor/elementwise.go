@@ -18,16 +18,8 @@ func AddRowBias(x, bias []float32, p int) {
 
 // SetRowBias sets every element of row i of x ([len(bias)][p]) to bias[i].
 func SetRowBias(x, bias []float32, p int) {
-	for i, b := range bias {
-		row := x[i*p : (i+1)*p]
-		if n := p &^ 7; useAsm && n > 0 {
-			fill8(&row[0], b, n)
-			row = row[n:]
-		}
-		for j := range row {
-			row[j] = b
-		}
-	}
+	clear(x[:len(bias)*p])
+	AddRowBias(x, bias, p)
 }
 
 // RowSumsAdd adds the sum of row i of x ([len(dst)][p]) to dst[i]: the bias gradient.

@@ -140,22 +140,6 @@ aloop:
 	VZEROUPPER
 	RET
 
-// func fill8(x *float32, v float32, n int)
-// x[i] = v for i < n, n a positive multiple of 8.
-TEXT ·fill8(SB), NOSPLIT, $0-24
-	MOVQ x+0(FP), DI
-	VBROADCASTSS v+8(FP), Y1
-	MOVQ n+16(FP), CX
-	SHRQ $3, CX
-
-floop:
-	VMOVUPS Y1, (DI)
-	ADDQ    $32, DI
-	DECQ    CX
-	JNZ     floop
-	VZEROUPPER
-	RET
-
 // func sum32(x *float32, n int) float32
 // Σ x[i] for i < n, n a positive multiple of 32, with four vector partial sums.
 TEXT ·sum32(SB), NOSPLIT, $0-20

@@ -33,7 +33,4 @@ func tile1x32(c *float32, a *float32, acs int, b *float32, ldb int, k int)
 func addConst8(x *float32, v float32, n int)
 
 //go:noescape
-func fill8(x *float32, v float32, n int)
-
-//go:noescape
 func sum32(x *float32, n int) float32

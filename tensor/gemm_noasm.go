@@ -26,5 +26,4 @@ func tile1x32(c *float32, a *float32, acs int, b *float32, ldb int, k int) {
 }
 
 func addConst8(x *float32, v float32, n int) { panic("tensor: no assembly in this build") }
-func fill8(x *float32, v float32, n int)     { panic("tensor: no assembly in this build") }
 func sum32(x *float32, n int) float32        { panic("tensor: no assembly in this build") }
