@@ -53,7 +53,7 @@ func (r evalResult) String() string {
 }
 
 func runEval(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", "Evaluate a checkpoint on the 10,000 MNIST test images. AE: mean squared error\nper pixel. VAE: reconstruction (summed squared error per image), KL per image and\ntheir sum, with z sampled as in training and with z = mu.",
+	fs := newFlags("eval", "Evaluate a checkpoint on the test images of the dataset it was trained on (or\n--dataset). AE: mean squared error per pixel. VAE: reconstruction (summed\nsquared error per image), KL per image and their sum, with z sampled as in\ntraining and with z = mu.",
 		"latent eval --model runs/vae/model.safetensors --json", stdout)
 	var d dataFlags
 	d.register(fs)
@@ -68,9 +68,12 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if *path == "" {
 		return usagef("--model is required: the checkpoint file to evaluate")
 	}
-	m, _, err := model.Load(*path)
+	m, meta, err := model.Load(*path)
 	if err != nil {
 		return err
+	}
+	if ds := meta["latent.dataset"]; ds != "" && d.dataset == "mnist" && d.dir == "" {
+		d.dataset = ds // the images the model was trained on, unless told otherwise
 	}
 	_, test, err := d.load()
 	if err != nil {
