@@ -33,6 +33,13 @@ type flagSet struct {
 	help func()
 }
 
+// wasSet reports whether the command line gave the flag name.
+func (fs *flagSet) wasSet(name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
 // parse parses args; a bad flag is a usage error, --help is flag.ErrHelp.
 func parse(fs *flagSet, args []string) error {
 	fs.SetOutput(io.Discard) // the caller prints the error, once
