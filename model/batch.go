@@ -43,9 +43,15 @@ func (m *Model) EncodeImages(images []float32, n int, logvar []float32) []float3
 
 // DecodeCodes maps n codes [n][CodeDim] (AE codes or VAE z) to images [n][784].
 func (m *Model) DecodeCodes(codes []float32, n int) []float32 {
-	dim := m.CodeDim()
 	images := make([]float32, n*Pixels)
-	ws := m.NewWorkspace(min(n, batchChunk))
+	m.DecodeInto(images, m.NewWorkspace(min(n, batchChunk)), codes, n)
+	return images
+}
+
+// DecodeInto is DecodeCodes with the caller's workspace and output buffer
+// (for servers that keep workspaces in a pool).
+func (m *Model) DecodeInto(images []float32, ws *Workspace, codes []float32, n int) {
+	dim := m.CodeDim()
 	for lo := 0; lo < n; lo += ws.Cap {
 		k := min(ws.Cap, n-lo)
 		ws.Input(k)
@@ -57,7 +63,6 @@ func (m *Model) DecodeCodes(codes []float32, n int) []float32 {
 		m.Decode(ws)
 		copy(images[lo*Pixels:], ws.Output())
 	}
-	return images
 }
 
 // Reconstruct encodes and decodes n images; the VAE decodes z = mu.

@@ -35,6 +35,7 @@ var verbs = []verb{
 	{"reconstruct", "show test images above their reconstructions", runReconstruct},
 	{"interpolate", "decode the line between two test images' codes", runInterpolate},
 	{"tsne", "map the test set's codes to 2-D with t-SNE", runTSNE},
+	{"serve", "explore a model's latent space in the browser", runServe},
 	{"bench", "measure training and inference speed on this machine", runBench},
 	{"data", "fetch a dataset or show where it is read from", runData},
 }

@@ -1,0 +1,83 @@
+package serve
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"latent/model"
+)
+
+// browser finds Debian's Chromium; without it the test is skipped on a
+// developer's machine and fails in CI (LATENT_REQUIRE_CHROMIUM=1).
+func browser(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("LATENT_REQUIRE_CHROMIUM") != "" {
+		t.Fatal("chromium is not installed (apt-get install chromium)")
+	}
+	t.Skip("chromium is not installed; .ci/run installs it")
+	return ""
+}
+
+// TestPageInABrowser loads the page in headless Chromium, moves a slider and
+// checks that the decoded digit changed, then draws on the pad and checks that
+// a reconstruction appeared. With LATENT_SCREENSHOT=FILE it saves a screenshot.
+func TestPageInABrowser(t *testing.T) {
+	exe := browser(t)
+	_, hs := testServer(t, model.VAE)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.WindowSize(1300, 800))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+
+	canvas := func(id string) string { return `document.getElementById("` + id + `").toDataURL()` }
+	var before, after, blank, recon string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(hs.URL+"/"),
+		chromedp.WaitVisible(`body[data-ready="1"]`, chromedp.ByQuery),
+		chromedp.Sleep(300*time.Millisecond),
+		chromedp.Evaluate(canvas("decoded"), &before),
+		chromedp.SetValue(`#z0`, "3.5", chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById("z0").dispatchEvent(new Event("input")); true`, nil),
+		chromedp.Sleep(500*time.Millisecond),
+		chromedp.Evaluate(canvas("decoded"), &after),
+		chromedp.Evaluate(canvas("recon"), &blank),
+		chromedp.Evaluate(`(() => {
+			const pad = document.getElementById("pad"), r = pad.getBoundingClientRect();
+			const ev = (type, x, y) => pad.dispatchEvent(new PointerEvent(type, {clientX: r.left + x, clientY: r.top + y, bubbles: true}));
+			ev("pointerdown", 60, 40); ev("pointermove", 100, 60); ev("pointermove", 110, 120); ev("pointermove", 90, 170); ev("pointerup", 90, 170);
+			return true;
+		})()`, nil),
+		chromedp.Sleep(800*time.Millisecond),
+		chromedp.Evaluate(canvas("recon"), &recon),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before == after {
+		t.Error("moving slider z0 did not change the decoded digit")
+	}
+	if recon == blank {
+		t.Error("drawing on the pad produced no reconstruction")
+	}
+	if path := os.Getenv("LATENT_SCREENSHOT"); path != "" {
+		var png []byte
+		if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(path, png, 0o644)
+	}
+}

@@ -1,0 +1,310 @@
+// Package serve is latent's web explorer: one page, embedded in the binary,
+// that decodes latent vectors while sliders move, shows the test set's t-SNE
+// map, interpolates between two digits and encodes digits drawn with the mouse,
+// backed by a small JSON API.
+package serve
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+
+	"latent/mnist"
+	"latent/model"
+	"latent/report"
+	"latent/tsne"
+)
+
+//go:embed assets
+var assets embed.FS
+
+// MaxBody bounds every request body.
+const MaxBody = 64 << 10
+
+// Server holds a model, the test images and their map.
+type Server struct {
+	m      *model.Model
+	test   *mnist.Set
+	mapN   int       // test images on the map: 0..mapN-1
+	xy     []float64 // their t-SNE coordinates [mapN][2]
+	codes  []float32 // their codes [mapN][CodeDim]
+	labels []uint8
+	pool   sync.Pool // *model.Workspace for one image: decoding allocates nothing
+}
+
+// Options configure New.
+type Options struct {
+	MapPoints int // test images on the t-SNE map (default 2000)
+	Seed      uint64
+	Threads   int
+	Progress  func(iter, total int) // t-SNE progress
+}
+
+// New encodes the first MapPoints test images and maps them with t-SNE.
+func New(m *model.Model, test *mnist.Set, opt Options) (*Server, error) {
+	n := opt.MapPoints
+	if n <= 0 {
+		n = 2000
+	}
+	n = min(n, test.N)
+	if n < 100 {
+		return nil, fmt.Errorf("serve: need at least 100 test images for the map, have %d", n)
+	}
+	s := &Server{m: m, test: test, mapN: n, labels: test.Labels[:n]}
+	s.pool.New = func() any { return m.NewWorkspace(1) }
+	s.codes = report.EncodeSet(m, test, n)
+	to := tsne.DefaultOptions()
+	to.Seed, to.Threads, to.Progress = opt.Seed, opt.Threads, opt.Progress
+	xy, err := tsne.Embed(s.codes, n, m.CodeDim(), to)
+	if err != nil {
+		return nil, err
+	}
+	s.xy = xy
+	return s, nil
+}
+
+// Handler serves the page and the API.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(assets, "assets")
+	mux.Handle("GET /", http.FileServerFS(static))
+	mux.HandleFunc("GET /api/info", s.info)
+	mux.HandleFunc("GET /api/map", s.mapPoints)
+	mux.HandleFunc("GET /api/test/{i}", s.testImage)
+	mux.HandleFunc("POST /api/decode", s.decode)
+	mux.HandleFunc("POST /api/encode", s.encode)
+	mux.HandleFunc("POST /api/interpolate", s.interpolate)
+	notAPI := func(w http.ResponseWriter, r *http.Request) {
+		fail(w, &apiError{http.StatusNotFound, r.Method + " " + r.URL.Path + " is not an API call"})
+	}
+	mux.HandleFunc("GET /api/", notAPI)
+	mux.HandleFunc("POST /api/", notAPI)
+	return mux
+}
+
+// apiError is a 4xx answer with a JSON body {"error": "..."}.
+type apiError struct {
+	status int
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func badRequest(format string, a ...any) error {
+	return &apiError{http.StatusBadRequest, fmt.Sprintf(format, a...)}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func fail(w http.ResponseWriter, err error) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		writeJSON(w, ae.status, map[string]string{"error": ae.msg})
+		return
+	}
+	writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error"})
+}
+
+// readJSON decodes one JSON object of at most MaxBody bytes into v, strictly.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body := http.MaxBytesReader(w, r.Body, MaxBody)
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return &apiError{http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", MaxBody)}
+		}
+		return badRequest("bad JSON: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return badRequest("bad JSON: more than one value")
+	}
+	return nil
+}
+
+// DecodeRequest checks a /api/decode body: a finite vector of CodeDim numbers.
+type DecodeRequest struct {
+	Z []float64 `json:"z"`
+}
+
+// EncodeRequest is a drawn digit: 784 intensities in [0, 1], row by row,
+// 1 for the stroke.
+type EncodeRequest struct {
+	Pixels []float64 `json:"pixels"`
+}
+
+// InterpolateRequest names two test images and a number of steps.
+type InterpolateRequest struct {
+	From  int `json:"from"`
+	To    int `json:"to"`
+	Steps int `json:"steps"`
+}
+
+// ParseDecode validates a decode request body (exported for fuzzing).
+func (s *Server) ParseDecode(req DecodeRequest) ([]float32, error) {
+	if len(req.Z) != s.m.CodeDim() {
+		return nil, badRequest("z has %d numbers, the model's code has %d", len(req.Z), s.m.CodeDim())
+	}
+	z := make([]float32, len(req.Z))
+	for i, v := range req.Z {
+		if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > 1e4 {
+			return nil, badRequest("z[%d] = %g is not a usable number", i, v)
+		}
+		z[i] = float32(v)
+	}
+	return z, nil
+}
+
+// ParseEncode validates an encode request body (exported for fuzzing).
+func ParseEncode(req EncodeRequest) ([]float32, error) {
+	if len(req.Pixels) != model.Pixels {
+		return nil, badRequest("pixels has %d values, want %d (28×28)", len(req.Pixels), model.Pixels)
+	}
+	x := make([]float32, model.Pixels)
+	for i, v := range req.Pixels {
+		if !(v >= 0 && v <= 1) {
+			return nil, badRequest("pixels[%d] = %g is outside [0, 1]", i, v)
+		}
+		x[i] = float32((v - 0.5) / 0.5) // the models' scale
+	}
+	return x, nil
+}
+
+// gray turns a model image in [-1, 1] into 0..255 bytes for the page.
+func gray(img []float32) []int {
+	out := make([]int, len(img))
+	for i, v := range img {
+		out[i] = int(math.Round(float64(max(0, min(1, (v+1)/2))) * 255))
+	}
+	return out
+}
+
+func (s *Server) info(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"kind": s.m.Kind, "codeDim": s.m.CodeDim(), "latent": s.m.Latent, "mapPoints": s.mapN, "testImages": s.test.N})
+}
+
+func (s *Server) mapPoints(w http.ResponseWriter, r *http.Request) {
+	pts := make([][3]float64, s.mapN)
+	for i := range pts {
+		pts[i] = [3]float64{s.xy[2*i], s.xy[2*i+1], float64(s.labels[i])}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"points": pts})
+}
+
+func (s *Server) testImage(w http.ResponseWriter, r *http.Request) {
+	i, err := strconv.Atoi(r.PathValue("i"))
+	if err != nil || i < 0 || i >= s.test.N {
+		fail(w, badRequest("test image index must be 0..%d", s.test.N-1))
+		return
+	}
+	x := make([]float32, model.Pixels)
+	s.test.Fill(x, nil, []int{i})
+	z := s.m.EncodeImages(x, 1, nil)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"index": i, "label": s.test.Labels[i], "pixels": gray(x), "recon": gray(s.m.DecodeCodes(z, 1)), "z": z})
+}
+
+func (s *Server) decode(w http.ResponseWriter, r *http.Request) {
+	var req DecodeRequest
+	if err := readJSON(w, r, &req); err != nil {
+		fail(w, err)
+		return
+	}
+	z, err := s.ParseDecode(req)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	ws := s.pool.Get().(*model.Workspace)
+	img := make([]float32, model.Pixels)
+	s.m.DecodeInto(img, ws, z, 1)
+	s.pool.Put(ws)
+	writeJSON(w, http.StatusOK, map[string]any{"pixels": gray(img)})
+}
+
+func (s *Server) encode(w http.ResponseWriter, r *http.Request) {
+	var req EncodeRequest
+	if err := readJSON(w, r, &req); err != nil {
+		fail(w, err)
+		return
+	}
+	x, err := ParseEncode(req)
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	z := s.m.EncodeImages(x, 1, nil)
+	xy := s.place(z)
+	writeJSON(w, http.StatusOK, map[string]any{"z": z, "recon": gray(s.m.DecodeCodes(z, 1)), "map": xy})
+}
+
+// place puts a new code on the map: the mean position of its 5 nearest
+// mapped codes (t-SNE has no out-of-sample transform).
+func (s *Server) place(z []float32) [2]float64 {
+	d := len(z)
+	const k = 5
+	type nb struct {
+		d float64
+		i int
+	}
+	var best []nb
+	for i := range s.mapN {
+		var dist float64
+		for t, v := range z {
+			df := float64(v - s.codes[i*d+t])
+			dist += df * df
+		}
+		if len(best) < k || dist < best[len(best)-1].d {
+			pos := len(best)
+			for pos > 0 && best[pos-1].d > dist {
+				pos--
+			}
+			best = append(best, nb{})
+			copy(best[pos+1:], best[pos:])
+			best[pos] = nb{dist, i}
+			best = best[:min(len(best), k)]
+		}
+	}
+	var x, y float64
+	for _, b := range best {
+		x += s.xy[2*b.i]
+		y += s.xy[2*b.i+1]
+	}
+	return [2]float64{x / float64(len(best)), y / float64(len(best))}
+}
+
+func (s *Server) interpolate(w http.ResponseWriter, r *http.Request) {
+	var req InterpolateRequest
+	if err := readJSON(w, r, &req); err != nil {
+		fail(w, err)
+		return
+	}
+	if req.From < 0 || req.From >= s.test.N || req.To < 0 || req.To >= s.test.N {
+		fail(w, badRequest("from and to must be test image indices 0..%d", s.test.N-1))
+		return
+	}
+	if req.Steps < 2 || req.Steps > 32 {
+		fail(w, badRequest("steps must be 2..32"))
+		return
+	}
+	cells := report.Interpolate(s.m, s.test, req.From, req.To, req.Steps)
+	out := make([][]int, len(cells))
+	for i, c := range cells {
+		out[i] = gray(c)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"images": out})
+}
