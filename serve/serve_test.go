@@ -200,3 +200,16 @@ func TestLoad(t *testing.T) {
 		t.Errorf("%d of %d requests failed", errs, requests)
 	}
 }
+
+// BenchmarkDecodeOne is the server-side work of one slider move: decoding a
+// single latent vector with a pooled workspace.
+func BenchmarkDecodeOne(b *testing.B) {
+	s, _ := testServer(b, model.VAE)
+	z := []float32{0.1, -0.3, 0.5, 0, 1, -1, 0.2, 0.7}
+	img := make([]float32, model.Pixels)
+	for b.Loop() {
+		ws := s.pool.Get().(*model.Workspace)
+		s.m.DecodeInto(img, ws, z, 1)
+		s.pool.Put(ws)
+	}
+}
