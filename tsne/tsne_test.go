@@ -4,11 +4,12 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
-	"time"
 )
 
-// clusters makes c Gaussian clusters of m points in d dimensions, centres far apart.
+// clusters makes c Gaussian clusters of m points in d dimensions, centres
+// N(0, 10²) per coordinate, points spread around them, in shuffled order.
 func clusters(c, m, d int, spread float64, seed uint64) ([]float32, []uint8) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	x := make([]float32, 0, c*m*d)
@@ -25,7 +26,6 @@ func clusters(c, m, d int, spread float64, seed uint64) ([]float32, []uint8) {
 			labels = append(labels, uint8(k))
 		}
 	}
-	// interleave the clusters so order carries no information
 	n := c * m
 	perm := rng.Perm(n)
 	xs, ls := make([]float32, len(x)), make([]uint8, n)
@@ -36,123 +36,283 @@ func clusters(c, m, d int, spread float64, seed uint64) ([]float32, []uint8) {
 	return xs, ls
 }
 
-func TestSeparatedClustersStaySeparated(t *testing.T) {
-	x, labels := clusters(5, 200, 50, 1, 3)
+func TestSeparatedClusters(t *testing.T) {
+	const c, m, d = 5, 200, 50
+	x, labels := clusters(c, m, d, 1, 3)
 	opt := DefaultOptions()
 	opt.Iterations = 500
-	y, err := Embed(x, 1000, 50, opt)
+	y, err := Embed(x, c*m, d, opt)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, v := range y {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("non-finite coordinate %v", v)
+		}
 	}
 	if acc := KNNAccuracy(y, 2, labels, 10); acc < 0.95 {
 		t.Errorf("10-NN accuracy %.3f < 0.95", acc)
 	}
-	// centroids farther apart than the clusters' spreads
-	var cx, cy, spread [5]float64
-	var cnt [5]float64
+	// centroids farther apart than the clusters' spreads (RMS radius)
+	var cx, cy, rms, cnt [c]float64
 	for i, l := range labels {
 		cx[l] += y[2*i]
 		cy[l] += y[2*i+1]
 		cnt[l]++
 	}
-	for l := range 5 {
+	for l := range c {
 		cx[l] /= cnt[l]
 		cy[l] /= cnt[l]
 	}
 	for i, l := range labels {
-		spread[l] = max(spread[l], math.Hypot(y[2*i]-cx[l], y[2*i+1]-cy[l]))
+		rms[l] += (y[2*i]-cx[l])*(y[2*i]-cx[l]) + (y[2*i+1]-cy[l])*(y[2*i+1]-cy[l])
 	}
-	for a := range 5 {
-		for b := a + 1; b < 5; b++ {
-			if d := math.Hypot(cx[a]-cx[b], cy[a]-cy[b]); d < 0.5*(spread[a]+spread[b]) {
-				t.Errorf("clusters %d and %d: centroids %.2f apart, spreads %.2f and %.2f", a, b, d, spread[a], spread[b])
+	for l := range c {
+		rms[l] = math.Sqrt(rms[l] / cnt[l])
+	}
+	for a := range c {
+		for b := a + 1; b < c; b++ {
+			if dist := math.Hypot(cx[a]-cx[b], cy[a]-cy[b]); dist < rms[a]+rms[b] {
+				t.Errorf("clusters %d and %d: centroids %.2f apart, spreads %.2f and %.2f", a, b, dist, rms[a], rms[b])
 			}
 		}
 	}
 }
 
 func TestThreadsDoNotChangeTheMap(t *testing.T) {
-	x, _ := clusters(4, 100, 10, 2, 5)
+	x, _ := clusters(4, 150, 20, 2, 5)
 	var first []float64
-	for _, threads := range []int{1, 2, 4} {
+	for _, threads := range []int{1, 2, 4, 7} {
 		opt := DefaultOptions()
 		opt.Iterations, opt.Threads = 300, threads
-		y, err := Embed(x, 400, 10, opt)
+		y, err := Embed(x, 600, 20, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if first == nil {
 			first = y
-		} else if !slices.Equal(first, y) {
-			t.Errorf("%d threads: map differs from 1 thread", threads)
+			continue
+		}
+		for i := range y {
+			if math.Float64bits(y[i]) != math.Float64bits(first[i]) {
+				t.Fatalf("%d threads: coordinate %d is %v, 1 thread gave %v", threads, i, y[i], first[i])
+			}
 		}
 	}
 }
 
 func TestPerplexityCalibration(t *testing.T) {
+	// neighbour distances of real points, through knn
 	rng := rand.New(rand.NewPCG(7, 7))
-	for _, perp := range []float64{5, 30} {
-		dist := make([]float64, 90)
-		for i := range dist {
-			dist[i] = float64(i)*0.3 + rng.Float64()
-		}
-		slices.Sort(dist)
-		p := make([]float64, len(dist))
-		conditional(p, dist, math.Log(perp))
-		var h, sum float64
-		for _, v := range p {
-			sum += v
-			if v > 0 {
-				h -= v * math.Log(v)
+	const n, d = 300, 5
+	x := make([]float32, n*d)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64())
+	}
+	for _, perp := range []float64{2, 5, 30, 50} {
+		k := min(n-1, int(3*perp))
+		_, dist := knn(x, n, d, k, 2)
+		p := make([]float64, k)
+		for i := range n {
+			conditional(p, dist[i*k:(i+1)*k], math.Log(perp))
+			var h, sum float64
+			for _, v := range p {
+				sum += v
+				if v > 0 {
+					h -= v * math.Log(v)
+				}
+			}
+			if math.Abs(h-math.Log(perp)) > 1e-3 || math.Abs(sum-1) > 1e-9 {
+				t.Fatalf("perplexity %g, row %d: entropy %.6f, want %.6f (sum %g)", perp, i, h, math.Log(perp), sum)
 			}
 		}
-		if math.Abs(h-math.Log(perp)) > 1e-3 || math.Abs(sum-1) > 1e-9 {
-			t.Errorf("perplexity %g: entropy %.5f, want %.5f (sum %g)", perp, h, math.Log(perp), sum)
+	}
+}
+
+func TestKNNIsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const n, d, k = 301, 7, 9 // sizes off the tile grid
+	x := make([]float32, n*d)
+	for i := range x {
+		x[i] = float32(rng.IntN(3)) // many ties
+	}
+	nbr, dist := knn(x, n, d, k, 3)
+	for i := range n {
+		type c struct {
+			d float64
+			j int
 		}
+		var all []c
+		for j := range n {
+			if j == i {
+				continue
+			}
+			var s float64
+			for u := range d {
+				df := float64(x[i*d+u] - x[j*d+u])
+				s += df * df
+			}
+			all = append(all, c{s, j})
+		}
+		slices.SortFunc(all, func(a, b c) int {
+			if a.d != b.d {
+				return int(math.Copysign(1, a.d-b.d))
+			}
+			return a.j - b.j
+		})
+		// small integers: the tile distances are exact, so the lists agree
+		for u := range k {
+			if int(nbr[i*k+u]) != all[u].j || dist[i*k+u] != all[u].d {
+				t.Fatalf("point %d, neighbour %d: got %d at %v, want %d at %v", i, u, nbr[i*k+u], dist[i*k+u], all[u].j, all[u].d)
+			}
+		}
+	}
+}
+
+func TestAffinitiesSymmetric(t *testing.T) {
+	x, _ := clusters(3, 40, 6, 1, 11)
+	n, d, perp := 120, 6, 10.0
+	k := int(3 * perp)
+	nbr, dist := knn(x, n, d, k, 2)
+	p := affinities(nbr, dist, n, k, perp, 2)
+	var total float64
+	get := func(i, j int) float64 {
+		cols := p.col[p.start[i]:p.start[i+1]]
+		if t, ok := slices.BinarySearch(cols, int32(j)); ok {
+			return p.val[p.start[i]+t]
+		}
+		return 0
+	}
+	for i := range n {
+		cols := p.col[p.start[i]:p.start[i+1]]
+		if !slices.IsSorted(cols) {
+			t.Fatalf("row %d: columns not sorted", i)
+		}
+		for t2, j := range cols {
+			v := p.val[p.start[i]+t2]
+			total += v
+			if int(j) == i || v <= 0 || get(int(j), i) != v {
+				t.Fatalf("P[%d][%d] = %v, P[%d][%d] = %v", i, j, v, j, i, get(int(j), i))
+			}
+		}
+	}
+	if math.Abs(total-1) > 1e-12 {
+		t.Errorf("P sums to %v", total)
 	}
 }
 
 func TestBadInput(t *testing.T) {
-	nan := float32(math.NaN())
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	def := DefaultOptions()
+	with := func(f func(*Options)) Options { o := def; f(&o); return o }
 	for _, c := range []struct {
+		name string
+		x    []float32
+		n, d int
+		opt  Options
+		want string
+	}{
+		{"one point", []float32{1}, 1, 1, def, "at least 2 points"},
+		{"no points", nil, 0, 1, def, "at least 2 points"},
+		{"zero dim", []float32{1, 2}, 2, 0, def, "dimension"},
+		{"short x", []float32{1, 2, 3}, 2, 2, with(func(o *Options) { o.Perplexity = 1 }), "values"},
+		{"NaN", []float32{1, nan, 3, 4}, 2, 2, with(func(o *Options) { o.Perplexity = 1 }), "NaN"},
+		{"Inf", []float32{1, 2, inf, 4}, 2, 2, with(func(o *Options) { o.Perplexity = 1 }), "Inf"},
+		{"perplexity ≥ n", make([]float32, 20), 10, 2, with(func(o *Options) { o.Perplexity = 10 }), "perplexity"},
+		{"negative perplexity", make([]float32, 20), 10, 2, with(func(o *Options) { o.Perplexity = -1 }), "perplexity"},
+		{"NaN perplexity", make([]float32, 20), 10, 2, with(func(o *Options) { o.Perplexity = math.NaN() }), "perplexity"},
+		{"negative iterations", make([]float32, 20), 10, 2, with(func(o *Options) { o.Perplexity, o.Iterations = 3, -1 }), "iterations"},
+		{"exaggeration < 1", make([]float32, 20), 10, 2, with(func(o *Options) { o.Perplexity, o.Exaggeration = 3, 0.5 }), "exaggeration"},
+		{"negative learning rate", make([]float32, 20), 10, 2, with(func(o *Options) { o.Perplexity, o.LearningRate = 3, -1 }), "learning rate"},
+		{"negative theta", make([]float32, 20), 10, 2, with(func(o *Options) { o.Perplexity, o.Theta = 3, -0.5 }), "theta"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			y, err := Embed(c.x, c.n, c.d, c.opt)
+			if err == nil {
+				t.Fatalf("accepted bad input, returned %d values", len(y))
+			}
+			if !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %q does not mention %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestDegenerateInputs(t *testing.T) {
+	for _, c := range []struct {
+		name string
 		x    []float32
 		n, d int
 		perp float64
 	}{
-		{[]float32{1}, 1, 1, 30},
-		{[]float32{1, 2}, 2, 0, 30},
-		{[]float32{1, 2, 3}, 2, 2, 1},
-		{[]float32{1, nan, 3, 4}, 2, 2, 1},
-		{make([]float32, 20), 10, 2, 10},
-		{make([]float32, 20), 10, 2, -1},
+		{"two points", []float32{0, 0, 1, 1}, 2, 2, 1},
+		{"all equal", make([]float32, 3*40), 40, 3, 5},
+		{"one dimension", []float32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 10, 1, 2},
+		{"duplicates", []float32{1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2}, 12, 1, 3},
 	} {
-		opt := DefaultOptions()
-		opt.Perplexity = c.perp
-		if _, err := Embed(c.x, c.n, c.d, opt); err == nil {
-			t.Errorf("Embed(n=%d d=%d perplexity %g) accepted bad input", c.n, c.d, c.perp)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			opt := DefaultOptions()
+			opt.Perplexity, opt.Iterations = c.perp, 300
+			y, err := Embed(c.x, c.n, c.d, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(y) != 2*c.n {
+				t.Fatalf("got %d values, want %d", len(y), 2*c.n)
+			}
+			for _, v := range y {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("non-finite coordinate in %v", y)
+				}
+			}
+		})
 	}
 }
 
 func TestKNNAccuracy(t *testing.T) {
-	// two tight groups on a line; one point labelled 0 sits inside group 1
-	y := []float64{0, 0, 0.1, 0, 0.2, 0, 10, 0, 10.1, 0, 10.2, 0}
-	labels := []uint8{0, 0, 0, 1, 1, 0}
-	// points 3, 4, 5 see one vote each way (ties go to label 0) or two 1s
-	if got := KNNAccuracy(y, 2, labels, 2); math.Abs(got-3.0/6) > 1e-12 {
-		t.Errorf("accuracy %v, want 3/6", got)
+	// two groups on a line; point 5 (label 0) sits inside group 1
+	y := []float64{0, 0, 0.25, 0, 0.5, 0, 10, 0, 10.25, 0, 10.5, 0} // exact ties
+	for _, c := range []struct {
+		name   string
+		y      []float64
+		dim    int
+		labels []uint8
+		k      int
+		want   float64
+	}{
+		// k=2: 0,1,2 right; 3 sees {4:1, 5:0} tie → 0, wrong; 4 sees {3:1, 5:0}
+		// tie → 0, wrong; 5 sees {4, 3} → 1, wrong
+		{"ties to smallest label", y, 2, []uint8{0, 0, 0, 1, 1, 0}, 2, 3.0 / 6},
+		// k=1: 4 is as far from 3 as from 5 and takes 3 (smaller index): only 5 is wrong
+		{"k=1", y, 2, []uint8{0, 0, 0, 1, 1, 0}, 1, 5.0 / 6},
+		{"all right", y, 2, []uint8{0, 0, 0, 1, 1, 1}, 2, 1},
+		{"k capped at n-1", []float64{0, 1, 2}, 1, []uint8{3, 3, 3}, 10, 1},
+		{"one-d, distance ties to smaller index", []float64{0, 1, 2}, 1, []uint8{5, 7, 9}, 1, 0},
+		{"mismatched length", y, 2, []uint8{0, 0}, 2, 0},
+		{"bad k", y, 2, []uint8{0, 0, 0, 1, 1, 1}, 0, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := KNNAccuracy(c.y, c.dim, c.labels, c.k); math.Abs(got-c.want) > 1e-12 {
+				t.Errorf("accuracy %v, want %v", got, c.want)
+			}
+		})
 	}
 }
 
+// BenchmarkEmbed10k maps 10,000 points of 128 dimensions (10 noisy Gaussian
+// clusters), the size of the MNIST test codes, with the default options.
 func BenchmarkEmbed10k(b *testing.B) {
-	x, labels := clusters(10, 1000, 128, 3, 9)
+	const c, m, d = 10, 1000, 128
+	x, labels := clusters(c, m, d, 3, 9)
 	for b.Loop() {
-		start := time.Now()
-		y, err := Embed(x, 10000, 128, DefaultOptions())
+		y, tm, err := EmbedTimed(x, c*m, d, DefaultOptions())
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(time.Since(start).Seconds(), "s/map")
+		b.ReportMetric((tm.Neighbours + tm.Affinities).Seconds(), "s-knn+P")
+		b.ReportMetric(tm.Init.Seconds(), "s-init")
+		b.ReportMetric(tm.Optimise.Seconds(), "s-optimise")
+		b.ReportMetric((tm.Neighbours + tm.Affinities + tm.Init + tm.Optimise).Seconds(), "s-total")
 		b.ReportMetric(KNNAccuracy(y, 2, labels, 10), "knn-acc")
 	}
 }
