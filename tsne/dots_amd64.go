@@ -1,3 +1,5 @@
+//go:build !noasm
+
 package tsne
 
 import "golang.org/x/sys/cpu"

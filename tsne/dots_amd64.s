@@ -1,3 +1,5 @@
+//go:build !noasm
+
 #include "textflag.h"
 
 // func dot2x4AVX(a, b *float64, stride, n int, out *[8]float64)
