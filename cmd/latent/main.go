@@ -43,12 +43,12 @@ var verbs = []verb{
 func main() {
 	// The training loop allocates nothing, so a tighter GC target costs no
 	// time and keeps the peak memory of a demo near its live data (MNIST):
-	// GOGC 40 and a soft limit of 128 MiB, unless the environment sets them.
+	// GOGC 40 and a soft limit of 100 MiB, unless the environment sets them.
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(40)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(128 << 20)
+		debug.SetMemoryLimit(100 << 20)
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
