@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"latent/internal/browser"
 )
 
 // writeTestPNG writes a w×h PNG with a diagonal line.
@@ -68,26 +70,10 @@ func TestWriteHTMLIsSelfContained(t *testing.T) {
 	}
 }
 
-// chromium finds Debian's Chromium. Without it the browser test is skipped on
-// a developer's machine but fails in CI (.ci/run installs it and sets
-// LATENT_REQUIRE_CHROMIUM=1).
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("LATENT_REQUIRE_CHROMIUM") != "" {
-		t.Fatal("chromium is not installed (apt-get install chromium)")
-	}
-	t.Skip("chromium is not installed; .ci/run installs it")
-	return ""
-}
-
 // TestReportRendersInChromium loads the report in headless Chromium and
 // checks that every image decoded (naturalWidth > 0).
 func TestReportRendersInChromium(t *testing.T) {
-	browser := chromium(t)
+	exe := browser.Chromium(t)
 	dir, r := testReport(t)
 	path := filepath.Join(dir, "report.html")
 	if err := WriteHTML(path, dir, r); err != nil {
@@ -103,7 +89,7 @@ window.addEventListener("load", () => {
 </script></body>`, 1)
 	probePath := filepath.Join(dir, "probe.html")
 	os.WriteFile(probePath, []byte(probe), 0o644)
-	out, err := exec.Command(browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+	out, err := exec.Command(exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
 		"--disable-component-update", "--disable-sync", "--no-first-run", "--user-data-dir="+t.TempDir(),
 		"--virtual-time-budget=5000", "--dump-dom", "file://"+probePath).Output()
 	if err != nil {

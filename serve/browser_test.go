@@ -3,35 +3,20 @@ package serve
 import (
 	"context"
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"latent/internal/browser"
 	"latent/model"
 )
-
-// browser finds Debian's Chromium; without it the test is skipped on a
-// developer's machine and fails in CI (LATENT_REQUIRE_CHROMIUM=1).
-func browser(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("LATENT_REQUIRE_CHROMIUM") != "" {
-		t.Fatal("chromium is not installed (apt-get install chromium)")
-	}
-	t.Skip("chromium is not installed; .ci/run installs it")
-	return ""
-}
 
 // TestPageInABrowser loads the page in headless Chromium, moves a slider and
 // checks that the decoded digit changed, then draws on the pad and checks that
 // a reconstruction appeared. With LATENT_SCREENSHOT=FILE it saves a screenshot.
 func TestPageInABrowser(t *testing.T) {
-	exe := browser(t)
+	exe := browser.Chromium(t)
 	_, hs := testServer(t, model.VAE)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),

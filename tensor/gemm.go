@@ -89,10 +89,11 @@ func sum8(x []float32) float32 {
 	return ((x[0] + x[4]) + (x[1] + x[5])) + ((x[2] + x[6]) + (x[3] + x[7]))
 }
 
-// Dot returns Σ x[i]·y[i] over len(x), with four independent partial sums.
-func Dot(x, y []float32) float32 {
+// Dot returns Σ x[i]·y[i] over len(x), with four independent partial sums
+// (a fixed summation order, so results are reproducible).
+func Dot[T float32 | float64](x, y []T) T {
 	y = y[:len(x)]
-	var s0, s1, s2, s3 float32
+	var s0, s1, s2, s3 T
 	i := 0
 	for ; i+4 <= len(x); i += 4 {
 		s0 += x[i] * y[i]

@@ -1,6 +1,10 @@
 package tsne
 
-import "slices"
+import (
+	"slices"
+
+	"latent/tensor"
+)
 
 // topK keeps the k smallest (distance, index) pairs seen, as a max-heap;
 // ties in distance go to the smaller index, so the kept set does not depend
@@ -186,13 +190,13 @@ func dots(tile, xs []float64, d, r0, r1, c0, c1 int) {
 			}
 			for ; j < c1; j++ {
 				b := xs[j*d : j*d+d]
-				t0[j-c0], t1[j-c0] = dot(xs[i*d:i*d+d], b), dot(xs[(i+1)*d:(i+1)*d+d], b)
+				t0[j-c0], t1[j-c0] = tensor.Dot(xs[i*d:i*d+d], b), tensor.Dot(xs[(i+1)*d:(i+1)*d+d], b)
 			}
 		}
 		if i < r1 {
 			t := tile[(i-r0)*colBlock:]
 			for j := c0; j < c1; j++ {
-				t[j-c0] = dot(xs[i*d:i*d+d], xs[j*d:j*d+d])
+				t[j-c0] = tensor.Dot(xs[i*d:i*d+d], xs[j*d:j*d+d])
 			}
 		}
 		return
@@ -212,14 +216,14 @@ func dots(tile, xs []float64, d, r0, r1, c0, c1 int) {
 		}
 		for ; j < c1; j++ {
 			b := xs[j*d : j*d+d]
-			t0[j-c0], t1[j-c0] = dot(a0, b), dot(a1, b)
+			t0[j-c0], t1[j-c0] = tensor.Dot(a0, b), tensor.Dot(a1, b)
 		}
 	}
 	for ; i < r1; i++ {
 		a := xs[i*d : i*d+d]
 		t := tile[(i-r0)*colBlock:]
 		for j := c0; j < c1; j++ {
-			t[j-c0] = dot(a, xs[j*d:j*d+d])
+			t[j-c0] = tensor.Dot(a, xs[j*d:j*d+d])
 		}
 	}
 }
@@ -237,21 +241,4 @@ func dot2x2(a0, a1, b0, b1 []float64) (s00, s01, s10, s11 float64) {
 		s11 += x1 * y1
 	}
 	return
-}
-
-// dot is a·b with a fixed summation order.
-func dot(a, b []float64) float64 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float64
-	t := 0
-	for ; t+4 <= len(a); t += 4 {
-		s0 += a[t] * b[t]
-		s1 += a[t+1] * b[t+1]
-		s2 += a[t+2] * b[t+2]
-		s3 += a[t+3] * b[t+3]
-	}
-	for ; t < len(a); t++ {
-		s0 += a[t] * b[t]
-	}
-	return (s0 + s1) + (s2 + s3)
 }

@@ -3,6 +3,8 @@ package tsne
 import (
 	"math"
 	"math/rand/v2"
+
+	"latent/tensor"
 )
 
 // Power iteration limits for the principal components.
@@ -38,7 +40,7 @@ func pcaInit(x []float32, n, d int, seed uint64, threads int) []float64 {
 	parallelFor(d, 1, threads, func(lo, hi int) {
 		for a := lo; a < hi; a++ {
 			for b := a; b < d; b++ {
-				cov[a*d+b] = dot(xt[a*n:(a+1)*n], xt[b*n:(b+1)*n]) / float64(n)
+				cov[a*d+b] = tensor.Dot(xt[a*n:(a+1)*n], xt[b*n:(b+1)*n]) / float64(n)
 			}
 		}
 	})
@@ -103,13 +105,13 @@ func powerIteration(a []float64, d int, orth []float64) ([]float64, float64) {
 		if orth == nil {
 			return
 		}
-		s := dot(u, orth)
+		s := tensor.Dot(u, orth)
 		for t := range u {
 			u[t] -= s * orth[t]
 		}
 	}
 	normalise := func(u []float64) float64 {
-		s := math.Sqrt(dot(u, u))
+		s := math.Sqrt(tensor.Dot(u, u))
 		if s > 0 {
 			for t := range u {
 				u[t] /= s
@@ -124,7 +126,7 @@ func powerIteration(a []float64, d int, orth []float64) ([]float64, float64) {
 	var lambda float64
 	for range powerSteps {
 		for r := range d {
-			w[r] = dot(a[r*d:(r+1)*d], v)
+			w[r] = tensor.Dot(a[r*d:(r+1)*d], v)
 		}
 		project(w)
 		lambda = normalise(w)
