@@ -28,6 +28,7 @@ type Engine struct {
 	grads   []float32          // the batch's gradient, reduced over chunks
 	losses  []model.Loss       // per chunk, of the last Gradient
 	parts   []Totals           // per chunk, of the last Evaluate pass
+	dims    []DimStats         // per chunk, of the last Evaluate pass (VAE)
 
 	// the task of the current parallel pass, and what it reads
 	task      func(chunk int)
@@ -55,6 +56,10 @@ func NewEngine(m *model.Model, maxBatch, threads int) *Engine {
 	}
 	e.losses = make([]model.Loss, len(e.chunks))
 	e.parts = make([]Totals, len(e.chunks))
+	e.dims = make([]DimStats, len(e.chunks))
+	for c := range e.dims {
+		e.dims[c] = newDimStats(m.Latent)
+	}
 	e.gradTask, e.evalTask = e.gradChunk, e.evalChunk
 	// workers 1..threads-1 wait for jobs; the caller's goroutine is worker 0
 	e.jobs = make(chan job, threads)
@@ -174,27 +179,81 @@ func (e *Engine) Step(opt *nn.Adam, set *mnist.Set, idx []int, rng *rand.Rand, o
 	return l
 }
 
+// DimStats are per-latent-dimension sums over a set of images (VAE): the
+// KL of each dimension and the first two moments of its mean mu.
+type DimStats struct {
+	KL, Mu, MuSq []float64
+}
+
+func newDimStats(latent int) DimStats {
+	return DimStats{KL: make([]float64, latent), Mu: make([]float64, latent), MuSq: make([]float64, latent)}
+}
+
+func (d DimStats) clear() {
+	clear(d.KL)
+	clear(d.Mu)
+	clear(d.MuSq)
+}
+
+func (d DimStats) add(o DimStats) {
+	for j := range d.KL {
+		d.KL[j] += o.KL[j]
+		d.Mu[j] += o.Mu[j]
+		d.MuSq[j] += o.MuSq[j]
+	}
+}
+
+// KLPerImage is each dimension's mean KL per image, over n images.
+func (d DimStats) KLPerImage(n int) []float64 {
+	out := make([]float64, len(d.KL))
+	for j, v := range d.KL {
+		out[j] = v / float64(n)
+	}
+	return out
+}
+
+// ActiveUnits counts the dimensions whose mean varies across images:
+// Cov_x(E[z|x])_jj = Var(mu_j) > 0.01 (Burda et al. 2016).
+func (d DimStats) ActiveUnits(n int) int {
+	active := 0
+	for j := range d.Mu {
+		m := d.Mu[j] / float64(n)
+		if d.MuSq[j]/float64(n)-m*m > 0.01 {
+			active++
+		}
+	}
+	return active
+}
+
 // Totals are loss terms summed over a set of images.
 type Totals struct {
 	Images       int
 	SquaredError float64 // with z sampled (VAE) or the AE's code
 	KL           float64 // VAE
 	SquaredErrMu float64 // VAE: with z = mu
+	// Dims are the VAE's per-dimension sums (Evaluate only).
+	Dims DimStats `json:"-"`
 }
 
 // Evaluate runs the model over set[idx] without training. For a VAE it decodes
 // both a sampled z (noise from rng) and z = mu.
 func (e *Engine) Evaluate(set *mnist.Set, idx []int, rng *rand.Rand) Totals {
 	tot := Totals{Images: len(idx)}
+	if e.Model.IsVAE() {
+		tot.Dims = newDimStats(e.Model.Latent)
+	}
 	step := e.MaxBatch()
 	for lo := 0; lo < len(idx); lo += step {
 		hi := min(lo+step, len(idx))
 		used := e.load(set, idx[lo:hi], rng)
 		e.parallel(used, e.evalTask)
-		for _, p := range e.parts[:used] {
+		for c, p := range e.parts[:used] {
 			tot.SquaredError += p.SquaredError
 			tot.KL += p.KL
 			tot.SquaredErrMu += p.SquaredErrMu
+			if tot.Dims.KL != nil {
+				tot.Dims.add(e.dims[c])
+			}
 		}
 	}
 	return tot
@@ -213,6 +272,17 @@ func (e *Engine) evalChunk(c int) {
 		m.Decode(ws)
 		t.SquaredError = nn.SquaredError(ws.Output(), x)
 		t.KL = nn.KL(ws.Mu[:l], ws.Logvar[:l])
+		// per dimension: mu and logvar are [L][n]
+		d := e.dims[c]
+		d.clear()
+		for j := range m.Latent {
+			mu, lv := ws.Mu[j*n:(j+1)*n], ws.Logvar[j*n:(j+1)*n]
+			d.KL[j] = nn.KL(mu, lv)
+			for _, v := range mu {
+				d.Mu[j] += float64(v)
+				d.MuSq[j] += float64(v) * float64(v)
+			}
+		}
 		copy(ws.Z[:l], ws.Mu[:l])
 		m.Decode(ws)
 		t.SquaredErrMu = nn.SquaredError(ws.Output(), x)

@@ -20,8 +20,13 @@ type Config struct {
 	Batch   int
 	LR      float64
 	Beta    float64 // VAE: weight of the KL term (seed 1)
-	Seed    uint64
-	Threads int // ≤ 0: all cores
+	// KLWarmup ramps the KL weight linearly from 0 to Beta over this many
+	// epochs; KLCycles instead repeats a ramp-then-hold cycle that many times
+	// over the run (cyclical annealing, Fu et al. 2019). Zero: constant Beta.
+	KLWarmup float64
+	KLCycles int
+	Seed     uint64
+	Threads  int // ≤ 0: all cores
 }
 
 // SeedConfig is the tutorial's setting: 10 epochs, batch 64, Adam 1e-3.
@@ -40,8 +45,28 @@ func (c Config) Validate() error {
 		return fmt.Errorf("learning rate must be a positive number, got %g", c.LR)
 	case !(c.Beta >= 0) || math.IsInf(c.Beta, 0):
 		return fmt.Errorf("beta must be a non-negative number, got %g", c.Beta)
+	case !(c.KLWarmup >= 0) || math.IsInf(c.KLWarmup, 0) || c.KLCycles < 0:
+		return fmt.Errorf("KL warm-up (%g epochs) and cycles (%d) must not be negative", c.KLWarmup, c.KLCycles)
+	case c.KLWarmup > 0 && c.KLCycles > 0:
+		return fmt.Errorf("choose a KL warm-up or KL cycles, not both")
 	}
 	return nil
+}
+
+// BetaAt is the KL weight for batch b (0-based) of nb in epoch (1-based).
+// Cycles ramp from 0 to Beta over the first half of each cycle and hold it
+// over the second.
+func (c Config) BetaAt(epoch, b, nb int) float64 {
+	t := float64(epoch-1) + float64(b)/float64(max(nb, 1)) // epochs done
+	switch {
+	case c.KLCycles > 0:
+		period := float64(c.Epochs) / float64(c.KLCycles)
+		tau := math.Mod(t, period) / period
+		return c.Beta * math.Min(1, tau/0.5)
+	case c.KLWarmup > 0:
+		return c.Beta * math.Min(1, t/c.KLWarmup)
+	}
+	return c.Beta
 }
 
 // Data is a training set with its train/validation split.
@@ -53,11 +78,19 @@ type Data struct {
 // Metrics are one epoch's figures. Losses follow the seed: the AE's is the
 // mean squared error per pixel, the VAE's is summed squared error + KL per image.
 type Metrics struct {
-	Epoch                 int
-	TrainLoss, ValLoss    float64
-	TrainRec, TrainKL     float64 // VAE: per image
-	ValRec, ValKL         float64 // VAE: per image
-	Seconds, ImagesPerSec float64 // training phase only
+	Epoch        int     `json:"epoch"`
+	TrainLoss    float64 `json:"train_loss"`
+	ValLoss      float64 `json:"val_loss"`
+	TrainRec     float64 `json:"train_rec"` // VAE: per image
+	TrainKL      float64 `json:"train_kl"`
+	ValRec       float64 `json:"val_rec"`
+	ValKL        float64 `json:"val_kl"`
+	Seconds      float64 `json:"seconds"` // training phase only
+	ImagesPerSec float64 `json:"images_per_sec"`
+	// VAE, on the validation images: each latent dimension's KL per image, and
+	// how many dimensions are active (Var_x(mu_j) > 0.01).
+	ValKLDim    []float64 `json:"val_kl_dim,omitempty"`
+	ActiveUnits int       `json:"active_units,omitempty"`
 }
 
 // Loss turns totals into the reported loss (and for a VAE its two terms).
@@ -134,6 +167,7 @@ func Resume(ctx context.Context, m *model.Model, data Data, cfg Config, hooks Ho
 				}
 				return st.History, fmt.Errorf("%w: %w", ErrInterrupted, err)
 			}
+			obj.Beta = float32(cfg.BetaAt(epoch, st.Batch, len(batches)))
 			l := e.Step(st.Adam, data.Set, batches[st.Batch], rng, obj)
 			if math.IsNaN(l.SquaredError+l.KL) || math.IsInf(l.SquaredError+l.KL, 0) {
 				return st.History, fmt.Errorf("epoch %d, step %d: the loss is not a finite number (%g); the learning rate (%g) is probably too high", epoch, st.Batch+1, l.SquaredError+l.KL, cfg.LR)
@@ -151,6 +185,9 @@ func Resume(ctx context.Context, m *model.Model, data Data, cfg Config, hooks Ho
 		met.TrainLoss, met.TrainRec, met.TrainKL = Loss(m.Kind, st.Partial)
 		val := e.Evaluate(data.Set, data.Val, rand.New(rand.NewPCG(cfg.Seed, uint64(epoch)<<8|2)))
 		met.ValLoss, met.ValRec, met.ValKL = Loss(m.Kind, val)
+		if m.IsVAE() {
+			met.ValKLDim, met.ActiveUnits = val.Dims.KLPerImage(val.Images), val.Dims.ActiveUnits(val.Images)
+		}
 		st.History = append(st.History, met)
 		if hooks.Epoch != nil {
 			hooks.Epoch(met)

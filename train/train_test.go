@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -174,5 +175,67 @@ func TestResumeIsBitIdentical(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLatentDimensionStats: the per-dimension KLs add up to the KL, and
+// active units count dimensions whose mean varies across images.
+func TestLatentDimensionStats(t *testing.T) {
+	data := smallData(t)
+	m, _ := model.New(model.Seed(model.VAE), 1)
+	cfg := SeedConfig()
+	cfg.Epochs, cfg.Batch = 2, 16
+	hist, err := Fit(context.Background(), m, data, cfg, Hooks{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hist {
+		if len(h.ValKLDim) != m.Latent || h.ActiveUnits < 0 || h.ActiveUnits > m.Latent {
+			t.Fatalf("epoch %d: %d KL dims, %d active units", h.Epoch, len(h.ValKLDim), h.ActiveUnits)
+		}
+		var sum float64
+		for _, v := range h.ValKLDim {
+			sum += v
+		}
+		if math.Abs(sum-h.ValKL) > 1e-9*math.Abs(h.ValKL)+1e-12 {
+			t.Errorf("epoch %d: per-dimension KLs sum to %g, KL %g", h.Epoch, sum, h.ValKL)
+		}
+	}
+	// hand-made: dimension 0 varies (values ±1), dimension 1 is constant
+	d := newDimStats(2)
+	for _, v := range []float64{1, -1, 1, -1} {
+		d.Mu[0] += v
+		d.MuSq[0] += v * v
+		d.Mu[1] += 0.5
+		d.MuSq[1] += 0.25
+	}
+	if au := d.ActiveUnits(4); au != 1 {
+		t.Errorf("active units %d, want 1", au)
+	}
+}
+
+func TestBetaSchedules(t *testing.T) {
+	for _, c := range []struct {
+		cfg      Config
+		epoch, b int
+		want     float64
+	}{
+		{Config{Epochs: 10, Beta: 2}, 3, 5, 2},
+		{Config{Epochs: 10, Beta: 2, KLWarmup: 4}, 1, 0, 0},
+		{Config{Epochs: 10, Beta: 2, KLWarmup: 4}, 2, 50, 0.75}, // 1.5 of 4 epochs
+		{Config{Epochs: 10, Beta: 2, KLWarmup: 4}, 6, 0, 2},
+		{Config{Epochs: 10, Beta: 1, KLCycles: 2}, 1, 0, 0},    // period 5: ramp over 2.5 epochs
+		{Config{Epochs: 10, Beta: 1, KLCycles: 2}, 2, 25, 0.5}, // 1.25 epochs into the cycle
+		{Config{Epochs: 10, Beta: 1, KLCycles: 2}, 4, 0, 1},    // holding
+		{Config{Epochs: 10, Beta: 1, KLCycles: 2}, 6, 0, 0},    // the second cycle starts again
+	} {
+		if got := c.cfg.BetaAt(c.epoch, c.b, 100); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("%+v epoch %d batch %d: β %g, want %g", c.cfg, c.epoch, c.b, got, c.want)
+		}
+	}
+	bad := SeedConfig()
+	bad.KLWarmup, bad.KLCycles = 2, 2
+	if bad.Validate() == nil {
+		t.Error("warm-up and cycles together were accepted")
 	}
 }

@@ -124,6 +124,8 @@ func (t *trainFlags) register(fs *flagSet, withModel bool) {
 	fs.IntVar(&t.cfg.Batch, "batch", seed.Batch, "images per batch")
 	fs.Float64Var(&t.cfg.LR, "lr", seed.LR, "Adam learning rate")
 	fs.Float64Var(&t.cfg.Beta, "beta", seed.Beta, "VAE: weight of the KL term")
+	fs.Float64Var(&t.cfg.KLWarmup, "kl-warmup", 0, "VAE: ramp the KL weight from 0 to --beta over this many epochs")
+	fs.IntVar(&t.cfg.KLCycles, "kl-cycles", 0, "VAE: cyclical KL annealing, this many ramp-and-hold cycles over the run")
 }
 
 // config checks the values and returns the model and training settings.
@@ -153,6 +155,12 @@ func (t *trainFlags) config(d *dataFlags) (model.Config, train.Config, error) {
 	}
 	if !(t.cfg.Beta >= 0) || math.IsInf(t.cfg.Beta, 0) {
 		return mc, t.cfg, usagef("--beta must be a non-negative number, got %g", t.cfg.Beta)
+	}
+	if !(t.cfg.KLWarmup >= 0) || math.IsInf(t.cfg.KLWarmup, 0) || t.cfg.KLCycles < 0 || t.cfg.KLCycles > t.cfg.Epochs {
+		return mc, t.cfg, usagef("--kl-warmup must be ≥ 0 epochs and --kl-cycles in 0..--epochs")
+	}
+	if t.cfg.KLWarmup > 0 && t.cfg.KLCycles > 0 {
+		return mc, t.cfg, usagef("--kl-warmup and --kl-cycles are two schedules: choose one")
 	}
 	return mc, t.cfg, d.validate()
 }

@@ -55,8 +55,15 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		if len(args) > 1 {
-			return run([]string{args[1], "--help"}, stdout, stderr)
+		if len(args) > 1 && args[0] == "help" { // latent help VERB
+			for _, v := range verbs {
+				if v.name == args[1] {
+					return run([]string{v.name, "--help"}, stdout, stderr)
+				}
+			}
+			fmt.Fprintf(stderr, "latent help: unknown command %q\n\n", args[1])
+			mainUsage(stderr)
+			return 2
 		}
 		mainUsage(stdout)
 		if len(args) == 0 {

@@ -35,6 +35,9 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"train", "--lr", "0", "--out", out}, "--lr"},
 		{[]string{"train", "--lr", "NaN", "--out", out}, "--lr"},
 		{[]string{"train", "--beta", "-1", "--out", out}, "--beta"},
+		{[]string{"train", "--kl-warmup", "-1", "--out", out}, "--kl-warmup"},
+		{[]string{"train", "--kl-cycles", "20", "--out", out}, "--kl-cycles"},
+		{[]string{"train", "--kl-warmup", "2", "--kl-cycles", "2", "--out", out}, "choose one"},
 		{[]string{"train", "--threads", "0", "--out", out}, "--threads"},
 		{[]string{"train", "--model", "ae"}, "--out"},
 		{[]string{"train", "--epochs", "ten"}, "epochs"},
@@ -43,6 +46,8 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"eval"}, "--model"},
 		{[]string{"demo", "--batch", "0"}, "--batch"},
 		{[]string{"frobnicate"}, "frobnicate"},
+		{[]string{"help", "help"}, "unknown command"},
+		{[]string{"help", "frobnicate"}, "frobnicate"},
 		{nil, "Usage"},
 	} {
 		code, stdout, stderr := run1(c.args...)
@@ -274,7 +279,7 @@ func FuzzFlags(f *testing.F) {
 			return
 		}
 		switch args[0] {
-		case "demo", "train", "bench", "tsne": // could run for minutes on a valid line
+		case "demo", "train", "bench", "tsne", "serve", "data": // could run for minutes, listen or download
 			args = append(args, "--no-such-flag-so-it-stops")
 		}
 		code, _, _ := run1(args...)

@@ -165,6 +165,6 @@ func epochLine(kind model.Kind, m train.Metrics) string {
 		return fmt.Sprintf("epoch %2d  train mse/pixel %.5f  val mse/pixel %.5f  %5.1fs  %6.0f img/s",
 			m.Epoch, m.TrainLoss, m.ValLoss, m.Seconds, m.ImagesPerSec)
 	}
-	return fmt.Sprintf("epoch %2d  train loss/image %7.2f (rec %6.2f + kl %5.2f)  val %7.2f (rec %6.2f + kl %5.2f)  %5.1fs  %6.0f img/s",
-		m.Epoch, m.TrainLoss, m.TrainRec, m.TrainKL, m.ValLoss, m.ValRec, m.ValKL, m.Seconds, m.ImagesPerSec)
+	return fmt.Sprintf("epoch %2d  train loss/image %7.2f (rec %6.2f + kl %5.2f)  val %7.2f (rec %6.2f + kl %5.2f, %d active units)  %5.1fs  %6.0f img/s",
+		m.Epoch, m.TrainLoss, m.TrainRec, m.TrainKL, m.ValLoss, m.ValRec, m.ValKL, m.ActiveUnits, m.Seconds, m.ImagesPerSec)
 }
