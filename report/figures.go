@@ -304,17 +304,27 @@ func Interpolate(m *model.Model, set *mnist.Set, i, j, steps int) [][]float32 {
 	return Rows(m.DecodeCodes(line, steps), steps)
 }
 
-// Manifold decodes a side×side grid of 2-D latent points at Gaussian quantiles.
+// Manifold decodes a side×side grid of 2-D latent points at Gaussian
+// quantiles (5 % to 95 %), z1 along the columns and z2 up the rows, with the
+// z values as tick labels.
 func Manifold(m *model.Model, side int) *image.RGBA {
+	q := make([]float64, side)
+	for i := range q {
+		q[i] = normalQuantile(0.05 + 0.9*float64(i)/float64(side-1))
+	}
 	z := make([]float32, 0, side*side*2)
+	var xt, yt []string
 	for r := range side {
+		yt = append(yt, fmt.Sprintf("%.1f", q[side-1-r])) // top row is high z2
 		for c := range side {
-			// top row is high z1, as in the usual manifold figure
-			z = append(z, float32(normalQuantile(0.05+0.9*float64(c)/float64(side-1))),
-				float32(normalQuantile(0.95-0.9*float64(r)/float64(side-1))))
+			z = append(z, float32(q[c]), float32(q[side-1-r]))
 		}
 	}
-	return viz.Grid(Rows(m.DecodeCodes(z, side*side), side*side), model.Side, viz.GridOptions{Cols: side, Scale: 2, Gap: 0})
+	for c := range side {
+		xt = append(xt, fmt.Sprintf("%.1f", q[c]))
+	}
+	return viz.Manifold(Rows(m.DecodeCodes(z, side*side), side*side), model.Side, side, side,
+		viz.ManifoldOptions{Scale: 2, XTicks: xt, YTicks: yt, Title: "decoded latent grid: z1 along the columns, z2 up the rows"})
 }
 
 func normal(rng *rand.Rand, n int) []float32 {

@@ -89,15 +89,6 @@ func (f *File) Lookup(name string) (Tensor, error) {
 	return Tensor{}, &FormatError{Path: f.Path, Msg: fmt.Sprintf("no tensor named %q (the file has %s)", name, has)}
 }
 
-// Names lists the tensors' names in file order.
-func (f *File) Names() []string {
-	out := make([]string, len(f.Tensors))
-	for i, t := range f.Tensors {
-		out[i] = t.Name
-	}
-	return out
-}
-
 // FormatError says what is wrong with a file.
 type FormatError struct{ Path, Msg string }
 

@@ -82,9 +82,6 @@ func (e *Engine) Close() { e.closeOnce.Do(func() { close(e.jobs) }) }
 // MaxBatch is the largest batch the engine holds.
 func (e *Engine) MaxBatch() int { return len(e.chunks) * ChunkSize }
 
-// Grads is the gradient of the last Backward, summed over the batch.
-func (e *Engine) Grads() []float32 { return e.grads }
-
 // load fills the chunks with the images set[idx...] and, for a VAE, noise from
 // rng (nil: zero noise, z = mu). It returns the number of chunks used.
 func (e *Engine) load(set *mnist.Set, idx []int, rng *rand.Rand) int {
