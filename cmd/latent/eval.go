@@ -15,14 +15,16 @@ import (
 // pixel. VAE: per image, the summed squared error and the KL, with z sampled
 // as in training and with z = mu.
 type evalResult struct {
-	Model       string  `json:"model"`
-	Images      int     `json:"images"`
-	MSEPerPixel float64 `json:"mse_per_pixel"`
-	Rec         float64 `json:"rec_per_image,omitempty"`
-	KL          float64 `json:"kl_per_image,omitempty"`
-	Loss        float64 `json:"loss_per_image,omitempty"`
-	RecMu       float64 `json:"rec_per_image_z_mu,omitempty"`
-	LossMu      float64 `json:"loss_per_image_z_mu,omitempty"`
+	Model       string    `json:"model"`
+	Images      int       `json:"images"`
+	MSEPerPixel float64   `json:"mse_per_pixel"`
+	Rec         float64   `json:"rec_per_image,omitempty"`
+	KL          float64   `json:"kl_per_image,omitempty"`
+	Loss        float64   `json:"loss_per_image,omitempty"`
+	RecMu       float64   `json:"rec_per_image_z_mu,omitempty"`
+	LossMu      float64   `json:"loss_per_image_z_mu,omitempty"`
+	KLPerDim    []float64 `json:"kl_per_dim,omitempty"`
+	ActiveUnits int       `json:"active_units,omitempty"`
 }
 
 func evaluate(m *model.Model, test *mnist.Set, seed uint64, threads int) evalResult {
@@ -40,6 +42,7 @@ func evaluate(m *model.Model, test *mnist.Set, seed uint64, threads int) evalRes
 		r.Loss = r.Rec + r.KL
 		r.RecMu = tot.SquaredErrMu / n
 		r.LossMu = r.RecMu + r.KL
+		r.KLPerDim, r.ActiveUnits = tot.Dims.KLPerImage(tot.Images), tot.Dims.ActiveUnits(tot.Images)
 	}
 	return r
 }
@@ -48,8 +51,8 @@ func (r evalResult) String() string {
 	if r.Model == string(model.AE) {
 		return fmt.Sprintf("AE  test (%d images): mse/pixel %.5f", r.Images, r.MSEPerPixel)
 	}
-	return fmt.Sprintf("VAE test (%d images): loss/image %.2f (rec %.2f + kl %.2f); with z = mu: rec %.2f, loss %.2f",
-		r.Images, r.Loss, r.Rec, r.KL, r.RecMu, r.LossMu)
+	return fmt.Sprintf("VAE test (%d images): loss/image %.2f (rec %.2f + kl %.2f); with z = mu: rec %.2f, loss %.2f; %d of %d latent dimensions active",
+		r.Images, r.Loss, r.Rec, r.KL, r.RecMu, r.LossMu, r.ActiveUnits, len(r.KLPerDim))
 }
 
 func runEval(args []string, stdout, stderr io.Writer) error {

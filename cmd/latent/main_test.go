@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -136,7 +137,7 @@ func TestTrainWritesWhatEvalReads(t *testing.T) {
 		if err := json.Unmarshal([]byte(js), &fromFile); err != nil {
 			t.Fatal(err)
 		}
-		if fromFile != inMemory {
+		if !reflect.DeepEqual(fromFile, inMemory) {
 			t.Errorf("%s: eval of the checkpoint %+v, of the trained model %+v", kind, fromFile, inMemory)
 		}
 		for _, f := range []string{"metrics.csv", "metrics.json"} {
