@@ -29,6 +29,8 @@ type Engine struct {
 	losses  []model.Loss       // per chunk, of the last Gradient
 	parts   []Totals           // per chunk, of the last Evaluate pass
 	dims    []DimStats         // per chunk, of the last Evaluate pass (VAE)
+	set     *mnist.Set         // the images of the current pass
+	idx     [][]int            // per chunk, its images in set
 
 	// the task of the current parallel pass, and what it reads
 	task      func(chunk int)
@@ -56,6 +58,7 @@ func NewEngine(m *model.Model, maxBatch, threads int) *Engine {
 	}
 	e.losses = make([]model.Loss, len(e.chunks))
 	e.parts = make([]Totals, len(e.chunks))
+	e.idx = make([][]int, len(e.chunks))
 	e.dims = make([]DimStats, len(e.chunks))
 	for c := range e.dims {
 		e.dims[c] = newDimStats(m.Latent)
@@ -82,20 +85,31 @@ func (e *Engine) Close() { e.closeOnce.Do(func() { close(e.jobs) }) }
 // MaxBatch is the largest batch the engine holds.
 func (e *Engine) MaxBatch() int { return len(e.chunks) * ChunkSize }
 
-// load fills the chunks with the images set[idx...] and, for a VAE, noise from
-// rng (nil: zero noise, z = mu). It returns the number of chunks used.
+// load assigns the images set[idx...] to the chunks and, for a VAE, draws
+// their noise from rng (nil: zero noise, z = mu), in chunk order so that the
+// noise does not depend on the number of threads. The pixels themselves are
+// filled by each chunk's task (fill), in parallel. It returns the chunks used.
 func (e *Engine) load(set *mnist.Set, idx []int, rng *rand.Rand) int {
 	used := 0
+	e.set = set
 	for lo := 0; lo < len(idx); lo += ChunkSize {
 		hi := min(lo+ChunkSize, len(idx))
 		ws := e.chunks[used]
-		set.Fill(ws.Input(hi-lo), nil, idx[lo:hi])
+		ws.Input(hi - lo)
+		e.idx[used] = idx[lo:hi]
 		if e.Model.IsVAE() {
 			fillNormal(ws.Eps[:e.Model.Latent*(hi-lo)], rng)
 		}
 		used++
 	}
 	return used
+}
+
+// fill normalises chunk c's images into its input buffer.
+func (e *Engine) fill(c int) *model.Workspace {
+	ws := e.chunks[c]
+	e.set.Fill(ws.X, nil, e.idx[c])
+	return ws
 }
 
 // fillNormal draws N(0,1) noise, or zeros when rng is nil.
@@ -154,7 +168,7 @@ func (e *Engine) Gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objecti
 
 // gradChunk is forward and backward over one chunk.
 func (e *Engine) gradChunk(c int) {
-	ws := e.chunks[c]
+	ws := e.fill(c)
 	e.Model.Forward(ws)
 	clear(ws.Grads)
 	e.losses[c] = e.Model.Backward(ws, e.scale, e.beta)
@@ -258,7 +272,7 @@ func (e *Engine) Evaluate(set *mnist.Set, idx []int, rng *rand.Rand) Totals {
 
 // evalChunk scores one chunk without training.
 func (e *Engine) evalChunk(c int) {
-	ws, m := e.chunks[c], e.Model
+	ws, m := e.fill(c), e.Model
 	var t Totals
 	n := ws.N()
 	x := ws.X[:n*model.Pixels]
