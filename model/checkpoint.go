@@ -13,6 +13,7 @@ const (
 	MetaKind   = "latent.kind"
 	MetaLatent = "latent.latent"
 	MetaWidth  = "latent.width"
+	MetaLik    = "latent.likelihood"
 )
 
 // StateDict returns the parameters under their PyTorch names and shapes.
@@ -21,6 +22,9 @@ func (m *Model) StateDict() []safetensors.Tensor {
 	out := make([]safetensors.Tensor, 0, len(m.Params.List))
 	for _, p := range m.Params.List {
 		out = append(out, safetensors.Tensor{Name: p.Name, Shape: p.Shape, Data: p.Of(m.Data)})
+	}
+	if m.Prior != nil {
+		out = append(out, m.Prior.tensors(m.Latent)...)
 	}
 	return out
 }
@@ -42,7 +46,7 @@ func (m *Model) LoadStateDict(f *safetensors.File, prefix string) error {
 	}
 	if prefix == "" {
 		for _, t := range f.Tensors {
-			if _, ok := m.Params.Lookup(t.Name); !ok {
+			if _, ok := m.Params.Lookup(t.Name); !ok && !strings.HasPrefix(t.Name, "prior.") {
 				return fmt.Errorf("%s: unexpected tensor %q for a %s model", where(f), t.Name, m.Kind)
 			}
 		}
@@ -63,6 +67,7 @@ func (c Config) Metadata() map[string]string {
 		MetaKind:   string(c.Kind),
 		MetaLatent: strconv.Itoa(c.Latent),
 		MetaWidth:  fmt.Sprintf("%d,%d,%d", c.Width[0], c.Width[1], c.Width[2]),
+		MetaLik:    string(c.Lik()),
 	}
 }
 
@@ -86,6 +91,12 @@ func ConfigOf(f *safetensors.File) (Config, error) {
 		for i, s := range parts {
 			if cfg.Width[i], err = strconv.Atoi(s); err != nil {
 				return Config{}, fmt.Errorf("%s: metadata %s=%q is not three numbers", where(f), MetaWidth, f.Metadata[MetaWidth])
+			}
+		}
+		cfg.Likelihood = MSESum
+		if l, ok := f.Metadata[MetaLik]; ok {
+			if cfg.Likelihood, err = ParseLikelihood(l); err != nil {
+				return Config{}, fmt.Errorf("%s: metadata %s: %w", where(f), MetaLik, err)
 			}
 		}
 		if err := cfg.Validate(); err != nil {
@@ -152,6 +163,11 @@ func Load(path string) (*Model, map[string]string, error) {
 	}
 	if err := m.LoadStateDict(f, ""); err != nil {
 		return nil, nil, err
+	}
+	if m.IsVAE() {
+		if m.Prior, err = readPrior(f, m.Latent); err != nil {
+			return nil, nil, err
+		}
 	}
 	return m, f.Metadata, nil
 }

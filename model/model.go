@@ -22,29 +22,75 @@ type Kind string
 
 // The model families.
 const (
-	AE  Kind = "ae"
-	VAE Kind = "vae"
+	AE   Kind = "ae"
+	VAE  Kind = "vae"
+	CVAE Kind = "cvae" // conditional VAE: the digit's label joins the encoder features and z
 )
+
+// Classes is the number of labels a conditional VAE is conditioned on.
+const Classes = 10
 
 // ParseKind checks a --model value.
 func ParseKind(s string) (Kind, error) {
 	switch Kind(s) {
-	case AE, VAE:
+	case AE, VAE, CVAE:
 		return Kind(s), nil
 	}
-	return "", fmt.Errorf("unknown model %q (want ae or vae)", s)
+	return "", fmt.Errorf("unknown model %q (want ae, vae or cvae)", s)
+}
+
+// Likelihood is the decoder's observation model p(x|z) of a VAE.
+type Likelihood string
+
+// The likelihoods. MSESum is the seed's summed squared error (a Gaussian of
+// variance ½ up to a constant); Bernoulli reads the pixels mapped to [0, 1]
+// as probabilities and the decoder's last layer as logits; Gaussian learns
+// one σ shared by all pixels (parameter log_sigma).
+const (
+	MSESum    Likelihood = "mse-sum"
+	Bernoulli Likelihood = "bernoulli"
+	Gaussian  Likelihood = "gaussian"
+)
+
+// ParseLikelihood checks a --likelihood value.
+func ParseLikelihood(s string) (Likelihood, error) {
+	switch Likelihood(s) {
+	case MSESum, Bernoulli, Gaussian:
+		return Likelihood(s), nil
+	}
+	return "", fmt.Errorf("unknown likelihood %q (want mse-sum, bernoulli or gaussian)", s)
 }
 
 // Config fixes a model's architecture.
 type Config struct {
-	Kind   Kind
-	Latent int    // VAE latent size (seed: 8); unused by the AE
-	Width  [3]int // encoder channels (seed: 16, 8, 8); the decoder mirrors them
+	Kind       Kind
+	Latent     int        // VAE latent size (seed: 8); unused by the AE
+	Width      [3]int     // encoder channels (seed: 16, 8, 8); the decoder mirrors them
+	Likelihood Likelihood // VAE: the observation model ("" is MSESum)
 }
 
 // Seed returns the tutorial's configuration for kind.
 func Seed(kind Kind) Config {
-	return Config{Kind: kind, Latent: 8, Width: [3]int{16, 8, 8}}
+	return Config{Kind: kind, Latent: 8, Width: [3]int{16, 8, 8}, Likelihood: MSESum}
+}
+
+// SeedWidth is the seed's channel pattern times w (w = 1 is the seed).
+func SeedWidth(w int) [3]int { return [3]int{16 * w, 8 * w, 8 * w} }
+
+// Lik is the likelihood, MSESum when unset.
+func (c Config) Lik() Likelihood {
+	if c.Likelihood == "" {
+		return MSESum
+	}
+	return c.Likelihood
+}
+
+// Cond is the number of label inputs: Classes for the conditional VAE, else 0.
+func (c Config) Cond() int {
+	if c.Kind == CVAE {
+		return Classes
+	}
+	return 0
 }
 
 // Validate reports a configuration that cannot be built.
@@ -52,7 +98,13 @@ func (c Config) Validate() error {
 	if _, err := ParseKind(string(c.Kind)); err != nil {
 		return err
 	}
-	if c.Kind == VAE && (c.Latent < 1 || c.Latent > 4096) {
+	if _, err := ParseLikelihood(string(c.Lik())); err != nil {
+		return err
+	}
+	if c.Kind == AE && c.Lik() != MSESum {
+		return fmt.Errorf("the AE is trained with the mean squared error; --likelihood %s needs a VAE", c.Likelihood)
+	}
+	if c.Kind != AE && (c.Latent < 1 || c.Latent > 4096) {
 		return fmt.Errorf("latent size %d out of range 1..4096", c.Latent)
 	}
 	for i, w := range c.Width {
@@ -69,18 +121,25 @@ func (c Config) CodeSize() int { return c.Width[2] * 16 }
 // Model holds the layers and the flat parameter buffer of an AE or a VAE.
 //
 //	encoder:  x [1,28,28] → Conv ReLU [W0,14,14] → Conv ReLU [W1,7,7] → Conv [W2,4,4]
-//	VAE only: flatten [W2·16] → fc_mu, fc_logvar [L]; z = mu + eps·exp(logvar/2);
-//	          decoder_fc: Linear [W2·16] ReLU → reshape [W2,4,4]
+//	VAE only: flatten [W2·16] (CVAE: ⊕ one-hot label [10]) → fc_mu, fc_logvar [L];
+//	          z = mu + eps·exp(logvar/2);
+//	          decoder_fc: Linear ([L], CVAE: ⊕ label) → [W2·16] ReLU → reshape [W2,4,4]
 //	decoder:  ConvT(op 0) ReLU [W1,7,7] → ConvT(op 1) ReLU [W0,14,14] → ConvT(op 1) Tanh [1,28,28]
+//
+// With the Bernoulli likelihood the last ConvT gives logits l and the image is
+// tanh(l/2) = 2·sigmoid(l) - 1, the pixel probabilities in [-1, 1] scale.
 type Model struct {
 	Config
 	Params nn.Params
 	Data   []float32 // every parameter, laid out as Params says
+	// Prior is the learned prior p(z) stored in the checkpoint; nil is N(0, I).
+	Prior *Mixture
 
 	enc            [3]nn.Conv2d
 	fcMu, fcLogvar nn.Linear
 	decFC          nn.Linear
 	dec            [3]nn.ConvTranspose2d
+	logSigma       nn.Param // Gaussian likelihood: log σ, one value
 }
 
 // New builds a model with parameters initialised as PyTorch's defaults,
@@ -89,31 +148,35 @@ func New(cfg Config, seed uint64) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.Likelihood = cfg.Lik()
 	m := &Model{Config: cfg}
 	w := cfg.Width
 	encName, decName := "encoder", "decoder"
-	if cfg.Kind == VAE {
+	if m.IsVAE() {
 		encName, decName = "encoder_conv", "decoder_conv"
 	}
 	ps := &m.Params
 	m.enc[0] = nn.NewConv2d(ps, encName+".0", 1, w[0])
 	m.enc[1] = nn.NewConv2d(ps, encName+".2", w[0], w[1])
 	m.enc[2] = nn.NewConv2d(ps, encName+".4", w[1], w[2])
-	if cfg.Kind == VAE {
-		m.fcMu = nn.NewLinear(ps, "fc_mu", cfg.CodeSize(), cfg.Latent)
-		m.fcLogvar = nn.NewLinear(ps, "fc_logvar", cfg.CodeSize(), cfg.Latent)
-		m.decFC = nn.NewLinear(ps, "decoder_fc.0", cfg.Latent, cfg.CodeSize())
+	if m.IsVAE() {
+		m.fcMu = nn.NewLinear(ps, "fc_mu", cfg.CodeSize()+cfg.Cond(), cfg.Latent)
+		m.fcLogvar = nn.NewLinear(ps, "fc_logvar", cfg.CodeSize()+cfg.Cond(), cfg.Latent)
+		m.decFC = nn.NewLinear(ps, "decoder_fc.0", cfg.Latent+cfg.Cond(), cfg.CodeSize())
 	}
 	m.dec[0] = nn.NewConvTranspose2d(ps, decName+".0", w[2], w[1], 0)
 	m.dec[1] = nn.NewConvTranspose2d(ps, decName+".2", w[1], w[0], 1)
 	m.dec[2] = nn.NewConvTranspose2d(ps, decName+".4", w[0], 1, 1)
+	if cfg.Likelihood == Gaussian {
+		m.logSigma = ps.Add("log_sigma", 1) // starts at σ = 1
+	}
 	m.Data = make([]float32, ps.Size)
 
 	rng := rand.New(rand.NewPCG(seed, 0x1a7e27))
 	for _, l := range m.enc {
 		l.Init(m.Data, rng)
 	}
-	if cfg.Kind == VAE {
+	if m.IsVAE() {
 		m.fcMu.Init(m.Data, rng)
 		m.fcLogvar.Init(m.Data, rng)
 		m.decFC.Init(m.Data, rng)
@@ -124,28 +187,38 @@ func New(cfg Config, seed uint64) (*Model, error) {
 	return m, nil
 }
 
-// IsVAE reports whether the model is variational.
-func (m *Model) IsVAE() bool { return m.Kind == VAE }
+// IsVAE reports whether the model is variational (VAE or CVAE).
+func (m *Model) IsVAE() bool { return m.Kind == VAE || m.Kind == CVAE }
+
+// LogSigma is the Gaussian likelihood's log σ (0 for the other likelihoods).
+func (m *Model) LogSigma() float32 {
+	if m.Likelihood != Gaussian {
+		return 0
+	}
+	return m.Data[m.logSigma.Off]
+}
 
 // Workspace holds every activation, column matrix and gradient of one forward
 // and backward pass over up to Cap images, allocated once. Activations are
 // channel-major ([C][n·H·W], see package tensor).
 type Workspace struct {
-	Cap int // images it can hold
-	n   int // images in the current pass
+	Cap  int // images it can hold
+	n    int // images in the current pass
+	cond int // label rows of a conditional VAE (0 or Classes)
 
 	X      []float32    // [1][n·784] input
 	A      [3][]float32 // encoder outputs after ReLU (A[2]: the code, no ReLU)
 	Col    [3][]float32 // encoder column matrices
-	H      []float32    // VAE: code flattened [W2·16][n]
+	H      []float32    // VAE: code flattened [W2·16][n] (CVAE: then the one-hot labels [10][n])
 	Mu     []float32    // VAE: [L][n]
 	Logvar []float32    // VAE: [L][n]
 	Eps    []float32    // VAE: [L][n] noise, filled by the caller (zero gives z = mu)
-	Z      []float32    // VAE: [L][n]
+	Z      []float32    // VAE: [L][n] (CVAE: then the one-hot labels [10][n])
 	D      []float32    // VAE: decoder_fc output after ReLU [W2·16][n]
 	DC     []float32    // VAE: D reshaped to channels [W2][n·16]
 	T      [3][]float32 // decoder outputs (T[2]: the reconstruction, after Tanh)
 	TCol   [3][]float32 // decoder column matrices
+	Logits []float32    // Bernoulli likelihood: the last layer's output before tanh(l/2)
 
 	// Gradients of the activations, and of the parameters (accumulated).
 	dT                       [3][]float32
@@ -160,7 +233,7 @@ func (m *Model) NewWorkspace(capacity int) *Workspace {
 	w := m.Width
 	n := capacity
 	f := func(k int) []float32 { return make([]float32, k) }
-	ws := &Workspace{Cap: n}
+	ws := &Workspace{Cap: n, cond: m.Cond()}
 	ws.X = f(n * Pixels)
 	sizes := [3]int{14 * 14, 7 * 7, 4 * 4}
 	in := [3]int{1, w[0], w[1]}
@@ -186,14 +259,17 @@ func (m *Model) NewWorkspace(capacity int) *Workspace {
 	}
 	ws.dCol = f(maxCol)
 	if m.IsVAE() {
-		c, l := m.CodeSize(), m.Latent
-		ws.H, ws.dH = f(c*n), f(c*n)
+		c, l, k := m.CodeSize(), m.Latent, m.Cond()
+		ws.H, ws.dH = f((c+k)*n), f((c+k)*n)
 		ws.Mu, ws.dMu = f(l*n), f(l*n)
 		ws.Logvar, ws.dLogvar = f(l*n), f(l*n)
 		ws.Eps = f(l * n)
-		ws.Z, ws.dZ = f(l*n), f(l*n)
+		ws.Z, ws.dZ = f((l+k)*n), f((l+k)*n)
 		ws.D, ws.dD = f(c*n), f(c*n)
 		ws.DC = f(c * n)
+	}
+	if m.Lik() == Bernoulli {
+		ws.Logits = f(n * Pixels)
 	}
 	ws.Grads = f(m.Params.Size)
 	return ws
@@ -209,6 +285,28 @@ func (ws *Workspace) Input(n int) []float32 {
 	}
 	ws.n = n
 	return ws.X[:n*Pixels]
+}
+
+// SetLabels gives a conditional VAE the labels (0..9) of the current pass's
+// n images, as one-hot rows after the code features (H) and after z (Z).
+// Call it after Input; other models ignore it.
+func (ws *Workspace) SetLabels(labels []uint8) {
+	if ws.cond == 0 {
+		return
+	}
+	n := ws.n
+	// H is [W2·16 + cond][n] and Z [L + cond][n]: the labels are the last rows
+	h := ws.H[(len(ws.H)/ws.Cap-ws.cond)*n:]
+	z := ws.Z[(len(ws.Z)/ws.Cap-ws.cond)*n:]
+	clear(h[:ws.cond*n])
+	clear(z[:ws.cond*n])
+	for i, y := range labels[:n] {
+		if int(y) >= ws.cond {
+			panic(fmt.Sprintf("model: label %d of a %d-class conditional VAE", y, ws.cond))
+		}
+		h[int(y)*n+i] = 1
+		z[int(y)*n+i] = 1
+	}
 }
 
 // Output is the reconstruction of the current pass, [n][784] in [-1, 1].
@@ -263,7 +361,15 @@ func (m *Model) Decode(ws *Workspace) {
 		if i < 2 {
 			tensor.ReLU(ws.T[i][:l.Out*g.Large()])
 		} else {
-			tensor.Tanh(ws.T[i][:g.Large()])
+			out := ws.T[i][:g.Large()]
+			if ws.Logits != nil {
+				// Bernoulli: keep the logits, show tanh(l/2) = 2·sigmoid(l) - 1
+				copy(ws.Logits, out)
+				for j := range out {
+					out[j] *= 0.5
+				}
+			}
+			tensor.Tanh(out)
 		}
 		x, h, w = ws.T[i], g.H, g.W
 	}
@@ -281,19 +387,54 @@ func (m *Model) Forward(ws *Workspace) {
 // Loss is one pass's loss terms, summed over its images.
 type Loss struct {
 	SquaredError float64 // Σ (reconstruction - input)²
+	Rec          float64 // the likelihood's -log p(x|z) (MSESum and the AE: SquaredError)
 	KL           float64 // VAE: Σ KL(q(z|x) || N(0, I))
+}
+
+// RecLoss is -log p(x|z) of the current pass under the model's likelihood,
+// summed over its images (for MSESum and the AE: the summed squared error).
+// Call it after Decode.
+func (m *Model) RecLoss(ws *Workspace) float64 {
+	out, x := ws.Output(), ws.X[:ws.n*Pixels]
+	switch m.Lik() {
+	case Bernoulli:
+		return nn.BernoulliNLL(ws.Logits[:len(out)], x)
+	case Gaussian:
+		return nn.GaussianNLL(out, x, m.LogSigma())
+	}
+	return nn.SquaredError(out, x)
+}
+
+// Weights weigh the terms of the training objective
+// Rec·(reconstruction term) + Beta·Σ_d KLGate[d]·KL_d.
+type Weights struct {
+	// Rec scales the reconstruction term: the AE's mean squared error uses
+	// 1/(batch·784), the VAEs 1 (summed over pixels).
+	Rec  float32
+	Beta float32 // the KL term's weight (seed 1)
+	// KLGate multiplies each latent dimension's KL gradient (free bits: 0 for
+	// a dimension whose batch KL is below its floor); nil means all 1.
+	KLGate []float32
 }
 
 // Backward computes the loss of the current pass (after Forward) and
 // accumulates the parameter gradients into ws.Grads (zero them first).
-// The objective is recScale·SquaredError + beta·KL: the AE's mean squared
-// error uses recScale = 1/(batch·784), the seed VAE recScale = 1 and beta = 1.
-func (m *Model) Backward(ws *Workspace, recScale, beta float32) Loss {
+func (m *Model) Backward(ws *Workspace, wt Weights) Loss {
 	n := ws.n
 	out, x := ws.Output(), ws.X[:n*Pixels]
 	var loss Loss
 	loss.SquaredError = nn.SquaredError(out, x)
-	nn.SquaredErrorBackward(ws.dT[2], out, x, recScale)
+	loss.Rec = loss.SquaredError
+	switch m.Lik() {
+	case MSESum:
+		nn.SquaredErrorBackward(ws.dT[2], out, x, wt.Rec)
+	case Bernoulli:
+		loss.Rec = nn.BernoulliNLL(ws.Logits[:len(out)], x)
+		nn.BernoulliNLLBackward(ws.dT[2], out, x, wt.Rec)
+	case Gaussian:
+		loss.Rec = nn.GaussianNLL(out, x, m.LogSigma())
+		ws.Grads[m.logSigma.Off] += nn.GaussianNLLBackward(ws.dT[2], out, x, m.LogSigma(), wt.Rec)
+	}
 
 	// decoder, from the image back to the code
 	sizes := [3]int{4, 7, 14}
@@ -306,10 +447,11 @@ func (m *Model) Backward(ws *Workspace, recScale, beta float32) Loss {
 		l := m.dec[i]
 		g := l.Window(n, sizes[i], sizes[i])
 		dy := ws.dT[i][:l.Out*g.Large()]
-		if i == 2 {
-			tensor.TanhBackward(dy, ws.T[2])
-		} else {
+		switch {
+		case i < 2:
 			tensor.ReLUBackward(dy, ws.T[i])
+		case m.Lik() != Bernoulli: // Bernoulli's gradient is already with respect to the logits
+			tensor.TanhBackward(dy, ws.T[2])
 		}
 		dx := dCode
 		if i > 0 {
@@ -319,18 +461,26 @@ func (m *Model) Backward(ws *Workspace, recScale, beta float32) Loss {
 	}
 
 	if m.IsVAE() {
-		c, lat := m.CodeSize(), m.Latent*n
+		c, lat, k := m.CodeSize(), m.Latent*n, m.Cond()
 		// decoder_fc: reshape back, ReLU, Linear
 		tensor.ChannelsToFeatures(ws.dD, dCode, m.Width[2], n, 16)
 		tensor.ReLUBackward(ws.dD[:c*n], ws.D)
-		clear(ws.dZ[:lat])
+		clear(ws.dZ[:lat+k*n])
 		m.decFC.Backward(m.Data, ws.Grads, ws.dZ, ws.dD, ws.Z, n)
 		// z = mu + eps·exp(logvar/2), then the KL term
 		nn.ReparameterizeBackward(ws.dMu[:lat], ws.dLogvar[:lat], ws.dZ[:lat], ws.Logvar, ws.Eps)
 		loss.KL = nn.KL(ws.Mu[:lat], ws.Logvar[:lat])
-		nn.KLBackward(ws.dMu[:lat], ws.dLogvar[:lat], ws.Mu, ws.Logvar, beta)
+		if wt.KLGate == nil {
+			nn.KLBackward(ws.dMu[:lat], ws.dLogvar[:lat], ws.Mu, ws.Logvar, wt.Beta)
+		} else {
+			// [L][n]: dimension d is the n values from d·n
+			for d, gate := range wt.KLGate[:m.Latent] {
+				r := d * n
+				nn.KLBackward(ws.dMu[r:r+n], ws.dLogvar[r:r+n], ws.Mu[r:r+n], ws.Logvar[r:r+n], wt.Beta*gate)
+			}
+		}
 		// the two heads share their input
-		clear(ws.dH[:c*n])
+		clear(ws.dH[:c*n+k*n])
 		m.fcMu.Backward(m.Data, ws.Grads, ws.dH, ws.dMu, ws.H, n)
 		m.fcLogvar.Backward(m.Data, ws.Grads, ws.dH, ws.dLogvar, ws.H, n)
 		tensor.FeaturesToChannels(dCode, ws.dH, m.Width[2], n, 16)
@@ -338,7 +488,6 @@ func (m *Model) Backward(ws *Workspace, recScale, beta float32) Loss {
 
 	// encoder, from the code back to the first layer (no input gradient)
 	sizes = [3]int{28, 14, 7}
-	inputs = [3][]float32{ws.X, ws.A[0], ws.A[1]}
 	for i := 2; i >= 0; i-- {
 		l := m.enc[i]
 		g := l.Window(n, sizes[i], sizes[i])

@@ -48,9 +48,9 @@ func step(m *Model, ws *Workspace, input, eps []float32) Loss {
 	m.Forward(ws)
 	clear(ws.Grads)
 	if m.IsVAE() {
-		return m.Backward(ws, 1, 1)
+		return m.Backward(ws, Weights{Rec: 1, Beta: 1})
 	}
-	return m.Backward(ws, 1/float32(n*Pixels), 1)
+	return m.Backward(ws, Weights{Rec: 1 / float32(n*Pixels), Beta: 1})
 }
 
 func TestModelsMatchPyTorch(t *testing.T) {

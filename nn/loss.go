@@ -74,3 +74,53 @@ func ReparameterizeBackward(dmu, dlogvar, dz, logvar, eps []float32) {
 }
 
 func exp32(x float32) float32 { return tensor.Exp32(x) }
+
+// BernoulliNLL returns -Σ log p(x | logits) for pixels x in [-1, 1] read as
+// probabilities t = (x+1)/2: Σ softplus(l) - t·l (binary cross-entropy on
+// logits, in nats), accumulated in float64.
+func BernoulliNLL(logits, x []float32) float64 {
+	x = x[:len(logits)]
+	var s float64
+	for i, l := range logits {
+		lf := float64(l)
+		t := (float64(x[i]) + 1) / 2
+		// softplus(l) = max(l, 0) + log1p(exp(-|l|)), stable for any l
+		s += math.Max(lf, 0) + math.Log1p(math.Exp(-math.Abs(lf))) - t*lf
+	}
+	return s
+}
+
+// BernoulliNLLBackward sets dl = scale·(sigmoid(l) - t) from the decoded image
+// y = tanh(l/2) = 2·sigmoid(l) - 1, so that sigmoid(l) - t = (y - x)/2.
+func BernoulliNLLBackward(dl, y, x []float32, scale float32) {
+	x = x[:len(y)]
+	dl = dl[:len(y)]
+	s := scale / 2
+	for i, v := range y {
+		dl[i] = s * (v - x[i])
+	}
+}
+
+// halfLog2Pi is ½·log(2π).
+const halfLog2Pi = 0.91893853320467274178
+
+// GaussianNLL returns -Σ log N(x; y, σ²) with one σ = exp(logSigma) shared by
+// all pixels: Σ (x-y)²/(2σ²) + count·(logσ + ½log 2π).
+func GaussianNLL(y, x []float32, logSigma float32) float64 {
+	ls := float64(logSigma)
+	se := SquaredError(y, x)
+	return se/(2*math.Exp(2*ls)) + float64(len(y))*(ls+halfLog2Pi)
+}
+
+// GaussianNLLBackward sets dy = scale·(y-x)/σ² and returns the gradient of
+// scale·GaussianNLL with respect to logσ: scale·(count - Σ(x-y)²/σ²).
+func GaussianNLLBackward(dy, y, x []float32, logSigma, scale float32) float32 {
+	x = x[:len(y)]
+	dy = dy[:len(y)]
+	inv := math.Exp(-2 * float64(logSigma))
+	s := scale * float32(inv)
+	for i, v := range y {
+		dy[i] = s * (v - x[i])
+	}
+	return scale * float32(float64(len(y))-SquaredError(y, x)*inv)
+}

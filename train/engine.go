@@ -31,13 +31,17 @@ type Engine struct {
 	dims    []DimStats         // per chunk, of the last Evaluate pass (VAE)
 	set     *mnist.Set         // the images of the current pass
 	idx     [][]int            // per chunk, its images in set
+	labels  [][]uint8          // per chunk, its images' labels (conditional VAE)
+	klDim   [][]float64        // per chunk, each latent dimension's KL (free bits)
+	gate    []float32          // per latent dimension, the KL gradient's gate (free bits)
 
 	// the task of the current parallel pass, and what it reads
 	task      func(chunk int)
 	gradTask  func(chunk int)
 	evalTask  func(chunk int)
-	scale     float32
-	beta      float32
+	fwdTask   func(chunk int)
+	backTask  func(chunk int)
+	weights   model.Weights
 	jobs      chan job
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -59,11 +63,17 @@ func NewEngine(m *model.Model, maxBatch, threads int) *Engine {
 	e.losses = make([]model.Loss, len(e.chunks))
 	e.parts = make([]Totals, len(e.chunks))
 	e.idx = make([][]int, len(e.chunks))
+	e.labels = make([][]uint8, len(e.chunks))
+	e.klDim = make([][]float64, len(e.chunks))
 	e.dims = make([]DimStats, len(e.chunks))
 	for c := range e.dims {
 		e.dims[c] = newDimStats(m.Latent)
+		e.labels[c] = make([]uint8, ChunkSize)
+		e.klDim[c] = make([]float64, m.Latent)
 	}
+	e.gate = make([]float32, m.Latent)
 	e.gradTask, e.evalTask = e.gradChunk, e.evalChunk
+	e.fwdTask, e.backTask = e.forwardChunk, e.backwardChunk
 	// workers 1..threads-1 wait for jobs; the caller's goroutine is worker 0
 	e.jobs = make(chan job, threads)
 	for range threads - 1 {
@@ -105,10 +115,16 @@ func (e *Engine) load(set *mnist.Set, idx []int, rng *rand.Rand) int {
 	return used
 }
 
-// fill normalises chunk c's images into its input buffer.
+// fill normalises chunk c's images into its input buffer (and gives a
+// conditional VAE their labels).
 func (e *Engine) fill(c int) *model.Workspace {
 	ws := e.chunks[c]
-	e.set.Fill(ws.X, nil, e.idx[c])
+	if e.Model.Cond() == 0 {
+		e.set.Fill(ws.X, nil, e.idx[c])
+		return ws
+	}
+	e.set.Fill(ws.X, e.labels[c], e.idx[c])
+	ws.SetLabels(e.labels[c])
 	return ws
 }
 
@@ -138,12 +154,16 @@ func (e *Engine) parallel(used int, task func(chunk int)) {
 	e.wg.Wait()
 }
 
-// Objective weighs the loss terms: recScale·SquaredError + Beta·KL.
+// Objective weighs the loss terms: the reconstruction term + Beta·KL.
 type Objective struct {
 	// MeanPixels divides the squared error by the batch's pixel count (the AE's
 	// mean squared error); otherwise it is summed (the seed VAE).
 	MeanPixels bool
 	Beta       float32 // weight of the KL term (VAE; seed 1)
+	// FreeBits floors each latent dimension's KL, averaged over the batch, at
+	// this many nats per image (Kingma et al. 2016): a dimension below its
+	// floor gets no KL gradient. Zero: off.
+	FreeBits float32
 }
 
 // Gradient runs forward and backward over the batch set[idx] and leaves the
@@ -151,11 +171,29 @@ type Objective struct {
 // terms summed over the batch.
 func (e *Engine) Gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objective) model.Loss {
 	used := e.load(set, idx, rng)
-	e.scale, e.beta = 1, obj.Beta
+	e.weights = model.Weights{Rec: 1, Beta: obj.Beta}
 	if obj.MeanPixels {
-		e.scale = 1 / float32(len(idx)*model.Pixels)
+		e.weights.Rec = 1 / float32(len(idx)*model.Pixels)
 	}
-	e.parallel(used, e.gradTask)
+	if obj.FreeBits > 0 && e.Model.IsVAE() {
+		// the gate needs the whole batch's KL per dimension: forward every
+		// chunk, reduce in chunk order, then backward every chunk
+		e.parallel(used, e.fwdTask)
+		for d := range e.gate {
+			kl := 0.0
+			for c := range used {
+				kl += e.klDim[c][d]
+			}
+			e.gate[d] = 1
+			if kl/float64(len(idx)) < float64(obj.FreeBits) {
+				e.gate[d] = 0
+			}
+		}
+		e.weights.KLGate = e.gate
+		e.parallel(used, e.backTask)
+	} else {
+		e.parallel(used, e.gradTask)
+	}
 	// reduce in chunk order: the result does not depend on Threads
 	copy(e.grads, e.chunks[0].Grads)
 	for _, ws := range e.chunks[1:used] {
@@ -168,16 +206,35 @@ func (e *Engine) Gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objecti
 
 // gradChunk is forward and backward over one chunk.
 func (e *Engine) gradChunk(c int) {
+	e.forwardChunk(c)
+	e.backwardChunk(c)
+}
+
+// forwardChunk is the forward pass over one chunk, with each latent
+// dimension's KL summed over its images (for free bits).
+func (e *Engine) forwardChunk(c int) {
 	ws := e.fill(c)
 	e.Model.Forward(ws)
+	if e.Model.IsVAE() {
+		n := ws.N()
+		for d := range e.klDim[c] {
+			e.klDim[c][d] = nn.KL(ws.Mu[d*n:(d+1)*n], ws.Logvar[d*n:(d+1)*n])
+		}
+	}
+}
+
+// backwardChunk is the backward pass over one chunk, after forwardChunk.
+func (e *Engine) backwardChunk(c int) {
+	ws := e.chunks[c]
 	clear(ws.Grads)
-	e.losses[c] = e.Model.Backward(ws, e.scale, e.beta)
+	e.losses[c] = e.Model.Backward(ws, e.weights)
 }
 
 func sumLosses(ls []model.Loss) model.Loss {
 	var s model.Loss
 	for _, l := range ls {
 		s.SquaredError += l.SquaredError
+		s.Rec += l.Rec
 		s.KL += l.KL
 	}
 	return s
@@ -240,6 +297,7 @@ func (d DimStats) ActiveUnits(n int) int {
 type Totals struct {
 	Images       int
 	SquaredError float64 // with z sampled (VAE) or the AE's code
+	Rec          float64 // the likelihood's -log p(x|z), z sampled (MSESum: SquaredError)
 	KL           float64 // VAE
 	SquaredErrMu float64 // VAE: with z = mu
 	// Dims are the VAE's per-dimension sums (Evaluate only).
@@ -260,6 +318,7 @@ func (e *Engine) Evaluate(set *mnist.Set, idx []int, rng *rand.Rand) Totals {
 		e.parallel(used, e.evalTask)
 		for c, p := range e.parts[:used] {
 			tot.SquaredError += p.SquaredError
+			tot.Rec += p.Rec
 			tot.KL += p.KL
 			tot.SquaredErrMu += p.SquaredErrMu
 			if tot.Dims.KL != nil {
@@ -282,6 +341,7 @@ func (e *Engine) evalChunk(c int) {
 		m.Sample(ws)
 		m.Decode(ws)
 		t.SquaredError = nn.SquaredError(ws.Output(), x)
+		t.Rec = m.RecLoss(ws)
 		t.KL = nn.KL(ws.Mu[:l], ws.Logvar[:l])
 		// per dimension: mu and logvar are [L][n]
 		d := e.dims[c]
@@ -300,6 +360,7 @@ func (e *Engine) evalChunk(c int) {
 	} else {
 		m.Decode(ws)
 		t.SquaredError = nn.SquaredError(ws.Output(), x)
+		t.Rec = t.SquaredError
 	}
 	e.parts[c] = t
 }

@@ -25,8 +25,14 @@ type Config struct {
 	// over the run (cyclical annealing, Fu et al. 2019). Zero: constant Beta.
 	KLWarmup float64
 	KLCycles int
-	Seed     uint64
-	Threads  int // ≤ 0: all cores
+	// FreeBits floors each latent dimension's batch-mean KL at this many nats
+	// (zero: off).
+	FreeBits float64
+	// LRSchedule is "constant" (or "") or "cosine": the learning rate decays
+	// from LR to 0 along half a cosine over the run.
+	LRSchedule string
+	Seed       uint64
+	Threads    int // ≤ 0: all cores
 }
 
 // SeedConfig is the tutorial's setting: 10 epochs, batch 64, Adam 1e-3.
@@ -49,8 +55,21 @@ func (c Config) Validate() error {
 		return fmt.Errorf("KL warm-up (%g epochs) and cycles (%d) must not be negative", c.KLWarmup, c.KLCycles)
 	case c.KLWarmup > 0 && c.KLCycles > 0:
 		return fmt.Errorf("choose a KL warm-up or KL cycles, not both")
+	case !(c.FreeBits >= 0) || math.IsInf(c.FreeBits, 0):
+		return fmt.Errorf("free bits must be a non-negative number of nats, got %g", c.FreeBits)
+	case c.LRSchedule != "" && c.LRSchedule != "constant" && c.LRSchedule != "cosine":
+		return fmt.Errorf("unknown learning-rate schedule %q (want constant or cosine)", c.LRSchedule)
 	}
 	return nil
+}
+
+// LRAt is the learning rate for batch b (0-based) of nb in epoch (1-based).
+func (c Config) LRAt(epoch, b, nb int) float64 {
+	if c.LRSchedule != "cosine" {
+		return c.LR
+	}
+	t := (float64(epoch-1) + float64(b)/float64(max(nb, 1))) / float64(c.Epochs)
+	return c.LR * 0.5 * (1 + math.Cos(math.Pi*t))
 }
 
 // BetaAt is the KL weight for batch b (0-based) of nb in epoch (1-based).
@@ -100,7 +119,7 @@ func Loss(kind model.Kind, t Totals) (loss, rec, kl float64) {
 		mse := t.SquaredError / (n * model.Pixels)
 		return mse, mse, 0
 	}
-	rec, kl = t.SquaredError/n, t.KL/n
+	rec, kl = t.Rec/n, t.KL/n
 	return rec + kl, rec, kl
 }
 
@@ -132,7 +151,7 @@ func Resume(ctx context.Context, m *model.Model, data Data, cfg Config, hooks Ho
 	}
 	e := NewEngine(m, cfg.Batch, cfg.Threads)
 	defer e.Close()
-	obj := Objective{MeanPixels: m.Kind == model.AE, Beta: float32(cfg.Beta)}
+	obj := Objective{MeanPixels: m.Kind == model.AE, Beta: float32(cfg.Beta), FreeBits: float32(cfg.FreeBits)}
 	if st == nil {
 		st = &State{Epoch: 1, Adam: nn.NewAdam(m.Params.Size, cfg.LR)}
 	}
@@ -168,11 +187,13 @@ func Resume(ctx context.Context, m *model.Model, data Data, cfg Config, hooks Ho
 				return st.History, fmt.Errorf("%w: %w", ErrInterrupted, err)
 			}
 			obj.Beta = float32(cfg.BetaAt(epoch, st.Batch, len(batches)))
+			st.Adam.LR = cfg.LRAt(epoch, st.Batch, len(batches))
 			l := e.Step(st.Adam, data.Set, batches[st.Batch], rng, obj)
-			if math.IsNaN(l.SquaredError+l.KL) || math.IsInf(l.SquaredError+l.KL, 0) {
-				return st.History, fmt.Errorf("epoch %d, step %d: the loss is not a finite number (%g); the learning rate (%g) is probably too high", epoch, st.Batch+1, l.SquaredError+l.KL, cfg.LR)
+			if math.IsNaN(l.Rec+l.KL) || math.IsInf(l.Rec+l.KL, 0) {
+				return st.History, fmt.Errorf("epoch %d, step %d: the loss is not a finite number (%g); the learning rate (%g) is probably too high", epoch, st.Batch+1, l.Rec+l.KL, cfg.LR)
 			}
 			st.Partial.SquaredError += l.SquaredError
+			st.Partial.Rec += l.Rec
 			st.Partial.KL += l.KL
 			if hooks.Batch != nil {
 				hooks.Batch(epoch, st.Batch+1, len(batches))

@@ -109,23 +109,29 @@ func (d *dataFlags) load() (data train.Data, test *mnist.Set, err error) {
 
 // trainFlags are the flags of a training run.
 type trainFlags struct {
-	kind   string
-	latent int
-	cfg    train.Config
+	kind       string
+	latent     int
+	width      int
+	likelihood string
+	cfg        train.Config
 }
 
 func (t *trainFlags) register(fs *flagSet, withModel bool) {
 	seed := train.SeedConfig()
 	if withModel {
-		fs.StringVar(&t.kind, "model", "vae", "model to train: ae or vae")
+		fs.StringVar(&t.kind, "model", "vae", "model to train: ae, vae or cvae (a VAE conditioned on the digit's label)")
 	}
 	fs.IntVar(&t.latent, "latent", 8, "VAE latent dimensions")
+	fs.IntVar(&t.width, "width", 1, "channel multiplier of the seed's layers (1: 16, 8, 8 channels; 4: 64, 32, 32)")
+	fs.StringVar(&t.likelihood, "likelihood", string(model.MSESum), "VAE: p(x|z): mse-sum (the seed's summed squared error), bernoulli (cross-entropy on pixels in [0,1]) or gaussian (learned σ)")
 	fs.IntVar(&t.cfg.Epochs, "epochs", seed.Epochs, "passes over the 48,000 training images")
 	fs.IntVar(&t.cfg.Batch, "batch", seed.Batch, "images per batch")
 	fs.Float64Var(&t.cfg.LR, "lr", seed.LR, "Adam learning rate")
 	fs.Float64Var(&t.cfg.Beta, "beta", seed.Beta, "VAE: weight of the KL term")
 	fs.Float64Var(&t.cfg.KLWarmup, "kl-warmup", 0, "VAE: ramp the KL weight from 0 to --beta over this many epochs")
 	fs.IntVar(&t.cfg.KLCycles, "kl-cycles", 0, "VAE: cyclical KL annealing, this many ramp-and-hold cycles over the run")
+	fs.Float64Var(&t.cfg.FreeBits, "free-bits", 0, "VAE: floor each latent dimension's KL (batch mean) at this many nats")
+	fs.StringVar(&t.cfg.LRSchedule, "lr-schedule", "constant", "learning rate over the run: constant or cosine (half a cosine from --lr to 0)")
 }
 
 // config checks the values and returns the model and training settings.
@@ -143,6 +149,22 @@ func (t *trainFlags) config(d *dataFlags) (model.Config, train.Config, error) {
 	mc.Latent = t.latent
 	if t.latent < 1 || t.latent > 4096 {
 		return mc, t.cfg, usagef("--latent must be in 1..4096, got %d", t.latent)
+	}
+	if t.width < 1 || t.width > 16 {
+		return mc, t.cfg, usagef("--width must be in 1..16, got %d", t.width)
+	}
+	mc.Width = model.SeedWidth(t.width)
+	if mc.Likelihood, err = model.ParseLikelihood(t.likelihood); err != nil {
+		return mc, t.cfg, usagef("--likelihood: %v", err)
+	}
+	if kind == model.AE && mc.Likelihood != model.MSESum {
+		return mc, t.cfg, usagef("--likelihood %s is for VAEs; the AE is trained with the mean squared error", mc.Likelihood)
+	}
+	if !(t.cfg.FreeBits >= 0) || math.IsInf(t.cfg.FreeBits, 0) {
+		return mc, t.cfg, usagef("--free-bits must be a non-negative number of nats, got %g", t.cfg.FreeBits)
+	}
+	if t.cfg.LRSchedule != "constant" && t.cfg.LRSchedule != "cosine" {
+		return mc, t.cfg, usagef("--lr-schedule must be constant or cosine, got %q", t.cfg.LRSchedule)
 	}
 	if t.cfg.Epochs < 1 || t.cfg.Epochs > 100000 {
 		return mc, t.cfg, usagef("--epochs must be in 1..100000, got %d", t.cfg.Epochs)

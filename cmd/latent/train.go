@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"latent/internal/atomicfile"
@@ -154,10 +155,19 @@ func trainModel(ctx context.Context, mc model.Config, cfg train.Config, data tra
 	return m, history, nil
 }
 func describe(mc model.Config) string {
-	if mc.Kind == model.VAE {
-		return fmt.Sprintf("VAE (latent %d)", mc.Latent)
+	w := ""
+	if mc.Width != model.SeedWidth(1) {
+		w = fmt.Sprintf(", channels %d-%d-%d", mc.Width[0], mc.Width[1], mc.Width[2])
 	}
-	return "AE (code 8×4×4)"
+	switch mc.Kind {
+	case model.VAE, model.CVAE:
+		lik := ""
+		if mc.Lik() != model.MSESum {
+			lik = ", " + string(mc.Lik()) + " likelihood"
+		}
+		return fmt.Sprintf("%s (latent %d%s%s)", strings.ToUpper(string(mc.Kind)), mc.Latent, w, lik)
+	}
+	return fmt.Sprintf("AE (code %d×4×4%s)", mc.Width[2], w)
 }
 
 func epochLine(kind model.Kind, m train.Metrics) string {
