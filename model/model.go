@@ -542,3 +542,26 @@ func (m *Model) MACs() (fwd, dx, dw int) {
 	}
 	return fwd, dx, dw
 }
+
+// halfLogPi is ½·log(π): the MSESum loss Σ(x-y)² is -log N(x; y, ½) up to
+// this constant per pixel.
+const halfLogPi = 0.57236494292470008707
+
+// LogLikelihoods sets dst[i] = log p(x_i | z_i) for each image of the current
+// pass (after Decode), normalised: MSESum is read as a Gaussian of variance ½
+// per pixel, Bernoulli and Gaussian as themselves (pixels are continuous, so
+// the values are densities).
+func (m *Model) LogLikelihoods(ws *Workspace, dst []float64) {
+	out, x := ws.Output(), ws.X[:ws.n*Pixels]
+	for i := range ws.n {
+		o, xi := out[i*Pixels:(i+1)*Pixels], x[i*Pixels:(i+1)*Pixels]
+		switch m.Lik() {
+		case Bernoulli:
+			dst[i] = -nn.BernoulliNLL(ws.Logits[i*Pixels:(i+1)*Pixels], xi)
+		case Gaussian:
+			dst[i] = -nn.GaussianNLL(o, xi, m.LogSigma())
+		default:
+			dst[i] = -nn.SquaredError(o, xi) - Pixels*halfLogPi
+		}
+	}
+}

@@ -121,7 +121,7 @@ func Draw(in Inputs) ([]Figure, error) {
 		if m.IsVAE() {
 			caption = fmt.Sprintf("Top: test images. Bottom: the VAE's reconstructions from z = mu (%d numbers): blurrier than the AE's, the price of a smooth latent space.", m.Latent)
 		}
-		rec := Rows(m.Reconstruct(testFlat, len(testIdx)), len(testIdx))
+		rec := Rows(m.Reconstruct(testFlat, in.Test.Labels[:len(testIdx)], len(testIdx)), len(testIdx))
 		if err := step(Figure{string(m.Kind) + "_reconstructions.png", name + " reconstructions", caption}, func(p string) error {
 			return viz.SavePNG(p, viz.Grid(append(append([][]float32{}, testImgs...), rec...), model.Side,
 				viz.GridOptions{Cols: len(testIdx), Scale: scale, Gap: 2, RowTitles: []string{"input", name}}))
@@ -164,9 +164,16 @@ func Draw(in Inputs) ([]Figure, error) {
 		if m.IsVAE() {
 			f = Figure{"vae_samples.png", "A VAE can",
 				"100 digits decoded from z ~ N(0, I). The KL term pulled the codes of real digits towards the standard normal, so random points land among them."}
+			if m.Prior != nil {
+				f.Caption = fmt.Sprintf("100 digits decoded from z drawn from the model's learned prior, a %d-component Gaussian mixture fitted to where the encoder puts the training images (the aggregate posterior), instead of N(0, I).", m.Prior.K())
+			}
 			n, cols = 100, 10
 		}
-		out := Rows(m.DecodeCodes(normal(rng, n*m.CodeDim()), n), n)
+		z := normal(rng, n*m.CodeDim())
+		if m.IsVAE() {
+			m.SamplePrior(z, n, rng)
+		}
+		out := Rows(m.DecodeCodes(z, n), n)
 		if err := step(f, func(p string) error {
 			return viz.SavePNG(p, viz.Grid(out, model.Side, viz.GridOptions{Cols: cols, Scale: scale, Gap: 2}))
 		}); err != nil {
@@ -283,7 +290,7 @@ func EncodeSet(m *model.Model, set *mnist.Set, n int) []float32 {
 			idx = append(idx, i)
 		}
 		set.Fill(buf, nil, idx)
-		codes = append(codes, m.EncodeImages(buf[:len(idx)*model.Pixels], len(idx), nil)...)
+		codes = append(codes, m.EncodeLabeled(buf[:len(idx)*model.Pixels], set.Labels[lo:lo+len(idx)], len(idx), nil)...)
 	}
 	return codes
 }

@@ -49,6 +49,9 @@ type Options struct {
 
 // New encodes the first MapPoints test images and maps them with t-SNE.
 func New(m *model.Model, test *mnist.Set, opt Options) (*Server, error) {
+	if m.Cond() > 0 {
+		return nil, fmt.Errorf("serve: conditional VAEs are not supported yet; serve a VAE or an AE")
+	}
 	n := opt.MapPoints
 	if n <= 0 {
 		n = 2000
@@ -231,7 +234,7 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request) {
 	}
 	ws := s.pool.Get().(*model.Workspace)
 	img := make([]float32, model.Pixels)
-	s.m.DecodeInto(img, ws, z, 1)
+	s.m.DecodeInto(img, ws, z, nil, 1)
 	s.pool.Put(ws)
 	writeJSON(w, http.StatusOK, map[string]any{"pixels": gray(img)})
 }

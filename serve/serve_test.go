@@ -209,7 +209,7 @@ func BenchmarkDecodeOne(b *testing.B) {
 	img := make([]float32, model.Pixels)
 	for b.Loop() {
 		ws := s.pool.Get().(*model.Workspace)
-		s.m.DecodeInto(img, ws, z, 1)
+		s.m.DecodeInto(img, ws, z, nil, 1)
 		s.pool.Put(ws)
 	}
 }

@@ -4,6 +4,7 @@
 package train
 
 import (
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -363,4 +364,60 @@ func (e *Engine) evalChunk(c int) {
 		t.Rec = t.SquaredError
 	}
 	e.parts[c] = t
+}
+
+// LogLikelihoodBound returns, for each image set[idx[i]], the importance-
+// weighted bound (Burda et al. 2016) on log p(x) with k samples from q(z|x):
+// log (1/k) Σ_s p(x|z_s) p(z_s) / q(z_s|x), in nats, under the model's
+// likelihood and prior. rng draws the noise. For a conditional VAE it bounds
+// log p(x | label).
+func (e *Engine) LogLikelihoodBound(set *mnist.Set, idx []int, k int, rng *rand.Rand) []float64 {
+	out := make([]float64, len(idx))
+	logw := make([]float64, k)
+	rep := make([]int, min(k, e.MaxBatch()))
+	for i, im := range idx {
+		for lo := 0; lo < k; lo += len(rep) {
+			hi := min(lo+len(rep), k)
+			for j := range rep {
+				rep[j] = im
+			}
+			used := e.load(set, rep[:hi-lo], rng)
+			e.task = func(c int) { e.logWeights(c, logw[lo+c*ChunkSize:]) }
+			e.parallel(used, e.task)
+		}
+		out[i] = logMeanExp(logw)
+	}
+	return out
+}
+
+// logWeights sets w[s] = log p(x|z_s) + log p(z_s) - log q(z_s|x) for the
+// samples of chunk c.
+func (e *Engine) logWeights(c int, w []float64) {
+	ws, m := e.fill(c), e.Model
+	n, l := ws.N(), m.Latent
+	m.Forward(ws)
+	m.LogLikelihoods(ws, w)
+	z := make([]float32, l)
+	for s := range n {
+		var logq float64
+		for d := range l {
+			z[d] = ws.Z[d*n+s]
+			eps := float64(ws.Eps[d*n+s])
+			logq -= 0.5*math.Log(2*math.Pi) + 0.5*float64(ws.Logvar[d*n+s]) + 0.5*eps*eps
+		}
+		w[s] += m.PriorLogPdf(z) - logq
+	}
+}
+
+// logMeanExp is log((1/n) Σ exp(v_i)), computed stably.
+func logMeanExp(v []float64) float64 {
+	best := math.Inf(-1)
+	for _, x := range v {
+		best = math.Max(best, x)
+	}
+	var s float64
+	for _, x := range v {
+		s += math.Exp(x - best)
+	}
+	return best + math.Log(s/float64(len(v)))
 }

@@ -64,11 +64,12 @@ func (f *figureFlags) testSet() (*mnist.Set, error) {
 }
 
 func runSample(args []string, stdout, _ io.Writer) error {
-	fs := newFlags("sample", "Decode random codes: z ~ N(0, I) for a VAE (new digits), N(0, 1) codes of\nshape 8×4×4 for an AE (noise: an AE cannot generate). Writes a PNG grid, or a\nsafetensors file with one tensor \"images\" [n,1,28,28] in the model's [-1, 1] scale.",
+	fs := newFlags("sample", "Decode random codes: z from the VAE's prior (N(0, I), or the mixture stored in\nthe model file), N(0, 1) codes of shape 8×4×4 for an AE (noise: an AE cannot\ngenerate). A conditional VAE draws --digit (default: 0..9 in turn). Writes a PNG\ngrid, or a safetensors file with one tensor \"images\" [n,1,28,28] in the model's\n[-1, 1] scale (and \"labels\" [n] for a conditional VAE).",
 		"latent sample --model runs/vae/model.safetensors -n 64 --out samples.png", stdout)
 	var f figureFlags
 	f.register(fs, "output file: .png (a grid) or .safetensors (the images)")
 	n := fs.Int("n", 64, "number of samples")
+	digit := fs.Int("digit", -1, "conditional VAE: the digit to draw, 0..9 (default: all ten in turn)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -79,14 +80,23 @@ func runSample(args []string, stdout, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(f.data.seed, 0x5a3))
-	z := make([]float32, *n*m.CodeDim())
-	for i := range z {
-		z[i] = float32(rng.NormFloat64())
+	if *digit < -1 || *digit > 9 {
+		return usagef("--digit must be in 0..9, got %d", *digit)
 	}
-	imgs := m.DecodeCodes(z, *n)
+	if *digit >= 0 && m.Cond() == 0 {
+		return usagef("--digit needs a conditional VAE (latent train --model cvae); %s is a %s", f.model, m.Kind)
+	}
+	imgs, labels := sampleImages(m, *n, *digit, f.data.seed)
 	if strings.EqualFold(filepath.Ext(f.out), ".safetensors") {
-		err = safetensors.WriteFile(f.out, []safetensors.Tensor{{Name: "images", Shape: []int{*n, 1, model.Side, model.Side}, Data: imgs}},
+		ts := []safetensors.Tensor{{Name: "images", Shape: []int{*n, 1, model.Side, model.Side}, Data: imgs}}
+		if labels != nil {
+			l := make([]float32, *n)
+			for i, y := range labels {
+				l[i] = float32(y)
+			}
+			ts = append(ts, safetensors.Tensor{Name: "labels", Shape: []int{*n}, Data: l})
+		}
+		err = safetensors.WriteFile(f.out, ts,
 			map[string]string{"latent.seed": strconv.FormatUint(f.data.seed, 10), "latent.model": f.model})
 	} else {
 		err = viz.SavePNG(f.out, viz.Grid(report.Rows(imgs, *n), model.Side, viz.GridOptions{Cols: gridCols(*n), Scale: 3, Gap: 2}))
@@ -128,7 +138,9 @@ func runReconstruct(args []string, stdout, _ io.Writer) error {
 	}
 	in := make([]float32, *n*model.Pixels)
 	test.Fill(in, nil, idx)
-	out := m.Reconstruct(in, *n)
+	labels := make([]uint8, *n)
+	test.Fill(in, labels, idx)
+	out := m.Reconstruct(in, labels, *n)
 	if strings.EqualFold(filepath.Ext(f.out), ".safetensors") {
 		shape := []int{*n, 1, model.Side, model.Side}
 		if err := safetensors.WriteFile(f.out, []safetensors.Tensor{{Name: "input", Shape: shape, Data: in}, {Name: "output", Shape: shape, Data: out}},
@@ -268,4 +280,30 @@ func gridCols(n int) int {
 		return 10
 	}
 	return 16
+}
+
+// sampleImages draws n images [n][784] from the model's generative process:
+// z from its prior (an AE: N(0, 1) codes), decoded. A conditional VAE draws
+// digit, or the digits 0..9 in turn when digit < 0, and returns the labels.
+func sampleImages(m *model.Model, n, digit int, seed uint64) ([]float32, []uint8) {
+	rng := rand.New(rand.NewPCG(seed, 0x5a3))
+	z := make([]float32, n*m.CodeDim())
+	if m.IsVAE() {
+		m.SamplePrior(z, n, rng)
+	} else {
+		for i := range z {
+			z[i] = float32(rng.NormFloat64())
+		}
+	}
+	var labels []uint8
+	if m.Cond() > 0 {
+		labels = make([]uint8, n)
+		for i := range labels {
+			labels[i] = uint8(i % model.Classes)
+			if digit >= 0 {
+				labels[i] = uint8(digit)
+			}
+		}
+	}
+	return m.DecodeLabeled(z, labels, n), labels
 }

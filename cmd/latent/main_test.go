@@ -106,11 +106,12 @@ func writeIdx(t *testing.T, dir string, nTrain, nTest int) {
 func TestTrainWritesWhatEvalReads(t *testing.T) {
 	data := t.TempDir()
 	writeIdx(t, data, 120, 40)
-	for _, kind := range []string{"ae", "vae"} {
+	for _, run := range []struct{ kind, lik string }{{"ae", "mse-sum"}, {"vae", "mse-sum"}, {"vae", "bernoulli"}, {"vae", "gaussian"}, {"cvae", "mse-sum"}} {
+		kind := run.kind
 		out := filepath.Join(t.TempDir(), kind)
 		d := dataFlags{dir: data, threads: 2}
-		tf := trainFlags{kind: kind, latent: 4}
-		tf.cfg.Epochs, tf.cfg.Batch, tf.cfg.LR, tf.cfg.Beta = 2, 16, 1e-3, 1
+		tf := trainFlags{kind: kind, latent: 4, width: 1, likelihood: run.lik}
+		tf.cfg.Epochs, tf.cfg.Batch, tf.cfg.LR, tf.cfg.Beta, tf.cfg.LRSchedule = 2, 16, 1e-3, 1, "cosine"
 		mc, cfg, err := tf.config(&d)
 		if err != nil {
 			t.Fatal(err)
@@ -225,7 +226,7 @@ func TestFigureVerbs(t *testing.T) {
 	r, _ := safetensors.ReadFile(filepath.Join(dir, "r.safetensors"))
 	in, _ := r.Lookup("input")
 	out, _ := r.Lookup("output")
-	if want := m.Reconstruct(in.Data, 3); !slices.Equal(out.Data, want) {
+	if want := m.Reconstruct(in.Data, nil, 3); !slices.Equal(out.Data, want) {
 		t.Error("reconstruct's output tensor differs from the model's reconstruction")
 	}
 	for _, args := range [][]string{
