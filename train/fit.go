@@ -31,7 +31,11 @@ type Config struct {
 	// LRSchedule is "constant" (or "") or "cosine": the learning rate decays
 	// from LR to 0 along half a cosine over the run.
 	LRSchedule string
-	Seed       uint64
+	// Prior, when positive, fits a mixture prior of this many components to
+	// the training images' codes after training (FitPrior) and stores it in
+	// the model; sampling then draws from it instead of N(0, I).
+	Prior int
+	Seed  uint64
 	Threads    int // ≤ 0: all cores
 }
 
@@ -57,6 +61,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("choose a KL warm-up or KL cycles, not both")
 	case !(c.FreeBits >= 0) || math.IsInf(c.FreeBits, 0):
 		return fmt.Errorf("free bits must be a non-negative number of nats, got %g", c.FreeBits)
+	case c.Prior < 0 || c.Prior > 4096:
+		return fmt.Errorf("prior components must be in 0..4096, got %d", c.Prior)
 	case c.LRSchedule != "" && c.LRSchedule != "constant" && c.LRSchedule != "cosine":
 		return fmt.Errorf("unknown learning-rate schedule %q (want constant or cosine)", c.LRSchedule)
 	}

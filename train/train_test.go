@@ -40,17 +40,28 @@ func smallData(t *testing.T) Data {
 // threads and requires bit-identical weights and metrics.
 func TestThreadsDoNotChangeWeights(t *testing.T) {
 	data := smallData(t)
-	for _, kind := range []model.Kind{model.AE, model.VAE} {
-		t.Run(string(kind), func(t *testing.T) {
+	bern := model.Seed(model.VAE)
+	bern.Likelihood = model.Bernoulli
+	for _, run := range []struct {
+		name     string
+		mc       model.Config
+		freeBits float64
+	}{
+		{"ae", model.Seed(model.AE), 0},
+		{"vae", model.Seed(model.VAE), 0},
+		{"cvae free bits", model.Seed(model.CVAE), 0.5},
+		{"vae bernoulli", bern, 0},
+	} {
+		t.Run(run.name, func(t *testing.T) {
 			var first []float32
 			var firstLoss float64
 			for _, threads := range []int{1, 2, 4} {
-				m, err := model.New(model.Seed(kind), 7)
+				m, err := model.New(run.mc, 7)
 				if err != nil {
 					t.Fatal(err)
 				}
 				cfg := SeedConfig()
-				cfg.Epochs, cfg.Threads, cfg.Seed = 2, threads, 5
+				cfg.Epochs, cfg.Threads, cfg.Seed, cfg.FreeBits = 2, threads, 5, run.freeBits
 				hist, err := Fit(context.Background(), m, data, cfg, Hooks{})
 				if err != nil {
 					t.Fatal(err)

@@ -104,7 +104,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		Metrics: [][]string{
 			{"model", "test images", "MSE per pixel", "reconstruction per image", "KL per image", "loss per image", "loss, z = mu"},
 			{"AE", fmt.Sprint(ae.Images), fmt.Sprintf("%.5f", ae.MSEPerPixel), fmt.Sprintf("%.2f", ae.MSEPerPixel*model.Pixels), "–", "–", "–"},
-			{"VAE", fmt.Sprint(vae.Images), fmt.Sprintf("%.5f", vae.MSEPerPixel), fmt.Sprintf("%.2f", vae.Rec), fmt.Sprintf("%.2f", vae.KL), fmt.Sprintf("%.2f", vae.Loss), fmt.Sprintf("%.2f", vae.LossMu)},
+			{"VAE", fmt.Sprint(vae.Images), fmt.Sprintf("%.5f", vae.MSEPerPixel), fmt.Sprintf("%.2f", vae.Rec), fmt.Sprintf("%.2f", vae.KL), fmt.Sprintf("%.2f", vae.Loss), fmt.Sprintf("%.2f", vae.RecMu+vae.KL)},
 		},
 		Settings: [][2]string{
 			{"epochs", fmt.Sprint(cfg.Epochs)}, {"batch", fmt.Sprint(cfg.Batch)}, {"learning rate (Adam)", fmt.Sprint(cfg.LR)},

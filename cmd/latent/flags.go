@@ -132,6 +132,7 @@ func (t *trainFlags) register(fs *flagSet, withModel bool) {
 	fs.IntVar(&t.cfg.KLCycles, "kl-cycles", 0, "VAE: cyclical KL annealing, this many ramp-and-hold cycles over the run")
 	fs.Float64Var(&t.cfg.FreeBits, "free-bits", 0, "VAE: floor each latent dimension's KL (batch mean) at this many nats")
 	fs.StringVar(&t.cfg.LRSchedule, "lr-schedule", "constant", "learning rate over the run: constant or cosine (half a cosine from --lr to 0)")
+	fs.IntVar(&t.cfg.Prior, "prior", 0, "VAE: after training, fit a mixture of this many Gaussians to where the encoder puts the\ntraining images and store it in the model as its prior (0: the standard normal N(0, I))")
 }
 
 // config checks the values and returns the model and training settings.
@@ -162,6 +163,12 @@ func (t *trainFlags) config(d *dataFlags) (model.Config, train.Config, error) {
 	}
 	if !(t.cfg.FreeBits >= 0) || math.IsInf(t.cfg.FreeBits, 0) {
 		return mc, t.cfg, usagef("--free-bits must be a non-negative number of nats, got %g", t.cfg.FreeBits)
+	}
+	if t.cfg.Prior < 0 || t.cfg.Prior > 4096 {
+		return mc, t.cfg, usagef("--prior must be in 0..4096 mixture components, got %d", t.cfg.Prior)
+	}
+	if t.cfg.Prior > 0 && kind == model.AE {
+		return mc, t.cfg, usagef("--prior is for VAEs: an AE has no prior to learn")
 	}
 	if t.cfg.LRSchedule != "constant" && t.cfg.LRSchedule != "cosine" {
 		return mc, t.cfg, usagef("--lr-schedule must be constant or cosine, got %q", t.cfg.LRSchedule)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 	"syscall"
 
 	"latent/internal/atomicfile"
@@ -70,6 +71,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	_, _, err = trainModel(ctx, mc, cfg, data, *out, stdout, stderr, from)
 	return err
 }
+
+// priorIterations is the number of EM iterations of a mixture prior.
+const priorIterations = 50
 
 // stateFile is the training state written beside the model.
 const stateFile = "state.safetensors"
@@ -150,6 +154,20 @@ func trainModel(ctx context.Context, mc model.Config, cfg train.Config, data tra
 			err = fmt.Errorf("%w\nthe last good epoch (%d) is saved in %s", err, len(history), modelPath)
 		}
 		return nil, history, err
+	}
+	if cfg.Prior > 0 {
+		start := time.Now()
+		fmt.Fprintf(stderr, "fitting a %d-component mixture prior to the training images' codes…\n", cfg.Prior)
+		p, err := train.FitPrior(m, data.Set, data.Train, train.PriorConfig{Components: cfg.Prior, Iterations: priorIterations, Seed: cfg.Seed, Threads: cfg.Threads})
+		if err != nil {
+			return nil, history, err
+		}
+		m.Prior = p
+		meta["latent.prior"] = fmt.Sprintf("mixture of %d Gaussians fitted to the aggregate posterior", p.K())
+		if err := m.Save(modelPath, meta); err != nil {
+			return nil, history, err
+		}
+		fmt.Fprintf(stdout, "prior: %d-component mixture fitted in %.1fs, stored in %s\n", p.K(), time.Since(start).Seconds(), modelPath)
 	}
 	fmt.Fprintf(stdout, "wrote %s, %s, %s and %s\n", modelPath, filepath.Join(dir, "metrics.csv"), filepath.Join(dir, "metrics.json"), statePath)
 	return m, history, nil
