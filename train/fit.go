@@ -34,9 +34,9 @@ type Config struct {
 	// Prior, when positive, fits a mixture prior of this many components to
 	// the training images' codes after training (FitPrior) and stores it in
 	// the model; sampling then draws from it instead of N(0, I).
-	Prior int
-	Seed  uint64
-	Threads    int // ≤ 0: all cores
+	Prior   int
+	Seed    uint64
+	Threads int // ≤ 0: all cores
 }
 
 // SeedConfig is the tutorial's setting: 10 epochs, batch 64, Adam 1e-3.

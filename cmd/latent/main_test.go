@@ -129,8 +129,11 @@ func TestTrainWritesWhatEvalReads(t *testing.T) {
 			t.Errorf("%s: no line for epoch 2 in %q", kind, stdout.String())
 		}
 		inMemory := evaluate(m, test, 0, 2)
+		if m.IsVAE() {
+			inMemory.importanceWeighted(m, test, 10, 50, 0, 2)
+		}
 
-		code, js, stderr := run1("eval", "--model", filepath.Join(out, "model.safetensors"), "--data", data, "--json")
+		code, js, stderr := run1("eval", "--model", filepath.Join(out, "model.safetensors"), "--data", data, "--json", "--iw-samples", "50", "--iw-images", "10")
 		if code != 0 {
 			t.Fatalf("eval: exit %d: %s", code, stderr)
 		}
