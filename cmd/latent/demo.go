@@ -24,18 +24,38 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	var d dataFlags
 	var t trainFlags
 	d.register(fs)
-	t.register(fs, false)
+	t.register(fs, false, false)
 	out := fs.String("out", "latent-demo", "output folder")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	t.kind = string(model.AE)
-	aeCfg, cfg, err := t.config(&d)
+	t.kind = string(model.VAE)
+	vaeCfg, vaeTrain, err := t.config(&d)
 	if err != nil {
 		return err
 	}
-	vaeCfg := model.Seed(model.VAE)
-	vaeCfg.Latent = t.latent
+	// The AE: the seed's layers and schedule; a preset is a VAE recipe, so
+	// the AE takes only what the command line gives explicitly.
+	aeCfg, aeTrain := model.Seed(model.AE), vaeTrain
+	if t.preset != "" {
+		aeTrain = train.SeedConfig()
+		aeTrain.Seed, aeTrain.Threads, aeTrain.Dataset = vaeTrain.Seed, vaeTrain.Threads, vaeTrain.Dataset
+		if fs.wasSet("epochs") {
+			aeTrain.Epochs = vaeTrain.Epochs
+		}
+		if fs.wasSet("batch") {
+			aeTrain.Batch = vaeTrain.Batch
+		}
+		if fs.wasSet("lr") {
+			aeTrain.LR = vaeTrain.LR
+		}
+	}
+	if fs.wasSet("width") {
+		aeCfg.Width = vaeCfg.Width
+	}
+	aeTrain.Prior = 0
+	cfgs := map[model.Kind]train.Config{model.AE: aeTrain, model.VAE: vaeTrain}
+	cfg := vaeTrain
 	if err := atomicfile.CheckWritable(*out); err != nil {
 		return err
 	}
@@ -58,7 +78,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		dir := filepath.Join(*out, string(mc.Kind))
 		fmt.Fprintf(stdout, "\n== %s ==\n", describe(mc))
 		t0 := time.Now()
-		m, history, err := trainModel(ctx, mc, cfg, data, dir, stdout, stderr, nil)
+		m, history, err := trainModel(ctx, mc, cfgs[mc.Kind], data, dir, stdout, stderr, nil)
 		if err != nil {
 			return err
 		}
@@ -108,7 +128,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		},
 		Settings: [][2]string{
 			{"epochs", fmt.Sprint(cfg.Epochs)}, {"batch", fmt.Sprint(cfg.Batch)}, {"learning rate (Adam)", fmt.Sprint(cfg.LR)},
-			{"VAE latent size", fmt.Sprint(vaeCfg.Latent)}, {"KL weight β", fmt.Sprint(cfg.Beta)},
+			{"VAE", describe(vaeCfg)}, {"KL weight β", fmt.Sprint(cfg.Beta)},
 			{"seed", fmt.Sprint(d.seed)}, {"threads", fmt.Sprint(d.threads)}, {"latent version", version},
 		},
 		Timings: [][2]string{

@@ -26,7 +26,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	var d dataFlags
 	var t trainFlags
 	d.register(fs)
-	t.register(fs, true)
+	t.register(fs, true, false)
 	out := fs.String("out", "", "output folder (required unless --resume)")
 	resume := fs.String("resume", "", "continue the interrupted run in this folder (its settings are kept; --threads and --data apply)")
 	if err := parse(fs, args); err != nil {
