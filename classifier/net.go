@@ -130,6 +130,7 @@ type workspace struct {
 
 	// training only
 	dA      [3][]float32
+	HT      []float32 // A[2] as [n][Flat], for fc.0's weight gradient
 	dH, dF  []float32
 	dZ      []float32
 	scratch []float32 // conv input-gradient scratch
@@ -161,7 +162,7 @@ func (net *Net) newWorkspace(capacity int, training bool) *workspace {
 		scratch = max(scratch, l.BackwardScratch(g))
 	}
 	ws.scratch = f(scratch)
-	ws.dH, ws.dF, ws.dZ = f(len(ws.H)), f(len(ws.F)), f(len(ws.Z))
+	ws.HT, ws.dH, ws.dF, ws.dZ = f(len(ws.H)), f(len(ws.H)), f(len(ws.F)), f(len(ws.Z))
 	ws.Grads = f(net.Params.Size)
 	return ws
 }
@@ -211,9 +212,16 @@ func (net *Net) backward(ws *workspace, scale float32) (loss float64, correct in
 	clear(ws.dF[:net.Hidden*n])
 	net.fc2.Backward(net.Data, ws.Grads, ws.dF, ws.dZ, ws.F, n)
 	tensor.ReLUBackward(ws.dF[:net.Hidden*n], ws.F)
-	// fc.0: dH [Flat][n], reshaped back to channels [W2][n·16]
-	clear(ws.dH[:net.Flat()*n])
-	net.fc1.Backward(net.Data, ws.Grads, ws.dH, ws.dF, ws.H, n)
+	// fc.0 (nn.Linear.Backward, with the weight gradient as a small×long
+	// product: its reduction over n = 16 images is too short for MatMulTAdd)
+	flat, hid := net.Flat(), net.Hidden
+	tensor.ChannelsToImages(ws.HT, ws.A[2], n, net.Width[2], 16) // Hᵀ [n][Flat]
+	// dW[o,i] += Σ_n dF[o,n]·Hᵀ[n,i]
+	tensor.MatMulAdd(net.fc1.Weight.Of(ws.Grads), ws.dF, ws.HT, hid, n, flat)
+	tensor.RowSumsAdd(net.fc1.Bias.Of(ws.Grads), ws.dF, n)
+	// dH[i,n] = Σ_o W[o,i]·dF[o,n], then back to channels [W2][n·16]
+	clear(ws.dH[:flat*n])
+	tensor.MatTMulAdd(ws.dH, net.fc1.Weight.Of(net.Data), ws.dF, flat, hid, n)
 	tensor.FeaturesToChannels(ws.dA[2], ws.dH, net.Width[2], n, 16)
 	// convolutions, last to first (the first needs no input gradient)
 	for i := 2; i >= 0; i-- {
