@@ -38,6 +38,7 @@ var verbs = []verb{
 	{"serve", "explore a model's latent space in the browser", runServe},
 	{"bench", "measure training and inference speed on this machine", runBench},
 	{"data", "fetch a dataset or show where it is read from", runData},
+	{"classifier", "train or evaluate the digit classifier that judges samples", runClassifier},
 }
 
 func main() {
