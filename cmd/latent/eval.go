@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,6 +34,8 @@ type evalResult struct {
 	IWImages  int     `json:"iw_images,omitempty"`
 	IWSamples int     `json:"iw_samples,omitempty"`
 	ELBONats  float64 `json:"elbo_nats_per_image,omitempty"` // the ELBO on the same images and scale, for comparison
+	// Quality: samples and reconstructions judged by latent's digit classifier.
+	Quality *quality `json:"quality,omitempty"`
 }
 
 func evaluate(m *model.Model, test *mnist.Set, seed uint64, threads int) evalResult {
@@ -86,6 +89,9 @@ func (r evalResult) String() string {
 	if r.IWSamples > 0 {
 		s += fmt.Sprintf("\nlog p(x) ≥ %.2f nats/image (IWAE, %d samples, first %d test images; ELBO on them %.2f)", r.IWAE, r.IWSamples, r.IWImages, r.ELBONats)
 	}
+	if r.Quality != nil {
+		s += "\n" + strings.TrimRight(r.Quality.String(), "\n")
+	}
 	return s
 }
 
@@ -98,8 +104,14 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	iwSamples := fs.Int("iw-samples", 1000, "VAE: importance samples per image of the log-likelihood bound (IWAE); 0 skips it")
 	iwImages := fs.Int("iw-images", 500, "VAE: the IWAE bound is computed on this many test images (the first ones)")
+	judged := fs.Bool("quality", true, "VAE on MNIST: judge samples and reconstructions with latent's digit classifier\n(trained once, about 2 minutes, into latent's cache folder, when missing)")
+	nSamples := fs.Int("samples", 10000, "samples from the prior that are judged")
+	clf := fs.String("classifier", "", "digit classifier checkpoint (default: latent's cache)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *nSamples < 2 || *nSamples > 100000 {
+		return usagef("--samples must be in 2..100000, got %d", *nSamples)
 	}
 	if *iwSamples < 0 || *iwSamples > 1000000 {
 		return usagef("--iw-samples must be in 0..1000000, got %d", *iwSamples)
@@ -127,6 +139,17 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	r := evaluate(m, test, d.seed, d.threads)
 	if m.IsVAE() && *iwSamples > 0 {
 		r.importanceWeighted(m, test, *iwImages, *iwSamples, d.seed, d.threads)
+	}
+	if m.IsVAE() && *judged && d.dataset == "mnist" {
+		j, err := newJudge(context.Background(), *clf, d.threads, stdout, stderr)
+		if err != nil {
+			return err
+		}
+		q, err := j.score(m, *nSamples, d.seed)
+		if err != nil {
+			return err
+		}
+		r.Quality = &q
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)

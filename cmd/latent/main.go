@@ -31,6 +31,7 @@ var verbs = []verb{
 	{"demo", "run the whole tutorial: train the AE and the VAE, evaluate both", runDemo},
 	{"train", "train one model and write its checkpoint and metrics", runTrain},
 	{"eval", "evaluate a checkpoint on the 10,000 test images", runEval},
+	{"sweep", "train one VAE per setting of β and friends and compare them", runSweep},
 	{"sample", "decode random codes into a grid of images", runSample},
 	{"reconstruct", "show test images above their reconstructions", runReconstruct},
 	{"interpolate", "decode the line between two test images' codes", runInterpolate},

@@ -133,7 +133,7 @@ func TestTrainWritesWhatEvalReads(t *testing.T) {
 			inMemory.importanceWeighted(m, test, 10, 50, 0, 2)
 		}
 
-		code, js, stderr := run1("eval", "--model", filepath.Join(out, "model.safetensors"), "--data", data, "--json", "--iw-samples", "50", "--iw-images", "10")
+		code, js, stderr := run1("eval", "--model", filepath.Join(out, "model.safetensors"), "--data", data, "--json", "--iw-samples", "50", "--iw-images", "10", "--quality=false")
 		if code != 0 {
 			t.Fatalf("eval: exit %d: %s", code, stderr)
 		}
