@@ -45,6 +45,18 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		{[]string{"train", "--no-such-flag"}, "no-such-flag"},
 		{[]string{"train", "--out", out, "extra"}, "extra"},
 		{[]string{"eval"}, "--model"},
+		{[]string{"train", "--likelihood", "poisson", "--out", out}, "--likelihood"},
+		{[]string{"train", "--model", "ae", "--likelihood", "bernoulli", "--out", out}, "--likelihood"},
+		{[]string{"train", "--free-bits", "-1", "--out", out}, "--free-bits"},
+		{[]string{"train", "--lr-schedule", "linear", "--out", out}, "--lr-schedule"},
+		{[]string{"train", "--width", "0", "--out", out}, "--width"},
+		{[]string{"train", "--prior", "-3", "--out", out}, "--prior"},
+		{[]string{"train", "--model", "ae", "--prior", "10", "--out", out}, "--prior"},
+		{[]string{"train", "--preset", "sharp", "--out", out}, "--preset"},
+		{[]string{"train", "--model", "ae", "--preset", "coherent", "--out", out}, "--preset"},
+		{[]string{"sweep", "--beta", "1,x", "--out", out}, "--beta"},
+		{[]string{"sweep", "--latent", "2.5", "--out", out}, "--latent"},
+		{[]string{"sweep", "--model", "ae", "--out", out}, "vae"},
 		{[]string{"demo", "--batch", "0"}, "--batch"},
 		{[]string{"frobnicate"}, "frobnicate"},
 		{[]string{"help", "help"}, "unknown command"},
@@ -307,5 +319,88 @@ func TestDivergenceStopsTraining(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "model.safetensors")); err == nil {
 		t.Error("a diverged first epoch left a model behind")
+	}
+}
+
+// TestPresetAndSweep: --preset coherent sets its recipe unless a flag
+// overrides it, the prior lands in the checkpoint and drives sampling, and a
+// sweep writes its table, plot and page.
+func TestPresetAndSweep(t *testing.T) {
+	data := t.TempDir()
+	writeIdx(t, data, 120, 40)
+	out := filepath.Join(t.TempDir(), "coherent")
+	code, stdout, stderr := run1("train", "--data", data, "--preset", "coherent", "--epochs", "1", "--prior", "3", "--batch", "32", "--out", out)
+	if code != 0 {
+		t.Fatalf("train --preset coherent: exit %d: %s", code, stderr)
+	}
+	m, _, err := model.Load(filepath.Join(out, "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Width != model.SeedWidth(4) || m.Latent != 16 || m.Prior == nil || m.Prior.K() != 3 {
+		t.Errorf("preset model: width %v latent %d prior %v; want width ×4, latent 16, a 3-component prior (--prior overrides the preset's 100)\n%s", m.Width, m.Latent, m.Prior, stdout)
+	}
+	samples := filepath.Join(out, "s.safetensors")
+	if code, _, stderr := run1("sample", "--model", filepath.Join(out, "model.safetensors"), "-n", "5", "--out", samples); code != 0 {
+		t.Fatalf("sample: exit %d: %s", code, stderr)
+	}
+
+	sweep := filepath.Join(t.TempDir(), "sweep")
+	code, stdout, stderr = run1("sweep", "--data", data, "--beta", "0.5,2", "--epochs", "1", "--batch", "32",
+		"--iw-samples", "4", "--iw-images", "3", "--out", sweep)
+	if code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(sweep, "sweep.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[1], "beta0.5-") || !strings.HasPrefix(lines[2], "beta2-") {
+		t.Errorf("sweep.csv: %q", lines)
+	}
+	for _, f := range []string{"tradeoff.png", "sweep.html", "beta0.5-warmup0-freebits0-latent8/samples.png"} {
+		if _, err := os.Stat(filepath.Join(sweep, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if !strings.Contains(stdout, "not judged") {
+		t.Errorf("a sweep on an idx folder should say its samples are not judged: %s", stdout)
+	}
+}
+
+// TestConditionalSampling: a CVAE draws the digit asked for (the labels saved
+// beside the images say so), and --digit on a plain VAE is a usage error.
+func TestConditionalSampling(t *testing.T) {
+	data := t.TempDir()
+	writeIdx(t, data, 120, 40)
+	dir := t.TempDir()
+	for _, kind := range []string{"cvae", "vae"} {
+		if code, _, stderr := run1("train", "--data", data, "--model", kind, "--epochs", "1", "--out", filepath.Join(dir, kind)); code != 0 {
+			t.Fatalf("train %s: exit %d: %s", kind, code, stderr)
+		}
+	}
+	out := filepath.Join(dir, "sevens.safetensors")
+	if code, _, stderr := run1("sample", "--model", filepath.Join(dir, "cvae", "model.safetensors"), "--digit", "7", "-n", "6", "--out", out); code != 0 {
+		t.Fatalf("sample --digit 7: exit %d: %s", code, stderr)
+	}
+	f, err := safetensors.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels, err := f.Lookup("labels")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range labels.Data {
+		if l != 7 {
+			t.Errorf("sample %d: label %v, want 7", i, l)
+		}
+	}
+	if code, _, stderr := run1("sample", "--model", filepath.Join(dir, "vae", "model.safetensors"), "--digit", "7", "--out", out); code != 2 || !strings.Contains(stderr, "conditional") {
+		t.Errorf("--digit on a VAE: exit %d, %q; want a usage error", code, stderr)
+	}
+	if code, _, stderr := run1("reconstruct", "--model", filepath.Join(dir, "cvae", "model.safetensors"), "--data", data, "-n", "4", "--out", filepath.Join(dir, "r.png")); code != 0 {
+		t.Errorf("reconstruct with a CVAE: exit %d: %s", code, stderr)
 	}
 }
