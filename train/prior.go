@@ -16,6 +16,10 @@ type PriorConfig struct {
 	Iterations int // EM iterations
 	Seed       uint64
 	Threads    int
+	// MeansOnly fits the mixture to the posterior means mu_i alone, leaving out
+	// each image's posterior variance: tighter components, samples closer to
+	// the decodes of z = mu (the reconstructions).
+	MeansOnly bool
 }
 
 // FitPrior fits a K-component diagonal Gaussian mixture to the aggregate
@@ -42,8 +46,10 @@ func FitPrior(m *model.Model, set *mnist.Set, idx []int, pc PriorConfig) (*model
 	mu := m.EncodeLabeled(images, labels, len(idx), lv)
 	n := len(idx)
 	vars := make([]float64, n*l)
-	for i, v := range lv {
-		vars[i] = math.Exp(float64(v))
+	if !pc.MeansOnly {
+		for i, v := range lv {
+			vars[i] = math.Exp(float64(v))
+		}
 	}
 
 	// initialise: means at K distinct images chosen by the seed, variances the

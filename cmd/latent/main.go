@@ -32,6 +32,7 @@ var verbs = []verb{
 	{"train", "train one model and write its checkpoint and metrics", runTrain},
 	{"eval", "evaluate a checkpoint on the 10,000 test images", runEval},
 	{"sweep", "train one VAE per setting of β and friends and compare them", runSweep},
+	{"prior", "fit a mixture prior to a trained VAE's codes and store it in the model", runPrior},
 	{"sample", "decode random codes into a grid of images", runSample},
 	{"reconstruct", "show test images above their reconstructions", runReconstruct},
 	{"interpolate", "decode the line between two test images' codes", runInterpolate},

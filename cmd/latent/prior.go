@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"latent/model"
+	"latent/train"
+)
+
+func runPrior(args []string, stdout, _ io.Writer) error {
+	fs := newFlags("prior", "Fit a mixture prior to where a trained VAE's encoder puts the training images\n(its aggregate posterior) and store it in the model file, replacing any prior it\nhad: 'latent sample' then draws z from it instead of N(0, I).",
+		"latent prior --model runs/vae/model.safetensors --components 100", stdout)
+	var d dataFlags
+	d.register(fs)
+	path := fs.String("model", "", "VAE checkpoint to update (required)")
+	k := fs.Int("components", 100, "Gaussians in the mixture")
+	means := fs.Bool("means-only", false, "fit the posterior means only, without each image's posterior variance")
+	iters := fs.Int("iterations", priorIterations, "EM iterations")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := d.validate(); err != nil {
+		return err
+	}
+	if *path == "" {
+		return usagef("--model is required: the VAE checkpoint to give a prior")
+	}
+	if *k < 1 || *k > 4096 || *iters < 1 || *iters > 10000 {
+		return usagef("--components must be in 1..4096 and --iterations in 1..10000")
+	}
+	m, meta, err := model.Load(*path)
+	if err != nil {
+		return err
+	}
+	if !m.IsVAE() {
+		return usagef("%s is an AE: only a VAE has a prior", *path)
+	}
+	if ds := meta["latent.dataset"]; ds != "" && !fs.wasSet("dataset") && !fs.wasSet("data") {
+		d.dataset = ds
+	}
+	if s := meta["latent.seed"]; s != "" && !fs.wasSet("seed") {
+		fmt.Sscan(s, &d.seed)
+	}
+	data, _, err := d.load()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	p, err := train.FitPrior(m, data.Set, data.Train, train.PriorConfig{Components: *k, Iterations: *iters, Seed: d.seed, Threads: d.threads, MeansOnly: *means})
+	if err != nil {
+		return err
+	}
+	m.Prior = p
+	how := "aggregate posterior"
+	if *means {
+		how = "posterior means"
+	}
+	meta["latent.prior"] = fmt.Sprintf("mixture of %d Gaussians fitted to the %s", p.K(), how)
+	if err := m.Save(*path, meta); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "fitted a %d-component mixture to the %s of %d training images in %.1fs; stored in %s\n", p.K(), how, len(data.Train), time.Since(start).Seconds(), *path)
+	return nil
+}
