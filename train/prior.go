@@ -16,17 +16,17 @@ type PriorConfig struct {
 	Iterations int // EM iterations
 	Seed       uint64
 	Threads    int
-	// MeansOnly fits the mixture to the posterior means mu_i alone, leaving out
-	// each image's posterior variance: tighter components, samples closer to
-	// the decodes of z = mu (the reconstructions).
-	MeansOnly bool
+	// Aggregate adds each image's posterior variance σ_i² to the components
+	// (a fit to the aggregate posterior itself); without it the mixture fits
+	// the posterior means mu_i: tighter components, samples closer to the
+	// decodes of z = mu (the reconstructions), which measured better.
+	Aggregate bool
 }
 
-// FitPrior fits a K-component diagonal Gaussian mixture to the aggregate
-// posterior q(z) = (1/N) Σ_i N(mu_i, diag(σ_i²)) of the images set[idx], by EM
-// on the means mu_i with each image's own variance σ_i² added to the
-// component variances it is assigned to (the mixture that best matches q(z)
-// in the moment sense). Sampling from it draws codes where the encoder
+// FitPrior fits a K-component diagonal Gaussian mixture, by EM, to the
+// posterior means mu_i of the images set[idx] or (Aggregate) to the aggregate
+// posterior q(z) = (1/N) Σ_i N(mu_i, diag(σ_i²)), each image's own variance
+// σ_i² added to the component variances it is assigned to. Sampling from it draws codes where the encoder
 // actually puts the data, instead of from N(0, I) (Tomczak & Welling 2018 call
 // the mismatch the "holes" of the prior). The result depends on Seed only,
 // not on the number of threads.
@@ -46,7 +46,7 @@ func FitPrior(m *model.Model, set *mnist.Set, idx []int, pc PriorConfig) (*model
 	mu := m.EncodeLabeled(images, labels, len(idx), lv)
 	n := len(idx)
 	vars := make([]float64, n*l)
-	if !pc.MeansOnly {
+	if pc.Aggregate {
 		for i, v := range lv {
 			vars[i] = math.Exp(float64(v))
 		}

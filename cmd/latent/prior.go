@@ -16,7 +16,7 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 	d.register(fs)
 	path := fs.String("model", "", "VAE checkpoint to update (required)")
 	k := fs.Int("components", 100, "Gaussians in the mixture")
-	means := fs.Bool("means-only", false, "fit the posterior means only, without each image's posterior variance")
+	aggregate := fs.Bool("aggregate", false, "fit the aggregate posterior: add each image's posterior variance to the\ncomponents (default: fit the posterior means, which gives sharper samples)")
 	iters := fs.Int("iterations", priorIterations, "EM iterations")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -48,14 +48,14 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	p, err := train.FitPrior(m, data.Set, data.Train, train.PriorConfig{Components: *k, Iterations: *iters, Seed: d.seed, Threads: d.threads, MeansOnly: *means})
+	p, err := train.FitPrior(m, data.Set, data.Train, train.PriorConfig{Components: *k, Iterations: *iters, Seed: d.seed, Threads: d.threads, Aggregate: *aggregate})
 	if err != nil {
 		return err
 	}
 	m.Prior = p
-	how := "aggregate posterior"
-	if *means {
-		how = "posterior means"
+	how := "posterior means"
+	if *aggregate {
+		how = "aggregate posterior"
 	}
 	meta["latent.prior"] = fmt.Sprintf("mixture of %d Gaussians fitted to the %s", p.K(), how)
 	if err := m.Save(*path, meta); err != nil {

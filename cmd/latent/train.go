@@ -163,7 +163,7 @@ func trainModel(ctx context.Context, mc model.Config, cfg train.Config, data tra
 			return nil, history, err
 		}
 		m.Prior = p
-		meta["latent.prior"] = fmt.Sprintf("mixture of %d Gaussians fitted to the aggregate posterior", p.K())
+		meta["latent.prior"] = fmt.Sprintf("mixture of %d Gaussians fitted to the posterior means", p.K())
 		if err := m.Save(modelPath, meta); err != nil {
 			return nil, history, err
 		}
