@@ -52,6 +52,14 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if t.kind == string(model.AE) {
+		return usagef("sweep trains VAEs: --model vae or cvae")
+	}
+	t.latent = 8 // checked per setting below
+	mc0, cfg0, err := t.config(&d) // applies --preset to the lists too, unless given
+	if err != nil {
+		return err
+	}
 	var lists [4][]float64
 	for i, s := range []struct{ name, v string }{{"beta", *betas}, {"kl-warmup", *warmups}, {"free-bits", *freeBits}, {"latent", *latents}} {
 		vs, err := floatList(s.name, s.v)
@@ -67,14 +75,6 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	}
 	if *iwSamples < 0 || *iwImages < 1 || *nSamples < 2 || *nSamples > 100000 {
 		return usagef("--iw-samples must be ≥ 0, --iw-images ≥ 1 and --samples in 2..100000")
-	}
-	t.latent = int(lists[3][0])
-	if t.kind == string(model.AE) {
-		return usagef("sweep trains VAEs: --model vae or cvae")
-	}
-	mc0, cfg0, err := t.config(&d)
-	if err != nil {
-		return err
 	}
 	if err := atomicfile.CheckWritable(*out); err != nil {
 		return err
