@@ -13,12 +13,16 @@ import (
 
 // Report is what report.html shows besides the figures.
 type Report struct {
-	Title    string
-	Intro    []string   // paragraphs
-	Figures  []Figure   // in story order
-	Metrics  [][]string // a table: the first row is the header
-	Settings [][2]string
-	Timings  [][2]string
+	Title   string
+	Intro   []string   // paragraphs
+	Figures []Figure   // in story order
+	Metrics [][]string // a table: the first row is the header
+	// Quality is a second table (first row the header): samples judged by a
+	// digit classifier; empty to leave it out.
+	Quality     [][]string
+	QualityNote string
+	Settings    [][2]string
+	Timings     [][2]string
 }
 
 // WriteHTML writes one self-contained page to path: every figure is read from
@@ -78,6 +82,12 @@ nav a { margin-right: 1em; }
 {{end}}
 <h2 id="metrics">Metrics</h2>
 {{with .R.Metrics}}<table>
+<tr>{{range index . 0}}<th>{{.}}</th>{{end}}</tr>
+{{range $i, $row := .}}{{if $i}}<tr>{{range $row}}<td class="num">{{.}}</td>{{end}}</tr>
+{{end}}{{end}}</table>{{end}}
+{{with .R.Quality}}<h3>Sample quality</h3>
+<p>{{$.R.QualityNote}}</p>
+<table>
 <tr>{{range index . 0}}<th>{{.}}</th>{{end}}</tr>
 {{range $i, $row := .}}{{if $i}}<tr>{{range $row}}<td class="num">{{.}}</td>{{end}}</tr>
 {{end}}{{end}}</table>{{end}}

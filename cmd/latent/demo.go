@@ -13,6 +13,7 @@ import (
 	"latent/internal/atomicfile"
 	"latent/model"
 	"latent/report"
+	"latent/samplequality"
 	"latent/train"
 )
 
@@ -26,6 +27,7 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	d.register(fs)
 	t.register(fs, false, false)
 	out := fs.String("out", "latent-demo", "output folder")
+	judged := fs.Bool("quality", false, "judge the VAE's samples and reconstructions with latent's digit classifier\n(trained once, about 2 minutes, when missing; on by default with --preset)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -72,6 +74,10 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		Metrics []train.Metrics `json:"epochs"`
 		Seconds float64         `json:"train_seconds"`
 	}
+	if *judged && vaeTrain.Dataset != "mnist" {
+		fmt.Fprintf(stdout, "dataset %s: samples are not judged (the judge is an MNIST digit classifier)\n", vaeTrain.Dataset)
+		*judged = false
+	}
 	results := map[string]result{}
 	models := map[model.Kind]*model.Model{}
 	for _, mc := range []model.Config{aeCfg, vaeCfg} {
@@ -112,6 +118,19 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "  %-40s %s\n", filepath.Join(*out, f.File), f.Title)
 	}
 	figSecs := time.Since(t0).Seconds()
+	var q *quality
+	if *judged {
+		j, err := newJudge(ctx, "", d.threads, stdout, stderr)
+		if err != nil {
+			return err
+		}
+		s, err := j.score(models[model.VAE], 10000, d.seed)
+		if err != nil {
+			return err
+		}
+		q = &s
+		fmt.Fprint(stdout, s)
+	}
 
 	ae, vae := results["ae"].Eval, results["vae"].Eval
 	rep := report.Report{
@@ -142,13 +161,24 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 			rep.Timings = append(rep.Timings, [2]string{"t-SNE of the " + name + " codes", fmt.Sprintf("%.1f s, 10-NN label accuracy %.3f", n[1], n[0])})
 		}
 	}
+	if q != nil {
+		rep.QualityNote = "latent's own MNIST classifier judges 10,000 samples from the VAE's prior, its reconstructions of the 10,000 test images, and the test images themselves (the ceiling). Confident: the classifier's top probability is at least 0.9. Digit-FD: the Fréchet distance between the classifier's penultimate-layer features of the images and of the real test images (FID's method with an MNIST network)."
+		rep.Quality = [][]string{{"images", "confidently a digit", "smallest digit share", "digit entropy (1 = uniform)", "digit-FD"}}
+		for _, r := range []struct {
+			name string
+			s    samplequality.Report
+		}{{"VAE samples", q.Samples}, {"VAE reconstructions", q.Reconstructions}, {"real test images", q.Real}} {
+			rep.Quality = append(rep.Quality, []string{r.name, fmt.Sprintf("%.1f%%", 100*r.s.Confident), fmt.Sprintf("%.1f%%", 100*r.s.MinShare),
+				fmt.Sprintf("%.3f", r.s.Entropy), fmt.Sprintf("%.1f", r.s.FD)})
+		}
+	}
 	html := filepath.Join(*out, "report.html")
 	if err := report.WriteHTML(html, *out, rep); err != nil {
 		return err
 	}
 	summary := filepath.Join(*out, "summary.json")
 	if err := train.WriteJSON(summary, map[string]any{
-		"results": results, "seconds": time.Since(start).Seconds(), "seed": d.seed, "threads": d.threads, "tsne": tsneNotes}); err != nil {
+		"results": results, "quality": q, "seconds": time.Since(start).Seconds(), "seed": d.seed, "threads": d.threads, "tsne": tsneNotes}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "\ndemo finished in %.0fs; numbers in %s\nopen the report: %s\n", time.Since(start).Seconds(), summary, html)

@@ -219,7 +219,7 @@ var presets = map[string]map[string]string{
 	// every sample a recognisable digit (issue 6): a 4× wider seed, 16 latent
 	// dimensions, 30 epochs with a cosine learning rate, and a 100-component
 	// mixture prior fitted to the aggregate posterior after training
-	"coherent": {"width": "4", "latent": "16", "epochs": "30", "lr-schedule": "cosine", "prior": "500", "beta": "0.5"},
+	"coherent": {"width": "4", "latent": "16", "epochs": "30", "lr-schedule": "cosine", "prior": "500", "beta": "0.5", "quality": "true"},
 }
 
 const presetHelp = "coherent: --width 4 --latent 16 --epochs 30 --lr-schedule cosine --beta 0.5 --prior 500"
