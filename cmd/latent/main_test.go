@@ -287,6 +287,7 @@ func FuzzFlags(f *testing.F) {
 		"train --batch 0", "train --epochs -1 --out /nonexistent/x", "eval --model", "demo --lr NaN",
 		"sample -n 99999999999999999999", "train --model vae --latent 0", "bench --seconds 0", "tsne -n -1",
 		"interpolate --steps 1e9", "train --beta -inf", "eval --json=maybe", "--help", "help train",
+		"sweep --beta 1,,2", "train --likelihood gauss", "sample --digit 11", "prior --components 0", "classifier eval --model",
 	} {
 		f.Add(seed)
 	}
@@ -296,7 +297,7 @@ func FuzzFlags(f *testing.F) {
 			return
 		}
 		switch args[0] {
-		case "demo", "train", "bench", "tsne", "serve", "data": // could run for minutes, listen or download
+		case "demo", "train", "bench", "tsne", "serve", "data", "sweep", "classifier", "prior": // could run for minutes, listen or download
 			args = append(args, "--no-such-flag-so-it-stops")
 		}
 		code, _, _ := run1(args...)
