@@ -298,7 +298,8 @@ func FuzzFlags(f *testing.F) {
 		}
 		switch args[0] {
 		case "demo", "train", "bench", "tsne", "serve", "data", "sweep", "classifier", "prior": // could run for minutes, listen or download
-			args = append(args, "--no-such-flag-so-it-stops")
+			// first, so that no flag can take it as its value
+			args = append([]string{args[0], "--no-such-flag-so-it-stops"}, args[1:]...)
 		}
 		code, _, _ := run1(args...)
 		if code != 0 && code != 1 && code != 2 {
