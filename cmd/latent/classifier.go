@@ -14,6 +14,7 @@ import (
 
 	"latent/classifier"
 	"latent/dataset"
+	"latent/internal/atomicfile"
 	"latent/mnist"
 )
 
@@ -119,8 +120,8 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	if idx != nil {
 		n = len(idx)
 	}
-	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
-		return fmt.Errorf("cannot create the folder of %s: %w", *out, err)
+	if err := atomicfile.CheckWritable(filepath.Dir(*out)); err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
