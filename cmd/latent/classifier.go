@@ -67,7 +67,7 @@ func defaultClassifier() string {
 func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	def := classifier.DefaultConfig()
 	fs := newFlags("classifier train", "Train the digit classifier on the MNIST training images (random shifts of up to\n--shift pixels, Adam with a cosine-decayed rate), print its accuracy on the test\nimages and write it as safetensors.",
-		"latent classifier train --epochs 4 --threads 2", stdout)
+		"latent classifier train --epochs 5 --threads 2", stdout)
 	out := fs.String("out", defaultClassifier(), "file to write")
 	cfg := def
 	fs.IntVar(&cfg.Epochs, "epochs", def.Epochs, "passes over the training images")
