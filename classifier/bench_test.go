@@ -31,3 +31,21 @@ func benchStep(b *testing.B, threads, batch int) {
 func BenchmarkStep1(b *testing.B)     { benchStep(b, 1, 64) }
 func BenchmarkStep2(b *testing.B)     { benchStep(b, 2, 64) }
 func BenchmarkStep2B128(b *testing.B) { benchStep(b, 2, 128) }
+
+// BenchmarkPredict classifies the 10,000 test images (probabilities and
+// features), on all cores.
+func BenchmarkPredict(b *testing.B) {
+	_, test, err := mnist.LoadEmbedded()
+	if err != nil {
+		b.Fatal(err)
+	}
+	net, _ := New(DefaultArch(), 1)
+	images := make([]float32, test.N*Pixels)
+	test.Fill(images, nil, iota(test.N))
+	probs, features := make([]float32, test.N*Classes), make([]float32, test.N*net.Hidden)
+	b.ResetTimer()
+	for b.Loop() {
+		net.Predict(images, probs, features)
+	}
+	b.ReportMetric(float64(test.N*b.N)/b.Elapsed().Seconds(), "img/s")
+}

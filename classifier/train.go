@@ -37,7 +37,7 @@ type Config struct {
 
 // DefaultConfig is the run that gives the cached classifier.
 func DefaultConfig() Config {
-	return Config{Arch: DefaultArch(), Epochs: 4, Batch: 64, LR: 2e-3, Shift: 2}
+	return Config{Arch: DefaultArch(), Epochs: 5, Batch: 64, LR: 2e-3, Shift: 2}
 }
 
 // Validate reports the first value that cannot work.

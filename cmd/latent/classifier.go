@@ -14,6 +14,7 @@ import (
 
 	"latent/classifier"
 	"latent/dataset"
+	"latent/internal/atomicfile"
 	"latent/mnist"
 )
 
@@ -66,7 +67,7 @@ func defaultClassifier() string {
 func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	def := classifier.DefaultConfig()
 	fs := newFlags("classifier train", "Train the digit classifier on the MNIST training images (random shifts of up to\n--shift pixels, Adam with a cosine-decayed rate), print its accuracy on the test\nimages and write it as safetensors.",
-		"latent classifier train --epochs 4 --threads 2", stdout)
+		"latent classifier train --epochs 5 --threads 2", stdout)
 	out := fs.String("out", defaultClassifier(), "file to write")
 	cfg := def
 	fs.IntVar(&cfg.Epochs, "epochs", def.Epochs, "passes over the training images")
@@ -75,10 +76,16 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Shift, "shift", def.Shift, "augmentation: random translation of up to this many pixels (0: none)")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed of the initialisation, the batch order and the shifts")
 	fs.IntVar(&cfg.Threads, "threads", runtime.NumCPU(), "worker threads (the result does not depend on it)")
+	width := fs.String("width", fmt.Sprintf("%d,%d,%d", def.Arch.Width[0], def.Arch.Width[1], def.Arch.Width[2]), "channels of the three convolutions")
+	fs.IntVar(&cfg.Arch.Hidden, "hidden", def.Arch.Hidden, "size of the penultimate layer (the features)")
 	dir := fs.String("data", "", "a folder with the four MNIST-format idx files (plain or .gz) instead of the built-in MNIST")
 	images := fs.Int("images", 0, "train on the first N training images only (0: all)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if n, err := fmt.Sscanf(*width, "%d,%d,%d", &cfg.Arch.Width[0], &cfg.Arch.Width[1], &cfg.Arch.Width[2]); n != 3 || err != nil ||
+		min(cfg.Arch.Width[0], cfg.Arch.Width[1], cfg.Arch.Width[2]) < 1 || max(cfg.Arch.Width[0], cfg.Arch.Width[1], cfg.Arch.Width[2]) > 1024 {
+		return usagef("--width must be three channel counts in 1..1024 such as 32,64,128, got %q", *width)
 	}
 	switch {
 	case *out == "":
@@ -93,6 +100,8 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 		return usagef("--shift must be in 0..8, got %d", cfg.Shift)
 	case cfg.Threads < 1 || cfg.Threads > 1024:
 		return usagef("--threads must be in 1..1024, got %d", cfg.Threads)
+	case cfg.Arch.Hidden < 1 || cfg.Arch.Hidden > 4096:
+		return usagef("--hidden must be in 1..4096, got %d", cfg.Arch.Hidden)
 	case *images < 0:
 		return usagef("--images must not be negative, got %d", *images)
 	}
@@ -111,13 +120,13 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	if idx != nil {
 		n = len(idx)
 	}
-	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
-		return fmt.Errorf("cannot create the folder of %s: %w", *out, err)
+	if err := atomicfile.CheckWritable(filepath.Dir(*out)); err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(stdout, "training the classifier on %d images: %d epochs, batch %d, lr %g, shift ±%d, %d threads\n",
-		n, cfg.Epochs, cfg.Batch, cfg.LR, cfg.Shift, cfg.Threads)
+	fmt.Fprintf(stdout, "training the classifier (widths %s, %d features) on %d images: %d epochs, batch %d, lr %g, shift ±%d, %d threads\n",
+		*width, cfg.Arch.Hidden, n, cfg.Epochs, cfg.Batch, cfg.LR, cfg.Shift, cfg.Threads)
 	bar := newProgress(stderr)
 	var last classifier.Progress
 	epochStart := time.Duration(0)

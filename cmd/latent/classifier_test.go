@@ -17,11 +17,11 @@ func TestClassifierTrainThenEval(t *testing.T) {
 	writeIdx(t, data, 100, 30)
 	out := filepath.Join(t.TempDir(), "sub", "c.safetensors")
 	code, stdout, stderr := run1("classifier", "train", "--data", data, "--epochs", "2", "--images", "64",
-		"--batch", "32", "--threads", "2", "--out", out)
+		"--batch", "32", "--threads", "2", "--width", "4,8,8", "--hidden", "16", "--out", out)
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"on 64 images", "epoch  2", "test accuracy", "img/s", "wrote " + out} {
+	for _, want := range []string{"widths 4,8,8, 16 features) on 64 images", "epoch  2", "test accuracy", "img/s", "wrote " + out} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("train output lacks %q:\n%s", want, stdout)
 		}
@@ -61,6 +61,9 @@ func TestClassifierUsage(t *testing.T) {
 		{[]string{"classifier", "train", "--shift", "9"}, 2, "--shift"},
 		{[]string{"classifier", "train", "--threads", "0"}, 2, "--threads"},
 		{[]string{"classifier", "train", "--images", "-1"}, 2, "--images"},
+		{[]string{"classifier", "train", "--width", "8,8"}, 2, "--width"},
+		{[]string{"classifier", "train", "--width", "8,0,8"}, 2, "--width"},
+		{[]string{"classifier", "train", "--hidden", "0"}, 2, "--hidden"},
 		{[]string{"classifier", "train", "--no-such"}, 2, "no-such"},
 		{[]string{"classifier", "eval", "--threads", "0"}, 2, "--threads"},
 		{[]string{"classifier", "eval", "--model", missing}, 1, missing},
