@@ -55,7 +55,7 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	if t.kind == string(model.AE) {
 		return usagef("sweep trains VAEs: --model vae or cvae")
 	}
-	t.latent = 8 // checked per setting below
+	t.latent = 8                   // checked per setting below
 	mc0, cfg0, err := t.config(&d) // applies --preset to the lists too, unless given
 	if err != nil {
 		return err
