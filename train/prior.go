@@ -190,8 +190,11 @@ func (g *gauss) responsibilities(x []float32, r []float64) {
 	}
 	var sum float64
 	for c, s := range r {
-		r[c] = math.Exp(s - best)
-		sum += r[c]
+		r[c] = 0
+		if s-best > -40 { // exp(-40) ≈ 4e-18: nothing to add
+			r[c] = math.Exp(s - best)
+			sum += r[c]
+		}
 	}
 	for c := range r {
 		r[c] /= sum
