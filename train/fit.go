@@ -34,9 +34,12 @@ type Config struct {
 	// Prior, when positive, fits a mixture prior of this many components to
 	// the training images' codes after training (FitPrior) and stores it in
 	// the model; sampling then draws from it instead of N(0, I).
-	Prior   int
-	Seed    uint64
-	Threads int // ≤ 0: all cores
+	Prior int
+	// PriorTemperature scales the prior components' standard deviations
+	// (see PriorConfig.Temperature; 0 means 1).
+	PriorTemperature float64
+	Seed             uint64
+	Threads          int // ≤ 0: all cores
 }
 
 // SeedConfig is the tutorial's setting: 10 epochs, batch 64, Adam 1e-3.
@@ -63,6 +66,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("free bits must be a non-negative number of nats, got %g", c.FreeBits)
 	case c.Prior < 0 || c.Prior > 4096:
 		return fmt.Errorf("prior components must be in 0..4096, got %d", c.Prior)
+	case !(c.PriorTemperature >= 0 && c.PriorTemperature <= 10):
+		return fmt.Errorf("prior temperature must be in 0..10, got %g", c.PriorTemperature)
 	case c.LRSchedule != "" && c.LRSchedule != "constant" && c.LRSchedule != "cosine":
 		return fmt.Errorf("unknown learning-rate schedule %q (want constant or cosine)", c.LRSchedule)
 	}

@@ -21,6 +21,11 @@ type PriorConfig struct {
 	// the posterior means mu_i: tighter components, samples closer to the
 	// decodes of z = mu (the reconstructions), which measured better.
 	Aggregate bool
+	// Temperature multiplies every component's standard deviation after the
+	// fit (0 or 1: unchanged). Below 1 the samples keep closer to the
+	// component means, where the decoder's digits are clearest: a sampling
+	// temperature, as in Kingma & Dhariwal's Glow.
+	Temperature float64
 }
 
 // FitPrior fits a K-component diagonal Gaussian mixture, by EM, to the
@@ -37,6 +42,9 @@ func FitPrior(m *model.Model, set *mnist.Set, idx []int, pc PriorConfig) (*model
 	k, l := pc.Components, m.Latent
 	if k < 1 || k > len(idx) {
 		return nil, fmt.Errorf("%d prior components for %d images", k, len(idx))
+	}
+	if t := pc.Temperature; t < 0 || t > 10 || math.IsNaN(t) {
+		return nil, fmt.Errorf("prior temperature %g out of range 0..10", t)
 	}
 	// encode: mu and logvar [N][L]
 	images := make([]float32, len(idx)*model.Pixels)
@@ -146,6 +154,11 @@ func FitPrior(m *model.Model, set *mnist.Set, idx []int, pc PriorConfig) (*model
 		}
 		for c := range p.Weights {
 			p.Weights[c] /= sum
+		}
+	}
+	if t := pc.Temperature; t > 0 && t != 1 {
+		for i := range p.Logvars {
+			p.Logvars[i] += float32(2 * math.Log(t))
 		}
 	}
 	return p, p.Validate(l)

@@ -123,7 +123,7 @@ func TestTrainWritesWhatEvalReads(t *testing.T) {
 		out := filepath.Join(t.TempDir(), kind)
 		d := dataFlags{dir: data, threads: 2}
 		tf := trainFlags{kind: kind, latent: 4, width: 1, likelihood: run.lik}
-		tf.cfg.Epochs, tf.cfg.Batch, tf.cfg.LR, tf.cfg.Beta, tf.cfg.LRSchedule = 2, 16, 1e-3, 1, "cosine"
+		tf.cfg.Epochs, tf.cfg.Batch, tf.cfg.LR, tf.cfg.Beta, tf.cfg.LRSchedule, tf.cfg.PriorTemperature = 2, 16, 1e-3, 1, "cosine", 1
 		mc, cfg, err := tf.config(&d)
 		if err != nil {
 			t.Fatal(err)

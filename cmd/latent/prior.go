@@ -18,6 +18,7 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 	k := fs.Int("components", 100, "Gaussians in the mixture")
 	aggregate := fs.Bool("aggregate", false, "fit the aggregate posterior: add each image's posterior variance to the\ncomponents (default: fit the posterior means, which gives sharper samples)")
 	iters := fs.Int("iterations", priorIterations, "EM iterations")
+	temp := fs.Float64("temperature", 1, "multiply the components' spreads by this (below 1: samples keep closer to clear digits)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -29,6 +30,9 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 	}
 	if *k < 1 || *k > 4096 || *iters < 1 || *iters > 10000 {
 		return usagef("--components must be in 1..4096 and --iterations in 1..10000")
+	}
+	if !(*temp > 0 && *temp <= 10) {
+		return usagef("--temperature must be in (0, 10], got %g", *temp)
 	}
 	m, meta, err := model.Load(*path)
 	if err != nil {
@@ -48,7 +52,7 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	p, err := train.FitPrior(m, data.Set, data.Train, train.PriorConfig{Components: *k, Iterations: *iters, Seed: d.seed, Threads: d.threads, Aggregate: *aggregate})
+	p, err := train.FitPrior(m, data.Set, data.Train, train.PriorConfig{Components: *k, Iterations: *iters, Seed: d.seed, Threads: d.threads, Aggregate: *aggregate, Temperature: *temp})
 	if err != nil {
 		return err
 	}
@@ -57,7 +61,7 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 	if *aggregate {
 		how = "aggregate posterior"
 	}
-	meta["latent.prior"] = fmt.Sprintf("mixture of %d Gaussians fitted to the %s", p.K(), how)
+	meta["latent.prior"] = fmt.Sprintf("mixture of %d Gaussians fitted to the %s, temperature %g", p.K(), how, *temp)
 	if err := m.Save(*path, meta); err != nil {
 		return err
 	}

@@ -158,12 +158,12 @@ func trainModel(ctx context.Context, mc model.Config, cfg train.Config, data tra
 	if cfg.Prior > 0 {
 		start := time.Now()
 		fmt.Fprintf(stderr, "fitting a %d-component mixture prior to the training images' codes…\n", cfg.Prior)
-		p, err := train.FitPrior(m, data.Set, data.Train, train.PriorConfig{Components: cfg.Prior, Iterations: priorIterations, Seed: cfg.Seed, Threads: cfg.Threads})
+		p, err := train.FitPrior(m, data.Set, data.Train, train.PriorConfig{Components: cfg.Prior, Iterations: priorIterations, Seed: cfg.Seed, Threads: cfg.Threads, Temperature: cfg.PriorTemperature})
 		if err != nil {
 			return nil, history, err
 		}
 		m.Prior = p
-		meta["latent.prior"] = fmt.Sprintf("mixture of %d Gaussians fitted to the posterior means", p.K())
+		meta["latent.prior"] = fmt.Sprintf("mixture of %d Gaussians fitted to the posterior means, temperature %g", p.K(), cfg.PriorTemperature)
 		if err := m.Save(modelPath, meta); err != nil {
 			return nil, history, err
 		}
