@@ -57,6 +57,19 @@ func TestFitPrior(t *testing.T) {
 	if !(mix > std) {
 		t.Errorf("mean log-density of the codes: mixture %.3f, N(0,I) %.3f; the fitted prior should fit better", mix, std)
 	}
+	// a temperature scales the spreads and nothing else
+	cold, err := FitPrior(m, data.Set, data.Train, PriorConfig{Components: 5, Iterations: 20, Seed: 4, Threads: 2, Temperature: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, lv := range cold.Logvars {
+		if d := float64(lv-first.Logvars[i]) - 2*math.Log(0.5); math.Abs(d) > 1e-5 {
+			t.Fatalf("log-variance %d: %g at temperature 0.5, %g at 1", i, lv, first.Logvars[i])
+		}
+	}
+	if !slices.Equal(cold.Means, first.Means) {
+		t.Error("the temperature moved the means")
+	}
 	if _, err := FitPrior(m, data.Set, data.Train, PriorConfig{Components: 0, Iterations: 1}); err == nil {
 		t.Error("0 components: no error")
 	}
