@@ -4,14 +4,8 @@ package tsne
 
 import "golang.org/x/sys/cpu"
 
-// useAVX selects the assembly Gram kernel (AVX2 with FMA).
+// useAVX selects the assembly kernels (AVX2 with FMA).
 var useAVX = cpu.X86.HasAVX2 && cpu.X86.HasFMA
-
-// dot2x4AVX sets out[r*4+c] = Σ_{t<n} a[r*stride+t]·b[c*stride+t] for
-// r < 2, c < 4; n must be a positive multiple of 4 and the rows must exist.
-//
-//go:noescape
-func dot2x4AVX(a, b *float64, stride, n int, out *[8]float64)
 
 // repulseAVX sums, over the n (a positive multiple of 4) masses m at (x, y),
 // q = 1/(1 + ‖p − (x, y)‖²): out = [Σ m·q, Σ m·q²·(px − x), Σ m·q²·(py − y)].

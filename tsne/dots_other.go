@@ -4,8 +4,6 @@ package tsne
 
 const useAVX = false
 
-func dot2x4AVX(a, b *float64, stride, n int, out *[8]float64) { panic("unreachable") }
-
 func repulseAVX(px, py float64, x, y, m *float64, n int, out *[3]float64) { panic("unreachable") }
 
 func attractAVX(yi0, yi1 float64, y *float64, cols *int32, vals *float64, n int, out *[2]float64) {

@@ -3,6 +3,7 @@ package tsne
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -314,5 +315,15 @@ func BenchmarkEmbed10k(b *testing.B) {
 		b.ReportMetric(tm.Optimise.Seconds(), "s-optimise")
 		b.ReportMetric((tm.Neighbours + tm.Affinities + tm.Init + tm.Optimise).Seconds(), "s-total")
 		b.ReportMetric(KNNAccuracy(y, 2, labels, 10), "knn-acc")
+	}
+}
+
+// BenchmarkKNN10k finds the 90 nearest neighbours of 10,000 points of 128
+// dimensions.
+func BenchmarkKNN10k(b *testing.B) {
+	const c, m, d = 10, 1000, 128
+	x, _ := clusters(c, m, d, 3, 9)
+	for b.Loop() {
+		knn(x, c*m, d, 90, runtime.GOMAXPROCS(0))
 	}
 }
