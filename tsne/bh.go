@@ -173,18 +173,18 @@ func (t *bhTree) buildNode(lo, hi int32, parentBig bool) (sx, sy float64) {
 }
 
 // interactions is one group's interaction list: masses m at (x, y).
-type interactions struct{ x, y, m []float64 }
+type interactions struct{ x, y, m []float32 }
 
 // repulseGroup computes, for every point of group g (tree positions
-// [lo, hi)), the Barnes–Hut estimate of Σ_j q_ij²·(y_i − y_j) and
-// Σ_j q_ij, q_ij = 1/(1 + ‖y_i − y_j‖²), j ≠ i, into fx, fy, z at the
-// point's tree position. The group shares one interaction list: a cell not
-// overlapping the group is summarised by its centre of mass when its width
-// is less than θ times its distance to the group's bounding box (so at
-// least as accurate as the per-point criterion); other leaves contribute
-// their points one by one, the group's own points included, whose self
-// term (q = 1, no force) is then taken off.
-func (t *bhTree) repulseGroup(g int32, list *interactions, fx, fy, z []float64) {
+// [lo, hi)), the Barnes–Hut estimate of Σ_j q_ij²·(y_i − y_j) into
+// rep[2i], rep[2i+1] (i = perm[position]) and of Σ_j q_ij into z at the
+// tree position, q_ij = 1/(1 + ‖y_i − y_j‖²), j ≠ i. The group shares one
+// interaction list: a cell not overlapping the group is summarised by its
+// centre of mass when its width is less than θ times its distance to the
+// group's bounding box (so at least as accurate as the per-point criterion);
+// other leaves contribute their points one by one, the group's own points
+// included, whose self term (q = 1, no force) is then taken off.
+func (t *bhTree) repulseGroup(g int32, list *interactions, rep, z []float64) {
 	gn := &t.nodes[g]
 	glo, ghi := gn.lo, gn.hi
 	minx, maxx, miny, maxy := t.sx[glo], t.sx[glo], t.sy[glo], t.sy[glo]
@@ -200,14 +200,14 @@ func (t *bhTree) repulseGroup(g int32, list *interactions, fx, fy, z []float64) 
 			dx := max(max(minx-nd.cx, nd.cx-maxx), 0)
 			dy := max(max(miny-nd.cy, nd.cy-maxy), 0)
 			if dx*dx+dy*dy > nd.open2 {
-				lx, ly, lm = append(lx, nd.cx), append(ly, nd.cy), append(lm, nd.cnt)
+				lx, ly, lm = append(lx, float32(nd.cx)), append(ly, float32(nd.cy)), append(lm, float32(nd.cnt))
 				k = nd.skip
 				continue
 			}
 		}
 		if nd.skip == k+1 { // a leaf: point by point
 			for s := nd.lo; s < nd.hi; s++ {
-				lx, ly, lm = append(lx, t.sx[s]), append(ly, t.sy[s]), append(lm, 1)
+				lx, ly, lm = append(lx, float32(t.sx[s])), append(ly, float32(t.sy[s])), append(lm, 1)
 			}
 			k = nd.skip
 			continue
@@ -215,47 +215,14 @@ func (t *bhTree) repulseGroup(g int32, list *interactions, fx, fy, z []float64) 
 		k++
 	}
 	if useAVX {
-		for len(lx)%4 != 0 { // massless padding: adds exact zeros
+		for len(lx)%16 != 0 { // massless padding: adds exact zeros
 			lx, ly, lm = append(lx, 0), append(ly, 0), append(lm, 0)
 		}
-		list.x, list.y, list.m = lx, ly, lm
-		var out [3]float64
-		for p := glo; p < ghi; p++ {
-			repulseAVX(t.sx[p], t.sy[p], &lx[0], &ly[0], &lm[0], len(lx), &out)
-			z[p], fx[p], fy[p] = out[0]-1, out[1], out[2]
-		}
-		return
 	}
 	list.x, list.y, list.m = lx, ly, lm
-	ly, lm = ly[:len(lx)], lm[:len(lx)]
-	even := len(lx) &^ 1
 	for p := glo; p < ghi; p++ {
-		px, py := t.sx[p], t.sy[p]
-		var ax, ay, az float64
-		// two interactions per division: 1/a = b/(ab), 1/b = a/(ab)
-		for u := 0; u < even; u += 2 {
-			dx0, dy0 := px-lx[u], py-ly[u]
-			dx1, dy1 := px-lx[u+1], py-ly[u+1]
-			a := 1 + dx0*dx0 + dy0*dy0
-			b := 1 + dx1*dx1 + dy1*dy1
-			r := 1 / (a * b)
-			q0, q1 := r*b, r*a
-			m0, m1 := lm[u]*q0, lm[u+1]*q1
-			az += m0 + m1
-			m0 *= q0
-			m1 *= q1
-			ax += m0*dx0 + m1*dx1
-			ay += m0*dy0 + m1*dy1
-		}
-		if even < len(lx) {
-			dx, dy := px-lx[even], py-ly[even]
-			q := 1 / (1 + dx*dx + dy*dy)
-			m := lm[even] * q
-			az += m
-			m *= q
-			ax += m * dx
-			ay += m * dy
-		}
-		fx[p], fy[p], z[p] = ax, ay, az-1
+		zz, fx, fy := repulsePoint(float32(t.sx[p]), float32(t.sy[p]), lx, ly, lm)
+		i := t.perm[p]
+		z[p], rep[2*i], rep[2*i+1] = float64(zz)-1, float64(fx), float64(fy)
 	}
 }

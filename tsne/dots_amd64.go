@@ -7,15 +7,15 @@ import "golang.org/x/sys/cpu"
 // useAVX selects the assembly kernels (AVX2 with FMA).
 var useAVX = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
-// repulseAVX sums, over the n (a positive multiple of 4) masses m at (x, y),
+// repulseAVX sums, over the n (a positive multiple of 16) masses m at (x, y),
 // q = 1/(1 + ‖p − (x, y)‖²): out = [Σ m·q, Σ m·q²·(px − x), Σ m·q²·(py − y)].
 //
 //go:noescape
-func repulseAVX(px, py float64, x, y, m *float64, n int, out *[3]float64)
+func repulseAVX(p *[2]float32, x, y, m *float32, n int, out *[3]float32)
 
-// attractAVX sums, over t < n (a positive multiple of 4), with j = cols[t]
-// and (dx, dy) = (yi0, yi1) − (y[2j], y[2j+1]): out = [Σ vals[t]·dx/(1 +
-// dx² + dy²), Σ vals[t]·dy/(1 + dx² + dy²)].
+// attractAVX sums, over t < n (a positive multiple of 8), with j = cols[t]
+// and (dx, dy) = yi − (y[2j], y[2j+1]): out = [Σ vals[t]·dx/(1 + dx² +
+// dy²), Σ vals[t]·dy/(1 + dx² + dy²)].
 //
 //go:noescape
-func attractAVX(yi0, yi1 float64, y *float64, cols *int32, vals *float64, n int, out *[2]float64)
+func attractAVX(yi *[2]float32, y *float32, cols *int32, vals *float32, n int, out *[2]float32)
