@@ -10,7 +10,6 @@ const (
 	gainDown      = 0.8
 	minGain       = 0.01
 	pointChunk    = 128 // points per parallel work item
-	groupChunk    = 4   // tree groups per parallel work item
 )
 
 // renumberEvery is how often (in iterations) the points are renumbered in
@@ -38,9 +37,9 @@ type csr32 struct {
 func optimise(y []float64, p *csr, n int, opt Options, lr float64, threads int) {
 	w := newWork(y, p, n)
 	var tree bhTree
-	lists := make(chan *interactions, threads) // per-worker scratch, reused
+	walkers := make(chan *walker, threads) // per-worker scratch, reused
 	for range threads {
-		lists <- &interactions{}
+		walkers <- &walker{t: &tree}
 	}
 	chunks := (n + pointChunk - 1) / pointChunk
 	partial := make([]float64, 2*chunks) // per-chunk sums of the new positions
@@ -64,13 +63,13 @@ func optimise(y []float64, p *csr, n int, opt Options, lr float64, threads int) 
 				tree.perm[s] = int32(s)
 			}
 		}
-		// repulsion, a group of nearby points at a time
-		parallelFor(len(tree.groups), groupChunk, threads, func(lo, hi int) {
-			list := <-lists
-			for _, g := range tree.groups[lo:hi] {
-				tree.repulseGroup(g, list, w.rep, w.zpart)
+		// repulsion, a subtree at a time
+		parallelFor(len(tree.tasks), 1, threads, func(lo, hi int) {
+			wk := <-walkers
+			for _, c := range tree.tasks[lo:hi] {
+				wk.repulseTask(c, w.rep, w.zpart)
 			}
-			lists <- list
+			walkers <- wk
 		})
 		var z float64 // in tree order: a function of the positions only
 		for _, v := range w.zpart {

@@ -350,3 +350,127 @@ func BenchmarkKNN10k(b *testing.B) {
 		b.ReportMetric(cpuSeconds()-cpu0, "s-cpu")
 	}
 }
+
+// benchMap is a 10k-point map after 400 iterations of BenchmarkEmbed10k's
+// data, with its P, for the kernel benchmarks.
+var benchMap struct {
+	y []float64
+	p *csr
+}
+
+func loadBenchMap() ([]float64, *csr) {
+	if benchMap.y == nil {
+		const c, m, d, k = 10, 1000, 128, 90
+		x, _ := clusters(c, m, d, 3, 9)
+		n := c * m
+		nbr, dist := knn(x, n, d, k, runtime.GOMAXPROCS(0))
+		p := affinities(nbr, dist, n, k, 30, runtime.GOMAXPROCS(0))
+		y := pcaInit(x, n, d, 0, runtime.GOMAXPROCS(0))
+		opt := DefaultOptions()
+		opt.Iterations = 400
+		optimise(y, p, n, opt, float64(n)/opt.Exaggeration, runtime.GOMAXPROCS(0))
+		benchMap.y, benchMap.p = y, p
+	}
+	return benchMap.y, benchMap.p
+}
+
+// BenchmarkTreeBuild builds the quadtree of the 10k map (one thread).
+func BenchmarkTreeBuild(b *testing.B) {
+	y, _ := loadBenchMap()
+	var tree bhTree
+	for b.Loop() {
+		tree.build(y, len(y)/2, 0.5)
+	}
+}
+
+// BenchmarkRepulsion is one iteration's repulsion on the 10k map (one
+// thread, tree built once).
+func BenchmarkRepulsion(b *testing.B) {
+	y, _ := loadBenchMap()
+	n := len(y) / 2
+	var tree bhTree
+	tree.build(y, n, 0.5)
+	rep, z := make([]float64, 2*n), make([]float64, n)
+	wk := &walker{t: &tree}
+	for b.Loop() {
+		for _, c := range tree.tasks {
+			wk.repulseTask(c, rep, z)
+		}
+	}
+}
+
+// BenchmarkAttraction is one iteration's attraction on the 10k map (one
+// thread), in the map's Morton order as the optimiser renumbers it.
+func BenchmarkAttraction(b *testing.B) {
+	y, p := loadBenchMap()
+	n := len(y) / 2
+	w := newWork(y, p, n)
+	var tree bhTree
+	tree.build(y, n, 0.5)
+	w.renumber(tree.perm, 1)
+	b.ResetTimer()
+	for b.Loop() {
+		pw, y32 := &w.p, w.y32
+		for i := range n {
+			a, c := pw.start[i], pw.start[i+1]
+			ax, ay := attractRow(y32[2*i], y32[2*i+1], y32, pw.col[a:c], pw.val[a:c])
+			w.attr[2*i], w.attr[2*i+1] = float64(ax), float64(ay)
+		}
+	}
+}
+
+// TestRepulsionMatchesExact compares the Barnes–Hut repulsion (forces and
+// the normalisation Z) with the exact O(n²) sums on a clustered map.
+func TestRepulsionMatchesExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	const n = 3000
+	y := make([]float64, 2*n)
+	for i := range n {
+		c := float64(i % 7)
+		y[2*i] = 10*math.Cos(c) + rng.NormFloat64()
+		y[2*i+1] = 10*math.Sin(c) + rng.NormFloat64()*2
+	}
+	y[2], y[3] = y[0], y[1] // a duplicate point
+	ex, ey := make([]float64, n), make([]float64, n)
+	var ez float64
+	for i := range n {
+		for j := range n {
+			if i == j {
+				continue
+			}
+			dx, dy := y[2*i]-y[2*j], y[2*i+1]-y[2*j+1]
+			q := 1 / (1 + dx*dx + dy*dy)
+			ez += q
+			ex[i] += q * q * dx
+			ey[i] += q * q * dy
+		}
+	}
+	for _, c := range []struct{ theta, zTol, fTol float64 }{{0.1, 5e-4, 1e-3}, {0.5, 5e-3, 2e-2}} {
+		var tree bhTree
+		tree.build(y, n, c.theta)
+		rep, z := make([]float64, 2*n), make([]float64, n)
+		wk := &walker{t: &tree}
+		for _, task := range tree.tasks {
+			wk.repulseTask(task, rep, z)
+		}
+		var bz float64
+		for _, v := range z {
+			bz += v
+		}
+		if e := math.Abs(bz-ez) / ez; e > c.zTol {
+			t.Errorf("θ %g: Z %v, exact %v (relative error %.2g)", c.theta, bz, ez, e)
+		}
+		// force errors relative to the typical force
+		var num, den float64
+		for i := range n {
+			dx, dy := rep[2*i]-ex[i], rep[2*i+1]-ey[i]
+			num += dx*dx + dy*dy
+			den += ex[i]*ex[i] + ey[i]*ey[i]
+		}
+		if e := math.Sqrt(num / den); e > c.fTol {
+			t.Errorf("θ %g: RMS force error %.2g of the RMS force", c.theta, e)
+		} else {
+			t.Logf("θ %g: Z error %.2g, RMS force error %.2g", c.theta, math.Abs(bz-ez)/ez, e)
+		}
+	}
+}
