@@ -474,3 +474,15 @@ func TestRepulsionMatchesExact(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkAffinities10k calibrates and symmetrises P for BenchmarkKNN10k's
+// neighbours.
+func BenchmarkAffinities10k(b *testing.B) {
+	const c, m, d, k = 10, 1000, 128, 90
+	x, _ := clusters(c, m, d, 3, 9)
+	threads := runtime.GOMAXPROCS(0)
+	nbr, dist := knn(x, c*m, d, k, threads)
+	for b.Loop() {
+		affinities(nbr, dist, c*m, k, 30, threads)
+	}
+}
