@@ -98,14 +98,14 @@ func (t *bhTree) build(y []float64, n int, theta float64) {
 // sort orders code (and perm) by code, stably: an LSD radix sort, 8 bits a
 // pass, skipping passes where every key has the same digit.
 func (t *bhTree) sort() {
-	var hist [8][256]int32
+	var hist [8][256]int32 // only the top four bytes hold bits
 	for _, c := range t.code {
-		for p := range 8 {
+		for p := 4; p < 8; p++ {
 			hist[p][(c>>(8*p))&255]++
 		}
 	}
 	n := int32(len(t.code))
-	for p := range 8 {
+	for p := 4; p < 8; p++ {
 		h := &hist[p]
 		if h[(t.code[0]>>(8*p))&255] == n {
 			continue

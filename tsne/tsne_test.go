@@ -486,3 +486,25 @@ func BenchmarkAffinities10k(b *testing.B) {
 		affinities(nbr, dist, c*m, k, 30, threads)
 	}
 }
+
+// kernelInput is a random interaction list of n masses and a point.
+func kernelInput(n int) (x, y, m []float32) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	x, y, m = make([]float32, n), make([]float32, n), make([]float32, n)
+	for u := range n {
+		x[u], y[u] = float32(rng.NormFloat64()*5), float32(rng.NormFloat64()*5)
+		m[u] = float32(1 + rng.IntN(40))
+	}
+	return x, y, m
+}
+
+// BenchmarkRepulseKernel runs the repulsion kernel over a list of 512.
+func BenchmarkRepulseKernel(b *testing.B) {
+	x, y, m := kernelInput(512)
+	var s float32
+	for b.Loop() {
+		z, fx, fy := repulsePoint(0.5, -0.25, x, y, m)
+		s += z + fx + fy
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/512, "ns/interaction")
+}
