@@ -19,3 +19,9 @@ func repulseAVX(p *[2]float32, x, y, m *float32, n int, out *[3]float32)
 //
 //go:noescape
 func attractAVX(yi *[2]float32, y *float32, cols *int32, vals *float32, n int, out *[2]float32)
+
+// sqDistAVX returns Σ_{t<n} (a[t] − b[t])² in float64, n a positive
+// multiple of 8.
+//
+//go:noescape
+func sqDistAVX(a, b *float32, n int) float64

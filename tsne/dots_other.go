@@ -9,3 +9,5 @@ func repulseAVX(p *[2]float32, x, y, m *float32, n int, out *[3]float32) { panic
 func attractAVX(yi *[2]float32, y *float32, cols *int32, vals *float32, n int, out *[2]float32) {
 	panic("unreachable")
 }
+
+func sqDistAVX(a, b *float32, n int) float64 { panic("unreachable") }

@@ -142,15 +142,15 @@ func knn(x []float32, n, d, k, threads int) (nbr []int32, dist []float64) {
 	blocks := (n + rowBlock - 1) / rowBlock
 	parallelFor(blocks, 1, threads, func(blo, bhi int) {
 		tile := make([]float32, rowBlock*colBlock)
-		heaps := make([]topK, rowBlock)
-		for r := range heaps {
-			heaps[r] = newTopK(kk)
+		rows := make([]candidates, rowBlock)
+		for r := range rows {
+			rows[r] = newCandidates(kk)
 		}
 		cand := make([]cand64, 0, n)
 		for b := blo; b < bhi; b++ {
 			r0, r1 := b*rowBlock, min((b+1)*rowBlock, n)
-			for r := range heaps {
-				heaps[r].reset()
+			for r := range rows {
+				rows[r].reset()
 			}
 			for c0 := 0; c0 < n; c0 += colBlock {
 				c1 := min(c0+colBlock, n)
@@ -160,20 +160,21 @@ func knn(x []float32, n, d, k, threads int) (nbr []int32, dist []float64) {
 				tensor.MatMulAdd(t, xc[r0*d:r1*d], panels[c0*d:c1*d], r1-r0, d, w)
 				nc := norms[c0:c1]
 				for i := r0; i < r1; i++ {
-					scanRow(&heaps[i-r0], t[(i-r0)*w:(i-r0+1)*w], nc, norms[i], c0, i)
+					rows[i-r0].scan(t[(i-r0)*w:(i-r0+1)*w], nc, norms[i], c0, i)
 				}
 			}
 			for i := r0; i < r1; i++ {
-				h := &heaps[i-r0]
+				c := &rows[i-r0]
+				c.cut()
 				cand = cand[:0]
-				for t := range h.size() {
-					_, j := h.at(t)
+				for t := range c.key {
+					j := c.index(t)
 					cand = append(cand, cand64{exactDist(x, d, i, int(j)), j})
 				}
 				sortCands(cand)
-				if h.full() && kk < n-1 {
+				if kk < n-1 {
 					eps := epsScale * (float64(norms[i]) + maxNorm)
-					if !(cand[k-1].d*(1+1e-12) < h.bound()-eps) {
+					if !(cand[k-1].d*(1+1e-12) < float64(c.bound)-eps) {
 						cand = cand[:0]
 						for j := range n {
 							if j != i {
@@ -192,21 +193,107 @@ func knn(x []float32, n, d, k, threads int) (nbr []int32, dist []float64) {
 	return nbr, dist
 }
 
-// scanRow offers the points of one tile row to h: point c0+c at estimated
-// squared distance ni + nc[c] − 2·row[c], point i (itself) excluded.
-func scanRow(h *topK, row, nc []float32, ni float32, c0, i int) {
-	nc = nc[:len(row)]
-	bound := float32(math.Inf(1))
-	if h.full() {
-		bound = float32(h.bound())
+// candidates keeps the kk smallest (estimate, index) pairs offered for one
+// point: a buffer cut back to the kk smallest whenever it fills, so that
+// most offers cost one comparison with the bound (the largest kept
+// estimate once a cut has been made). Every point left out has an estimate
+// at least the final bound. A pair is one uint64 key, the estimate's bits
+// in sortable form above the index, so ties in the estimate go to the
+// smaller index.
+type candidates struct {
+	key   []uint64
+	kk    int
+	bound float32
+}
+
+func newCandidates(kk int) candidates {
+	return candidates{key: make([]uint64, 0, 4*kk), kk: kk}
+}
+
+func (c *candidates) reset() {
+	c.key, c.bound = c.key[:0], float32(math.Inf(1))
+}
+
+// sortable maps a float32 to a uint32 of the same order.
+func sortable(v float32) uint32 {
+	b := math.Float32bits(v)
+	if b&(1<<31) != 0 {
+		return ^b
 	}
-	for c, dot := range row {
-		s := ni + nc[c] - 2*dot
-		if s < bound && c0+c != i {
-			h.push(float64(s), int32(c0+c))
-			if h.full() {
-				bound = float32(h.bound())
+	return b | 1<<31
+}
+
+// unsortable inverts sortable.
+func unsortable(u uint32) float32 {
+	if u&(1<<31) != 0 {
+		return math.Float32frombits(u &^ (1 << 31))
+	}
+	return math.Float32frombits(^u)
+}
+
+// scan offers the points of one tile row: point c0+t at estimated squared
+// distance ni + nc[t] − 2·row[t], point i (itself) excluded.
+func (c *candidates) scan(row, nc []float32, ni float32, c0, i int) {
+	nc = nc[:len(row)]
+	bound, key := c.bound, c.key
+	for t, dot := range row {
+		if s := ni + nc[t] - 2*dot; s < bound && c0+t != i {
+			key = append(key, uint64(sortable(s))<<32|uint64(c0+t))
+			if len(key) == cap(key) {
+				c.key = key
+				c.cut()
+				bound, key = c.bound, c.key
 			}
+		}
+	}
+	c.key = key
+}
+
+// cut keeps the kk smallest keys and sets the bound to the largest kept
+// estimate.
+func (c *candidates) cut() {
+	if len(c.key) <= c.kk {
+		return
+	}
+	selectSmallest(c.key, c.kk)
+	c.key = c.key[:c.kk]
+	c.bound = unsortable(uint32(slices.Max(c.key) >> 32))
+}
+
+// index returns the point of the t-th kept key.
+func (c *candidates) index(t int) int32 { return int32(uint32(c.key[t])) }
+
+// selectSmallest reorders a so that its first k entries are its k smallest:
+// a quickselect, median-of-three pivots.
+func selectSmallest(a []uint64, k int) {
+	lo, hi := 0, len(a)-1
+	for lo < hi {
+		m := lo + (hi-lo)/2
+		if a[m] < a[lo] {
+			a[m], a[lo] = a[lo], a[m]
+		}
+		if a[hi] < a[lo] {
+			a[hi], a[lo] = a[lo], a[hi]
+		}
+		if a[m] < a[hi] {
+			a[m], a[hi] = a[hi], a[m]
+		}
+		// a[hi] is the median of the three: partition around it
+		pv, p := a[hi], lo
+		for t := lo; t < hi; t++ {
+			if a[t] < pv {
+				a[t], a[p] = a[p], a[t]
+				p++
+			}
+		}
+		a[p], a[hi] = a[hi], a[p]
+		switch {
+		case p < k:
+			lo = p + 1
+		case p > k:
+			hi = p - 1
+		default:
+			return
 		}
 	}
 }
@@ -233,6 +320,17 @@ func sortCands(c []cand64) {
 // exactDist returns Σ(x_i − x_j)² in float64 over the rows of x.
 func exactDist(x []float32, d, i, j int) float64 {
 	a, b := x[i*d:(i+1)*d], x[j*d:(j+1)*d]
+	var s float64
+	if n8 := d &^ 7; useAVX && n8 > 0 {
+		s = sqDistAVX(&a[0], &b[0], n8)
+		a, b = a[n8:], b[n8:]
+	}
+	return s + sqDistGo(a, b)
+}
+
+// sqDistGo is sqDistAVX's pure-Go twin (any length).
+func sqDistGo(a, b []float32) float64 {
+	b = b[:len(a)]
 	var s0, s1 float64
 	u := 0
 	for ; u+2 <= len(a); u += 2 {

@@ -508,3 +508,73 @@ func BenchmarkRepulseKernel(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/512, "ns/interaction")
 }
+
+// TestKNNExactWhenEstimatesAreCoarse makes the float32 estimates too coarse
+// to trust (two clusters far apart, points inside each a tiny distance
+// apart, many ties), so that rows fall back to the exact search, and
+// checks the lists against brute force.
+func TestKNNExactWhenEstimatesAreCoarse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	const n, d, k = 200, 16, 20
+	x := make([]float32, n*d)
+	for i := range n {
+		off := float32(0)
+		if i%2 == 1 {
+			off = 3e4
+		}
+		for u := range d {
+			x[i*d+u] = off + float32(rng.IntN(3))*0.01
+		}
+	}
+	nbr, dist := knn(x, n, d, k, 2)
+	for i := range n {
+		type c struct {
+			d float64
+			j int
+		}
+		var all []c
+		for j := range n {
+			if j != i {
+				all = append(all, c{exactDist(x, d, i, j), j})
+			}
+		}
+		slices.SortFunc(all, func(a, b c) int {
+			if a.d != b.d {
+				return int(math.Copysign(1, a.d-b.d))
+			}
+			return a.j - b.j
+		})
+		for u := range k {
+			if int(nbr[i*k+u]) != all[u].j || dist[i*k+u] != all[u].d {
+				t.Fatalf("point %d, neighbour %d: got %d at %v, want %d at %v", i, u, nbr[i*k+u], dist[i*k+u], all[u].j, all[u].d)
+			}
+		}
+	}
+}
+
+func TestSelectSmallest(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 3))
+	for _, n := range []int{1, 2, 3, 10, 100, 392} {
+		for _, k := range []int{0, 1, n / 3, n - 1, n} {
+			a := make([]uint64, n)
+			for u := range a {
+				a[u] = uint64(rng.IntN(20))<<32 | uint64(u) // many equal estimates
+			}
+			want := slices.Clone(a)
+			slices.Sort(want)
+			selectSmallest(a, k)
+			got := slices.Clone(a[:k])
+			slices.Sort(got)
+			if !slices.Equal(got, want[:k]) {
+				t.Fatalf("n %d, k %d: kept %v, want %v", n, k, got, want[:k])
+			}
+		}
+	}
+	// sortable keeps the order of floats, negative ones included
+	vs := []float32{float32(math.Inf(-1)), -3, -1e-30, 0, 1e-30, 2, 1e30, float32(math.Inf(1))}
+	for u := 1; u < len(vs); u++ {
+		if !(sortable(vs[u-1]) < sortable(vs[u])) || unsortable(sortable(vs[u])) != vs[u] {
+			t.Errorf("sortable(%v) = %#x, sortable(%v) = %#x", vs[u-1], sortable(vs[u-1]), vs[u], sortable(vs[u]))
+		}
+	}
+}
