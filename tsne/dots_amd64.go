@@ -25,3 +25,12 @@ func attractAVX(yi *[2]float32, y *float32, cols *int32, vals *float32, n int, o
 //
 //go:noescape
 func sqDistAVX(a, b *float32, n int) float64
+
+// scanBelowAVX sets row[t] = (ni + nc[t]) − 2·row[t] for t < n (a positive
+// multiple of 8), eight at a time, and returns the start of the first group
+// of eight holding values below bound and the mask of those (bit u for
+// t+u); the values up to the group's end are stored. Without one it
+// returns n and 0.
+//
+//go:noescape
+func scanBelowAVX(row, nc *float32, n int, ni, bound float32) (t int, mask uint32)

@@ -173,3 +173,35 @@ dloop:
 	VMOVSD X4, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// func scanBelowAVX(row, nc *float32, n int, ni, bound float32) (t int, mask uint32)
+// For t < n (a positive multiple of 8), eight at a time: s = (ni + nc[t]) −
+// 2·row[t], stored back into row[t]; returns the start t of the first group
+// of eight holding an s < bound and the mask of those lanes, or n and 0.
+TEXT ·scanBelowAVX(SB), NOSPLIT, $0-44
+	MOVQ row+0(FP), SI
+	MOVQ nc+8(FP), DI
+	MOVQ n+16(FP), CX
+	VBROADCASTSS ni+24(FP), Y0
+	VBROADCASTSS bound+28(FP), Y1
+	XORQ AX, AX
+
+sloop:
+	VADDPS (DI)(AX*4), Y0, Y2 // ni + nc
+	VMOVUPS (SI)(AX*4), Y3
+	VADDPS Y3, Y3, Y3 // 2·dot, exact
+	VSUBPS Y3, Y2, Y2
+	VMOVUPS Y2, (SI)(AX*4)
+	VCMPPS $1, Y1, Y2, Y4 // s < bound (ordered, signalling: LT_OS)
+	VMOVMSKPS Y4, DX
+	TESTL DX, DX
+	JNE found
+	ADDQ $8, AX
+	CMPQ AX, CX
+	JLT sloop
+
+found:
+	MOVQ AX, t+32(FP)
+	MOVL DX, mask+40(FP)
+	VZEROUPPER
+	RET

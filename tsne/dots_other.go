@@ -11,3 +11,7 @@ func attractAVX(yi *[2]float32, y *float32, cols *int32, vals *float32, n int, o
 }
 
 func sqDistAVX(a, b *float32, n int) float64 { panic("unreachable") }
+
+func scanBelowAVX(row, nc *float32, n int, ni, bound float32) (t int, mask uint32) {
+	panic("unreachable")
+}

@@ -2,6 +2,7 @@ package tsne
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 
 	"latent/tensor"
@@ -232,21 +233,38 @@ func unsortable(u uint32) float32 {
 }
 
 // scan offers the points of one tile row: point c0+t at estimated squared
-// distance ni + nc[t] − 2·row[t], point i (itself) excluded.
+// distance (ni + nc[t]) − 2·row[t], point i (itself) excluded. The
+// estimates overwrite the row.
 func (c *candidates) scan(row, nc []float32, ni float32, c0, i int) {
 	nc = nc[:len(row)]
-	bound, key := c.bound, c.key
-	for t, dot := range row {
-		if s := ni + nc[t] - 2*dot; s < bound && c0+t != i {
-			key = append(key, uint64(sortable(s))<<32|uint64(c0+t))
-			if len(key) == cap(key) {
-				c.key = key
-				c.cut()
-				bound, key = c.bound, c.key
-			}
+	n8 := 0
+	if useAVX {
+		n8 = len(row) &^ 7
+	}
+	for t := 0; t < n8; t += 8 {
+		// the next group of eight with estimates below the bound
+		dt, mask := scanBelowAVX(&row[t], &nc[t], n8-t, ni, c.bound)
+		if t += dt; t == n8 {
+			break
+		}
+		for ; mask != 0; mask &= mask - 1 {
+			u := t + bits.TrailingZeros32(mask)
+			c.offer(row[u], c0+u, i)
 		}
 	}
-	c.key = key
+	for t := n8; t < len(row); t++ {
+		c.offer(ni+nc[t]-2*row[t], c0+t, i)
+	}
+}
+
+// offer keeps point j at estimate s if s is below the bound (j ≠ i).
+func (c *candidates) offer(s float32, j, i int) {
+	if s < c.bound && j != i {
+		c.key = append(c.key, uint64(sortable(s))<<32|uint64(j))
+		if len(c.key) == cap(c.key) {
+			c.cut()
+		}
+	}
 }
 
 // cut keeps the kk smallest keys and sets the bound to the largest kept

@@ -101,5 +101,32 @@ func TestKernelTwins(t *testing.T) {
 			sd += e * e
 		}
 		agree("squared distance", sqDistAVX(&a[0], &b[0], n), sqDistGo(a, b), sd, 1e-14)
+
+		// the kNN scan: estimates exactly as the Go formula, first group below
+		row, nc := slices.Clone(pts[:n]), pts[1000:1000+n]
+		ni := float32(2.5)
+		want, wantMask := n, uint32(0)
+		for u := range row {
+			if ni+nc[u]-2*row[u] < -3 {
+				if want == n {
+					want = u &^ 7
+				}
+				if u < want+8 {
+					wantMask |= 1 << (u - want)
+				}
+			}
+		}
+		est := make([]float32, n)
+		for u := range est {
+			est[u] = ni + nc[u] - 2*row[u]
+		}
+		if got, mask := scanBelowAVX(&row[0], &nc[0], n, ni, -3); got != want || mask != wantMask {
+			t.Errorf("scan: first group below the bound at %d, mask %b, want %d, %b", got, mask, want, wantMask)
+		}
+		for u := range min(want+8, n) {
+			if row[u] != est[u] {
+				t.Fatalf("scan: estimate %d is %v, want %v", u, row[u], est[u])
+			}
+		}
 	}
 }
