@@ -1,7 +1,5 @@
 package tsne
 
-import "math"
-
 // Gradient-descent constants, as sklearn and openTSNE.
 const (
 	momentumEarly = 0.5
@@ -82,13 +80,15 @@ func optimise(y []float64, p *csr, n int, opt Options, lr float64, threads int) 
 				for i := c * pointChunk; i < min(n, (c+1)*pointChunk); i++ {
 					for t := 2 * i; t < 2*i+2; t++ {
 						g := exag*w.attr[t] - w.rep[t]*invZ
-						if w.update[t]*g < 0 { // direction changed
-							w.gains[t] += gainUp
-						} else {
-							w.gains[t] = math.Max(w.gains[t]*gainDown, minGain)
+						u, gain := w.update[t], w.gains[t]
+						up, down := gain+gainUp, max(gain*gainDown, minGain)
+						gain = down
+						if u*g < 0 { // direction changed (a conditional move, not a branch)
+							gain = up
 						}
-						w.update[t] = momentum*w.update[t] - lr*w.gains[t]*g
-						w.y[t] += w.update[t]
+						u = momentum*u - lr*gain*g
+						w.gains[t], w.update[t] = gain, u
+						w.y[t] += u
 					}
 					sx += w.y[2*i]
 					sy += w.y[2*i+1]
