@@ -483,7 +483,9 @@ func BenchmarkAffinities10k(b *testing.B) {
 	threads := runtime.GOMAXPROCS(0)
 	nbr, dist := knn(x, c*m, d, k, threads)
 	for b.Loop() {
+		cpu0 := cpuSeconds()
 		affinities(nbr, dist, c*m, k, 30, threads)
+		b.ReportMetric(cpuSeconds()-cpu0, "s-cpu")
 	}
 }
 
