@@ -4,10 +4,20 @@
 //
 // The pipeline follows sklearn and openTSNE: exact k nearest neighbours
 // (k = 3·perplexity), Gaussian conditional affinities calibrated to the
-// perplexity by binary search, symmetrised into a sparse P; PCA
-// initialisation scaled to standard deviation 1e-4; gradient descent with
-// momentum, delta-bar-delta gains and early exaggeration; attraction over the
-// sparse P and Barnes–Hut repulsion over a quadtree rebuilt every iteration.
+// perplexity (sklearn's bracket and tolerance, Newton steps), symmetrised
+// into a sparse P; PCA initialisation scaled to standard deviation 1e-4;
+// gradient descent with momentum, delta-bar-delta gains and early
+// exaggeration; attraction over the sparse P and Barnes–Hut repulsion over a
+// quadtree rebuilt every iteration.
+//
+// Speed: the neighbours are ranked by float32 Gram tiles (tensor.MatMulAdd)
+// and re-ranked exactly in float64; the optimiser renumbers the points in
+// the quadtree's Morton order so that P's rows read the map from cache,
+// builds the tree while the attraction runs, shares one interaction list
+// among the points of a cell (built top down, summaries inherited from the
+// cell's ancestors) and runs both forces in float32 AVX2 kernels. Every
+// assembly kernel has a pure-Go twin, the only code under the build tag
+// noasm or off amd64.
 //
 // Every parallel step writes per-point slots only and every sum runs in a
 // fixed order, so the result is bit-identical for any Options.Threads.
