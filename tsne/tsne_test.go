@@ -80,13 +80,17 @@ func TestSeparatedClusters(t *testing.T) {
 	}
 }
 
+// TestThreadsDoNotChangeTheMap checks bit-identical maps for 1, 2, 4 and 7
+// threads, on enough points for several kNN row blocks, repulsion tasks
+// (subtrees of up to taskSize points) and renumberings.
 func TestThreadsDoNotChangeTheMap(t *testing.T) {
-	x, _ := clusters(4, 150, 20, 2, 5)
+	const n, d = 3000, 20
+	x, _ := clusters(6, n/6, d, 2, 5)
 	var first []float64
 	for _, threads := range []int{1, 2, 4, 7} {
 		opt := DefaultOptions()
 		opt.Iterations, opt.Threads = 300, threads
-		y, err := Embed(x, 600, 20, opt)
+		y, err := Embed(x, n, d, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
