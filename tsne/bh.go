@@ -42,8 +42,14 @@ const (
 	taskSize  = 1024
 )
 
-// maxLevel is the depth of the Morton grid.
-const maxLevel = 16
+// maxLevel is the depth of the Morton grid: a 2048² grid, finer than the
+// spacing of 10⁴–10⁵ points on a map (points sharing a finest cell share a
+// leaf, summed point by point). Its codes sort in two 11-bit radix passes.
+const (
+	maxLevel  = 11
+	codeShift = 64 - 2*maxLevel // the codes' bits are the top 2·maxLevel
+	radixBits = maxLevel
+)
 
 // spread interleaves the bits of v with zeros.
 func spread(v uint32) uint64 {
@@ -75,15 +81,12 @@ func (t *bhTree) build(y []float64, n int, theta float64) {
 	}
 	t.side = side
 	t.invTheta2 = 1 / (theta * theta)
-	// 16 levels (a 65536² grid) in the top 32 bits of the code: the radix
-	// sort skips the empty low bytes; points closer than a grid cell share a
-	// leaf, which is summed point by point
-	scale := 65536 / side
-	const top = 65535.0
+	const cells = 1 << maxLevel
+	scale := cells / side
 	for i := range n {
-		qx := min(max((y[2*i]-minx)*scale, 0), top)
-		qy := min(max((y[2*i+1]-miny)*scale, 0), top)
-		t.code[i] = (spread(uint32(qx)) | spread(uint32(qy))<<1) << 32
+		qx := min(max((y[2*i]-minx)*scale, 0), cells-1)
+		qy := min(max((y[2*i+1]-miny)*scale, 0), cells-1)
+		t.code[i] = (spread(uint32(qx)) | spread(uint32(qy))<<1) << codeShift
 		t.perm[i] = int32(i)
 	}
 	t.sort()
@@ -95,28 +98,30 @@ func (t *bhTree) build(y []float64, n int, theta float64) {
 	t.buildNode(0, int32(n), true)
 }
 
-// sort orders code (and perm) by code, stably: an LSD radix sort, 8 bits a
-// pass, skipping passes where every key has the same digit.
+// sort orders code (and perm) by code, stably: an LSD radix sort of the
+// top 2·maxLevel bits, radixBits a pass, skipping passes where every key
+// has the same digit.
 func (t *bhTree) sort() {
-	var hist [8][256]int32 // only the top four bytes hold bits
+	const passes, buckets = 2 * maxLevel / radixBits, 1 << radixBits
+	var hist [passes][buckets]int32
 	for _, c := range t.code {
-		for p := 4; p < 8; p++ {
-			hist[p][(c>>(8*p))&255]++
+		for p := range passes {
+			hist[p][(c>>(codeShift+radixBits*p))&(buckets-1)]++
 		}
 	}
 	n := int32(len(t.code))
-	for p := 4; p < 8; p++ {
+	for p := range passes {
+		shift := codeShift + radixBits*p
 		h := &hist[p]
-		if h[(t.code[0]>>(8*p))&255] == n {
+		if h[(t.code[0]>>shift)&(buckets-1)] == n {
 			continue
 		}
 		var sum int32
 		for b := range h {
 			h[b], sum = sum, sum+h[b]
 		}
-		shift := 8 * p
 		for s, c := range t.code {
-			b := (c >> shift) & 255
+			b := (c >> shift) & (buckets - 1)
 			dst := h[b]
 			h[b]++
 			t.tc[dst], t.tp[dst] = c, t.perm[s]

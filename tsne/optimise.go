@@ -13,7 +13,7 @@ const (
 // renumberEvery is how often (in iterations) the points are renumbered in
 // the quadtree's order, so that a point's neighbours in P sit at nearby
 // slots and the attraction reads the map from cache.
-const renumberEvery = 50
+const renumberEvery = 100
 
 // csr32 is P in the working numbering, values in float32.
 type csr32 struct {
