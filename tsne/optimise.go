@@ -83,7 +83,7 @@ func optimise(y []float64, p *csr, n int, opt Options, lr float64, threads int) 
 						u, gain := w.update[t], w.gains[t]
 						up, down := gain+gainUp, max(gain*gainDown, minGain)
 						gain = down
-						if u*g < 0 { // direction changed (a conditional move, not a branch)
+						if u*g < 0 { // direction changed
 							gain = up
 						}
 						u = momentum*u - lr*gain*g
