@@ -4,10 +4,14 @@ package tsne
 
 const useAVX = false
 
-func dot2x4AVX(a, b *float64, stride, n int, out *[8]float64) { panic("unreachable") }
+func repulseAVX(p *[2]float32, x, y, m *float32, n int, out *[3]float32) { panic("unreachable") }
 
-func repulseAVX(px, py float64, x, y, m *float64, n int, out *[3]float64) { panic("unreachable") }
+func attractAVX(yi *[2]float32, y *float32, cols *int32, vals *float32, n int, out *[2]float32) {
+	panic("unreachable")
+}
 
-func attractAVX(yi0, yi1 float64, y *float64, cols *int32, vals *float64, n int, out *[2]float64) {
+func sqDistAVX(a, b *float32, n int) float64 { panic("unreachable") }
+
+func scanBelowAVX(row, nc *float32, n int, ni, bound float32) (t int, mask uint32) {
 	panic("unreachable")
 }

@@ -89,3 +89,68 @@ func KNNAccuracy(y []float64, dim int, labels []uint8, k int) float64 {
 	}
 	return float64(c) / float64(n)
 }
+
+// topK keeps the k smallest (distance, index) pairs seen, as a max-heap;
+// ties in distance go to the smaller index, so the kept set does not depend
+// on the order of the candidates.
+type topK struct {
+	d []float64
+	j []int32
+	n int
+}
+
+func newTopK(k int) topK { return topK{d: make([]float64, k), j: make([]int32, k)} }
+
+func (h *topK) reset() { h.n = 0 }
+
+// worse reports whether entry a ranks after entry b.
+func (h *topK) worse(a, b int) bool {
+	return h.d[a] > h.d[b] || h.d[a] == h.d[b] && h.j[a] > h.j[b]
+}
+
+// push offers a candidate.
+func (h *topK) push(d float64, j int32) {
+	k := len(h.d)
+	if h.n < k {
+		i := h.n
+		h.d[i], h.j[i] = d, j
+		h.n++
+		for i > 0 {
+			p := (i - 1) / 2
+			if !h.worse(i, p) {
+				break
+			}
+			h.d[i], h.d[p] = h.d[p], h.d[i]
+			h.j[i], h.j[p] = h.j[p], h.j[i]
+			i = p
+		}
+		return
+	}
+	if !(d < h.d[0] || d == h.d[0] && j < h.j[0]) {
+		return
+	}
+	h.d[0], h.j[0] = d, j
+	for i := 0; ; {
+		l := 2*i + 1
+		if l >= k {
+			break
+		}
+		c := l
+		if r := l + 1; r < k && h.worse(r, l) {
+			c = r
+		}
+		if !h.worse(c, i) {
+			break
+		}
+		h.d[i], h.d[c] = h.d[c], h.d[i]
+		h.j[i], h.j[c] = h.j[c], h.j[i]
+		i = c
+	}
+}
+
+// full reports whether k candidates are kept, and bound is the worst kept
+// distance then.
+func (h *topK) full() bool                { return h.n == len(h.d) }
+func (h *topK) bound() float64            { return h.d[0] }
+func (h *topK) size() int                 { return h.n }
+func (h *topK) at(i int) (float64, int32) { return h.d[i], h.j[i] }

@@ -36,3 +36,42 @@ func parallelFor(n, chunk, threads int, f func(lo, hi int)) {
 	}
 	wg.Wait()
 }
+
+// parallelForWith runs side once alongside parallelFor(n, chunk, threads,
+// f): side takes one of the threads and then joins in f's chunks. With one
+// thread, side runs first.
+func parallelForWith(side func(), n, chunk, threads int, f func(lo, hi int)) {
+	if threads <= 1 || n <= 0 {
+		side()
+		parallelFor(n, chunk, threads, f)
+		return
+	}
+	chunk = max(chunk, 1)
+	chunks := (n + chunk - 1) / chunk
+	var next atomic.Int64
+	work := func() {
+		for {
+			c := int(next.Add(1)) - 1
+			if c >= chunks {
+				return
+			}
+			f(c*chunk, min(n, (c+1)*chunk))
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		side()
+		work()
+	}()
+	for range min(threads, chunks+1) - 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			work()
+		}()
+	}
+	work()
+	wg.Wait()
+}

@@ -4,10 +4,20 @@
 //
 // The pipeline follows sklearn and openTSNE: exact k nearest neighbours
 // (k = 3·perplexity), Gaussian conditional affinities calibrated to the
-// perplexity by binary search, symmetrised into a sparse P; PCA
-// initialisation scaled to standard deviation 1e-4; gradient descent with
-// momentum, delta-bar-delta gains and early exaggeration; attraction over the
-// sparse P and Barnes–Hut repulsion over a quadtree rebuilt every iteration.
+// perplexity (sklearn's bracket and tolerance, Newton steps), symmetrised
+// into a sparse P; PCA initialisation scaled to standard deviation 1e-4;
+// gradient descent with momentum, delta-bar-delta gains and early
+// exaggeration; attraction over the sparse P and Barnes–Hut repulsion over a
+// quadtree rebuilt every iteration.
+//
+// Speed: the neighbours are ranked by float32 Gram tiles (tensor.MatMulAdd)
+// and re-ranked exactly in float64; the optimiser renumbers the points in
+// the quadtree's Morton order so that P's rows read the map from cache,
+// builds the tree while the attraction runs, shares one interaction list
+// among the points of a cell (built top down, summaries inherited from the
+// cell's ancestors) and runs both forces in float32 AVX2 kernels. Every
+// assembly kernel has a pure-Go twin, the only code under the build tag
+// noasm or off amd64.
 //
 // Every parallel step writes per-point slots only and every sum runs in a
 // fixed order, so the result is bit-identical for any Options.Threads.
@@ -24,7 +34,7 @@ import (
 // fields take their defaults, so Options{} is valid too.
 type Options struct {
 	Perplexity   float64               // effective number of neighbours (default 30)
-	Iterations   int                   // gradient steps in all, including early exaggeration (default 1000)
+	Iterations   int                   // gradient steps in all, including early exaggeration (default 500)
 	Exaggeration float64               // early exaggeration (default 12), for the first 250 steps
 	LearningRate float64               // 0: auto, max(N/Exaggeration, 50) as openTSNE/sklearn "auto"
 	Theta        float64               // Barnes–Hut accuracy (default 0.5)
@@ -33,10 +43,13 @@ type Options struct {
 	Progress     func(iter, total int) // optional, called every 10 iterations and at the end
 }
 
-// DefaultOptions are perplexity 30, 1000 iterations of which the first 250
-// use exaggeration 12, automatic learning rate and θ = 0.5.
+// DefaultOptions are perplexity 30, 500 iterations of which the first 250
+// use exaggeration 12, automatic learning rate and θ = 0.5. On the MNIST
+// test codes 500, 750 (openTSNE's 250 + 500) and 1000 (sklearn's)
+// iterations give the same 10-NN accuracy; more iterations only spread the
+// clusters further apart.
 func DefaultOptions() Options {
-	return Options{Perplexity: 30, Iterations: 1000, Exaggeration: 12, Theta: 0.5}
+	return Options{Perplexity: 30, Iterations: 500, Exaggeration: 12, Theta: 0.5}
 }
 
 // exaggerationSteps is the length of the early-exaggeration phase (momentum
