@@ -135,10 +135,12 @@ func (q quality) String() string {
 		line("real test images", q.Real)
 	if q.DigitAccuracy != nil {
 		s += "  conditional samples read as the requested digit:"
+		mean := 0.0
 		for d, a := range q.DigitAccuracy {
 			s += fmt.Sprintf(" %d:%.1f%%", d, 100*a)
+			mean += a / float64(len(q.DigitAccuracy))
 		}
-		s += "\n"
+		s += fmt.Sprintf("; all digits %.2f%%\n", 100*mean)
 	}
 	return s
 }
