@@ -42,17 +42,17 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	if t.preset != "" {
 		aeTrain = train.SeedConfig()
 		aeTrain.Seed, aeTrain.Threads, aeTrain.Dataset = vaeTrain.Seed, vaeTrain.Threads, vaeTrain.Dataset
-		if fs.wasSet("epochs") {
+		if t.given("epochs") {
 			aeTrain.Epochs = vaeTrain.Epochs
 		}
-		if fs.wasSet("batch") {
+		if t.given("batch") {
 			aeTrain.Batch = vaeTrain.Batch
 		}
-		if fs.wasSet("lr") {
+		if t.given("lr") {
 			aeTrain.LR = vaeTrain.LR
 		}
 	}
-	if fs.wasSet("width") {
+	if t.given("width") {
 		aeCfg.Width = vaeCfg.Width
 	}
 	aeTrain.Prior = 0

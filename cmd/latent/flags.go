@@ -116,6 +116,15 @@ type trainFlags struct {
 	preset     string
 	cfg        train.Config
 	fs         *flagSet
+	explicit   map[string]bool // flags the command line gave (not the preset)
+}
+
+// given reports whether the command line itself set the flag name.
+func (t *trainFlags) given(name string) bool {
+	if t.explicit == nil {
+		return t.fs != nil && t.fs.wasSet(name)
+	}
+	return t.explicit[name]
 }
 
 // Flags a sweep takes as comma-separated lists instead (trainFlags.register
@@ -234,6 +243,10 @@ func (t *trainFlags) applyPreset() error {
 	if t.preset == "" {
 		return nil
 	}
+	t.explicit = map[string]bool{}
+	if t.fs != nil {
+		t.fs.Visit(func(f *flag.Flag) { t.explicit[f.Name] = true })
+	}
 	p, ok := presets[t.preset]
 	if !ok {
 		return usagef("--preset: unknown preset %q (want coherent)", t.preset)
@@ -242,7 +255,7 @@ func (t *trainFlags) applyPreset() error {
 		return usagef("--preset %s is a VAE recipe; use it with --model vae (or cvae)", t.preset)
 	}
 	for name, v := range p {
-		if t.fs == nil || t.fs.Lookup(name) == nil || t.fs.wasSet(name) {
+		if t.fs == nil || t.fs.Lookup(name) == nil || t.explicit[name] {
 			continue
 		}
 		if err := t.fs.Set(name, v); err != nil {

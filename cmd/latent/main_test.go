@@ -406,3 +406,32 @@ func TestConditionalSampling(t *testing.T) {
 		t.Errorf("reconstruct with a CVAE: exit %d: %s", code, stderr)
 	}
 }
+
+// TestDemoPresetKeepsTheSeedAE: with --preset coherent the demo's VAE takes the
+// recipe and the AE keeps the seed's layers; the report is written.
+func TestDemoPresetKeepsTheSeedAE(t *testing.T) {
+	data := t.TempDir()
+	writeIdx(t, data, 200, 120)
+	out := filepath.Join(t.TempDir(), "demo")
+	code, stdout, stderr := run1("demo", "--data", data, "--preset", "coherent", "--epochs", "1", "--prior", "2", "--out", out)
+	if code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, stderr)
+	}
+	ae, _, err := model.Load(filepath.Join(out, "ae", "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vae, _, err := model.Load(filepath.Join(out, "vae", "model.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ae.Width != model.SeedWidth(1) || vae.Width != model.SeedWidth(4) || vae.Latent != 16 || vae.Prior == nil {
+		t.Errorf("AE width %v, VAE width %v latent %d prior %v: want the seed AE and the preset's VAE", ae.Width, vae.Width, vae.Latent, vae.Prior != nil)
+	}
+	if _, err := os.Stat(filepath.Join(out, "report.html")); err != nil {
+		t.Error(err)
+	}
+	if !strings.Contains(stdout, "not judged") {
+		t.Errorf("an idx folder's samples are not judged, and the demo should say so:\n%s", stdout)
+	}
+}
