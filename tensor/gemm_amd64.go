@@ -34,3 +34,16 @@ func addConst8(x *float32, v float32, n int)
 
 //go:noescape
 func sum32(x *float32, n int) float32
+
+// useRows selects the AVX-512 row kernels of the window gathers (splitRows,
+// maskCopy, interleaveRows); without AVX-512 the table gathers (gather8) run.
+var useRows = useAsm && cpu.X86.HasAVX512F
+
+//go:noescape
+func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int)
+
+//go:noescape
+func maskCopy(dst *float32, src *float32, delta int, masks *uint16, period int, n int)
+
+//go:noescape
+func splitRows(p0 *float32, p1 *float32, p2 *float32, p3 *float32, x *float32, idx *[32]int32, imgs int, ho int, odd int, w int, masks uint64, plane int, womask uint64)

@@ -27,3 +27,18 @@ func tile1x32(c *float32, a *float32, acs int, b *float32, ldb int, k int) {
 
 func addConst8(x *float32, v float32, n int) { panic("tensor: no assembly in this build") }
 func sum32(x *float32, n int) float32        { panic("tensor: no assembly in this build") }
+
+// useRows is false: no AVX-512 row kernels.
+var useRows = false
+
+func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int) {
+	panic("tensor: no assembly in this build")
+}
+
+func maskCopy(dst *float32, src *float32, delta int, masks *uint16, period int, n int) {
+	panic("tensor: no assembly in this build")
+}
+
+func splitRows(p0 *float32, p1 *float32, p2 *float32, p3 *float32, x *float32, idx *[32]int32, imgs int, ho int, odd int, w int, masks uint64, plane int, womask uint64) {
+	panic("tensor: no assembly in this build")
+}

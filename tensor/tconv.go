@@ -38,6 +38,11 @@ func ConvTranspose(dst, a, src, scratch []float32, cs int, g Window) {
 				copy(out, in)
 				continue
 			}
+			if rowsFit(g) {
+				d := shiftDelta[sh]
+				shiftCopy(out, in, g.N, g.Ho, g.Wo, d[0], d[1])
+				continue
+			}
 			groups := g.N / t.g
 			idx := &t.shift[sh-1][0]
 			for gi := range groups {
@@ -62,6 +67,12 @@ func ConvTranspose(dst, a, src, scratch []float32, cs int, g Window) {
 		smallLong(stack[cls*small:], 4*small, packed, k, 1, shifted[cl.first*cs*small:], g.C, k, small)
 	}
 	// interleave the classes onto the large grid
+	if rowsFit(g) {
+		for l := 0; l < g.C; l++ {
+			interleaveClasses(dst[l*large:(l+1)*large], stack[l*4*small:(l+1)*4*small], g)
+		}
+		return
+	}
 	groups := g.N / t.g
 	for l := 0; l < g.C; l++ {
 		for gi := range groups {

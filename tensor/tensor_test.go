@@ -375,3 +375,38 @@ func TestBiasAndSum(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowKernelsMatchReference compares the vector window kernels (Im2col,
+// ConvTranspose) with their pure-Go twins over random stride-2 geometries.
+func TestWindowKernelsMatchReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for range 300 {
+		ho, wo := 1+rng.IntN(16), 1+rng.IntN(16)
+		g := Window{C: 1 + rng.IntN(4), N: 1 + rng.IntN(20), Ho: ho, Wo: wo,
+			H: 2*ho - rng.IntN(2), W: 2*wo - rng.IntN(2)}
+		x := randSlice(rng, g.C*g.Large())
+		got := randSlice(rng, g.ColRows()*g.Small())
+		want := make([]float32, len(got))
+		Im2col(got, x, g)
+		im2colGo(want, x, g, 0)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("Im2col %+v: col[%d] = %g, want %g", g, i, got[i], want[i])
+			}
+		}
+		cs := 1 + rng.IntN(9)
+		a := randSlice(rng, cs*g.C*9)
+		src := randSlice(rng, cs*g.Small())
+		dcol := make([]float32, g.ColRows()*g.Small())
+		smallLongGo(dcol, g.Small(), a, 1, g.ColRows(), src, 0, g.ColRows(), 0, g.Small(), cs, g.Small())
+		ref := make([]float32, g.C*g.Large())
+		Col2imAdd(ref, dcol, g)
+		out := randSlice(rng, len(ref))
+		ConvTranspose(out, a, src, make([]float32, ConvTransposeScratch(g, cs)), cs, g)
+		r64 := make([]float64, len(ref))
+		for i, v := range ref {
+			r64[i] = float64(v)
+		}
+		assertClose(t, fmt.Sprintf("ConvTranspose cs%d %+v", cs, g), out, r64, 1e-5)
+	}
+}
