@@ -259,10 +259,8 @@ func (m *Model) Decode(ws *Workspace) {
 	x, h, w := code, 4, 4
 	for i, l := range m.dec {
 		g := l.Window(n, h, w)
-		l.Forward(m.Data, ws.T[i], x, ws.dCol, g)
-		if i < 2 {
-			tensor.ReLU(ws.T[i][:l.Out*g.Large()])
-		} else {
+		l.ForwardAct(m.Data, ws.T[i], x, ws.dCol, g, i < 2) // ReLU fused
+		if i == 2 {
 			tensor.Tanh(ws.T[i][:g.Large()])
 		}
 		x, h, w = ws.T[i], g.H, g.W

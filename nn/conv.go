@@ -89,8 +89,12 @@ func (l ConvTranspose2d) Window(n, h, w int) tensor.Window {
 // W[i,:,:,:]·x over its 3×3 output window (tensor.ConvTranspose), then the bias.
 // scratch: ForwardScratch floats.
 func (l ConvTranspose2d) Forward(params, y, x, scratch []float32, g tensor.Window) {
-	tensor.ConvTranspose(y, l.Weight.Of(params), x, scratch, l.In, g)
-	tensor.AddRowBias(y, l.Bias.Of(params), g.Large())
+	l.ForwardAct(params, y, x, scratch, g, false)
+}
+
+// ForwardAct is Forward followed, if relu is set, by ReLU (fused into the product).
+func (l ConvTranspose2d) ForwardAct(params, y, x, scratch []float32, g tensor.Window, relu bool) {
+	tensor.ConvTransposeAct(y, l.Weight.Of(params), x, l.Bias.Of(params), relu, scratch, l.In, g)
 }
 
 // ForwardScratch is the scratch Forward needs for geometry g.

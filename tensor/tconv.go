@@ -14,6 +14,54 @@ package tensor
 // (1, 2, 2 and 4 taps: 9 in all), so no multiply is wasted and the only strided
 // access is one gather per output element to interleave the classes.
 func ConvTranspose(dst, a, src, scratch []float32, cs int, g Window) {
+	ConvTransposeAct(dst, a, src, nil, false, scratch, cs, g)
+}
+
+// ConvTransposeAct is ConvTranspose followed by dst[l, :] += bias[l] (bias
+// may be nil) and, if relu is set, ReLU: the bias and activation of a
+// ConvTranspose2d layer, applied in the product's epilogue where it can.
+func ConvTransposeAct(dst, a, src, bias []float32, relu bool, scratch []float32, cs int, g Window) {
+	if rowsFit(g) {
+		convTransposeTerms(dst, a, src, bias, relu, scratch, cs, g)
+		return
+	}
+	convTransposeGather(dst, a, src, scratch, cs, g)
+	if bias != nil {
+		AddRowBias(dst, bias, g.Large())
+	}
+	if relu {
+		ReLU(dst[:g.C*g.Large()])
+	}
+}
+
+// convTransposeTerms is ConvTransposeAct with one shifted-grid product per
+// parity class (no shifted copies, no clearing), then the interleave.
+func convTransposeTerms(dst, a, src, bias []float32, relu bool, scratch []float32, cs int, g Window) {
+	small, large := g.Small(), g.Large()
+	_, _ = src[cs*small-1], dst[g.C*large-1]
+	plan := planFor(planClasses, g.N, g.Ho, g.Wo)
+	stack := scratch[:g.C*4*small] // [g.C][4 classes][small]
+	packed := scratch[g.C*4*small:][:4*cs*g.C]
+	for cls, cl := range classes {
+		// packed[(b·cs + s)·g.C + l] = A[s][l·9 + tap of block b]
+		for b := 0; b < cl.blocks; b++ {
+			tap := cl.taps[b]
+			for s := 0; s < cs; s++ {
+				for l := 0; l < g.C; l++ {
+					packed[(b*cs+s)*g.C+l] = a[s*g.C*9+l*9+tap]
+				}
+			}
+		}
+		termProduct(stack[cls*small:], 4*small, packed, src, small, cs, plan, cl.first, cl.blocks, bias, relu, g.C, small)
+	}
+	for l := 0; l < g.C; l++ {
+		interleaveClasses(dst[l*large:(l+1)*large], stack[l*4*small:(l+1)*4*small], g)
+	}
+}
+
+// convTransposeGather is ConvTranspose through table gathers (AVX2), or the
+// column route without assembly.
+func convTransposeGather(dst, a, src, scratch []float32, cs int, g Window) {
 	if !useAsm || tablesFor(g) == nil || g.Large() >= 1<<30 {
 		small := g.Small()
 		dcol := scratch[:g.ColRows()*small]
@@ -36,11 +84,6 @@ func ConvTranspose(dst, a, src, scratch []float32, cs int, g Window) {
 			in := src[s*small : (s+1)*small]
 			if sh == 0 {
 				copy(out, in)
-				continue
-			}
-			if rowsFit(g) {
-				d := shiftDelta[sh]
-				shiftCopy(out, in, g.N, g.Ho, g.Wo, d[0], d[1])
 				continue
 			}
 			groups := g.N / t.g
@@ -67,12 +110,6 @@ func ConvTranspose(dst, a, src, scratch []float32, cs int, g Window) {
 		smallLong(stack[cls*small:], 4*small, packed, k, 1, shifted[cl.first*cs*small:], g.C, k, small)
 	}
 	// interleave the classes onto the large grid
-	if rowsFit(g) {
-		for l := 0; l < g.C; l++ {
-			interleaveClasses(dst[l*large:(l+1)*large], stack[l*4*small:(l+1)*4*small], g)
-		}
-		return
-	}
 	groups := g.N / t.g
 	for l := 0; l < g.C; l++ {
 		for gi := range groups {

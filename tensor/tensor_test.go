@@ -382,7 +382,7 @@ func TestWindowKernelsMatchReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for range 300 {
 		ho, wo := 1+rng.IntN(16), 1+rng.IntN(16)
-		g := Window{C: 1 + rng.IntN(4), N: 1 + rng.IntN(20), Ho: ho, Wo: wo,
+		g := Window{C: 1 + rng.IntN(20), N: 1 + rng.IntN(20), Ho: ho, Wo: wo,
 			H: 2*ho - rng.IntN(2), W: 2*wo - rng.IntN(2)}
 		x := randSlice(rng, g.C*g.Large())
 		got := randSlice(rng, g.ColRows()*g.Small())
@@ -401,12 +401,17 @@ func TestWindowKernelsMatchReference(t *testing.T) {
 		smallLongGo(dcol, g.Small(), a, 1, g.ColRows(), src, 0, g.ColRows(), 0, g.Small(), cs, g.Small())
 		ref := make([]float32, g.C*g.Large())
 		Col2imAdd(ref, dcol, g)
+		bias := randSlice(rng, g.C)
+		relu := rng.IntN(2) == 0
 		out := randSlice(rng, len(ref))
-		ConvTranspose(out, a, src, make([]float32, ConvTransposeScratch(g, cs)), cs, g)
+		ConvTransposeAct(out, a, src, bias, relu, make([]float32, ConvTransposeScratch(g, cs)), cs, g)
 		r64 := make([]float64, len(ref))
 		for i, v := range ref {
-			r64[i] = float64(v)
+			r64[i] = float64(v) + float64(bias[i/g.Large()])
+			if relu {
+				r64[i] = max(r64[i], 0)
+			}
 		}
-		assertClose(t, fmt.Sprintf("ConvTranspose cs%d %+v", cs, g), out, r64, 1e-5)
+		assertClose(t, fmt.Sprintf("ConvTransposeAct cs%d relu %v %+v", cs, relu, g), out, r64, 1e-5)
 	}
 }

@@ -1,0 +1,311 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// The AVX-512 products over shifted grids: C[i][j] (+)= Σ_t Σ_s A[t][s][i] ·
+// B[s][j + shift_t], where each term t reads B at its own offset under its own
+// lane masks (0 where the shifted pixel leaves the grid). A transposed
+// convolution's parity classes and a convolution over parity planes are both
+// this product, with no shifted copies in memory.
+//
+// Arguments shared by termTile8 and termTile1 (strides in bytes):
+//   c, ldc      C tile and its row stride
+//   a, lda      A for this tile's rows, [t][s] steps of lda
+//   b, lds      B at the tile's first column, rows s lds apart
+//   cs          rows s per term
+//   offs        [nterms] byte offsets of each term's B
+//   masks, nvb  mask table at the tile's first vector; term t's masks start
+//               nvb bytes after term t-1's
+//   bias, flags flags bit 0: start from bias[i] (else from C); bit 1: ReLU
+//   stmask      store mask of the tile's columns (all ones: whole vectors)
+
+#define FMA8(B) \
+	VBROADCASTSS (AX), Z18; VFMADD231PS B, Z18, Z0; \
+	VBROADCASTSS 4(AX), Z18; VFMADD231PS B, Z18, Z2; \
+	VBROADCASTSS 8(AX), Z18; VFMADD231PS B, Z18, Z4; \
+	VBROADCASTSS 12(AX), Z18; VFMADD231PS B, Z18, Z6; \
+	VBROADCASTSS 16(AX), Z18; VFMADD231PS B, Z18, Z8; \
+	VBROADCASTSS 20(AX), Z18; VFMADD231PS B, Z18, Z10; \
+	VBROADCASTSS 24(AX), Z18; VFMADD231PS B, Z18, Z12; \
+	VBROADCASTSS 28(AX), Z18; VFMADD231PS B, Z18, Z14
+
+// func termTile8(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
+//
+// Eight rows of C by 32 columns.
+TEXT ·termTile8(SB), NOSPLIT, $0-112
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	MOVQ flags+96(FP), AX
+	TESTQ $1, AX
+	JZ   t8load
+	MOVQ bias+88(FP), SI
+	VBROADCASTSS (SI), Z0
+	VBROADCASTSS 4(SI), Z2
+	VBROADCASTSS 8(SI), Z4
+	VBROADCASTSS 12(SI), Z6
+	VBROADCASTSS 16(SI), Z8
+	VBROADCASTSS 20(SI), Z10
+	VBROADCASTSS 24(SI), Z12
+	VBROADCASTSS 28(SI), Z14
+	VMOVAPS Z0, Z1
+	VMOVAPS Z2, Z3
+	VMOVAPS Z4, Z5
+	VMOVAPS Z6, Z7
+	VMOVAPS Z8, Z9
+	VMOVAPS Z10, Z11
+	VMOVAPS Z12, Z13
+	VMOVAPS Z14, Z15
+	JMP  t8go
+
+t8load:
+	MOVQ DI, SI
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	ADDQ R8, SI
+	VMOVUPS (SI), Z2
+	VMOVUPS 64(SI), Z3
+	ADDQ R8, SI
+	VMOVUPS (SI), Z4
+	VMOVUPS 64(SI), Z5
+	ADDQ R8, SI
+	VMOVUPS (SI), Z6
+	VMOVUPS 64(SI), Z7
+	ADDQ R8, SI
+	VMOVUPS (SI), Z8
+	VMOVUPS 64(SI), Z9
+	ADDQ R8, SI
+	VMOVUPS (SI), Z10
+	VMOVUPS 64(SI), Z11
+	ADDQ R8, SI
+	VMOVUPS (SI), Z12
+	VMOVUPS 64(SI), Z13
+	ADDQ R8, SI
+	VMOVUPS (SI), Z14
+	VMOVUPS 64(SI), Z15
+
+t8go:
+	MOVQ a+16(FP), AX
+	MOVQ lda+24(FP), BX
+	MOVQ b+32(FP), DX
+	MOVQ lds+40(FP), R9
+	MOVQ offs+56(FP), R11
+	MOVQ masks+64(FP), R12
+	MOVQ nvb+72(FP), R13
+	MOVQ nterms+80(FP), CX
+
+t8term:
+	MOVWLZX (R12), R10
+	KMOVW R10, K1
+	MOVWLZX 2(R12), R10
+	KMOVW R10, K2
+	MOVQ (R11), SI
+	ADDQ DX, SI
+	MOVQ cs+48(FP), R14
+
+t8s:
+	VMOVUPS.Z (SI), K1, Z16
+	VMOVUPS.Z 64(SI), K2, Z17
+	FMA8(Z16)
+	VBROADCASTSS (AX), Z18; VFMADD231PS Z17, Z18, Z1
+	VBROADCASTSS 4(AX), Z18; VFMADD231PS Z17, Z18, Z3
+	VBROADCASTSS 8(AX), Z18; VFMADD231PS Z17, Z18, Z5
+	VBROADCASTSS 12(AX), Z18; VFMADD231PS Z17, Z18, Z7
+	VBROADCASTSS 16(AX), Z18; VFMADD231PS Z17, Z18, Z9
+	VBROADCASTSS 20(AX), Z18; VFMADD231PS Z17, Z18, Z11
+	VBROADCASTSS 24(AX), Z18; VFMADD231PS Z17, Z18, Z13
+	VBROADCASTSS 28(AX), Z18; VFMADD231PS Z17, Z18, Z15
+	ADDQ BX, AX
+	ADDQ R9, SI
+	DECQ R14
+	JNZ  t8s
+	ADDQ $8, R11
+	ADDQ R13, R12
+	DECQ CX
+	JNZ  t8term
+
+	MOVQ flags+96(FP), AX
+	TESTQ $2, AX
+	JZ   t8store
+	VPXORD Z19, Z19, Z19
+	VMAXPS Z19, Z0, Z0
+	VMAXPS Z19, Z1, Z1
+	VMAXPS Z19, Z2, Z2
+	VMAXPS Z19, Z3, Z3
+	VMAXPS Z19, Z4, Z4
+	VMAXPS Z19, Z5, Z5
+	VMAXPS Z19, Z6, Z6
+	VMAXPS Z19, Z7, Z7
+	VMAXPS Z19, Z8, Z8
+	VMAXPS Z19, Z9, Z9
+	VMAXPS Z19, Z10, Z10
+	VMAXPS Z19, Z11, Z11
+	VMAXPS Z19, Z12, Z12
+	VMAXPS Z19, Z13, Z13
+	VMAXPS Z19, Z14, Z14
+	VMAXPS Z19, Z15, Z15
+
+t8store:
+	MOVQ stmask+104(FP), AX
+	CMPL AX, $-1
+	JNE  t8mstore
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z2, (DI)
+	VMOVUPS Z3, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z4, (DI)
+	VMOVUPS Z5, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z6, (DI)
+	VMOVUPS Z7, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z8, (DI)
+	VMOVUPS Z9, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z10, (DI)
+	VMOVUPS Z11, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z12, (DI)
+	VMOVUPS Z13, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z14, (DI)
+	VMOVUPS Z15, 64(DI)
+	VZEROUPPER
+	RET
+
+t8mstore:
+	KMOVW AX, K1
+	SHRQ $16, AX
+	KMOVW AX, K2
+	VMOVUPS Z0, K1, (DI)
+	VMOVUPS Z1, K2, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z2, K1, (DI)
+	VMOVUPS Z3, K2, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z4, K1, (DI)
+	VMOVUPS Z5, K2, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z6, K1, (DI)
+	VMOVUPS Z7, K2, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z8, K1, (DI)
+	VMOVUPS Z9, K2, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z10, K1, (DI)
+	VMOVUPS Z11, K2, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z12, K1, (DI)
+	VMOVUPS Z13, K2, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z14, K1, (DI)
+	VMOVUPS Z15, K2, 64(DI)
+	VZEROUPPER
+	RET
+
+// func termTile1(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
+//
+// One row of C by 64 columns (stmask: 64 lanes).
+TEXT ·termTile1(SB), NOSPLIT, $0-112
+	MOVQ c+0(FP), DI
+	MOVQ flags+96(FP), AX
+	TESTQ $1, AX
+	JZ   t1load
+	MOVQ bias+88(FP), SI
+	VBROADCASTSS (SI), Z0
+	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z2
+	VMOVAPS Z0, Z3
+	JMP  t1go
+
+t1load:
+	MOVQ stmask+104(FP), AX
+	KMOVW AX, K3
+	VMOVUPS.Z (DI), K3, Z0
+	SHRQ $16, AX
+	KMOVW AX, K3
+	VMOVUPS.Z 64(DI), K3, Z1
+	SHRQ $16, AX
+	KMOVW AX, K3
+	VMOVUPS.Z 128(DI), K3, Z2
+	SHRQ $16, AX
+	KMOVW AX, K3
+	VMOVUPS.Z 192(DI), K3, Z3
+
+t1go:
+	MOVQ a+16(FP), AX
+	MOVQ lda+24(FP), BX
+	MOVQ b+32(FP), DX
+	MOVQ lds+40(FP), R9
+	MOVQ offs+56(FP), R11
+	MOVQ masks+64(FP), R12
+	MOVQ nvb+72(FP), R13
+	MOVQ nterms+80(FP), CX
+
+t1term:
+	MOVWLZX (R12), R10
+	KMOVW R10, K1
+	MOVWLZX 2(R12), R10
+	KMOVW R10, K2
+	MOVWLZX 4(R12), R10
+	KMOVW R10, K3
+	MOVWLZX 6(R12), R10
+	KMOVW R10, K4
+	MOVQ (R11), SI
+	ADDQ DX, SI
+	MOVQ cs+48(FP), R14
+
+t1s:
+	VBROADCASTSS (AX), Z18
+	VMOVUPS.Z (SI), K1, Z16
+	VFMADD231PS Z16, Z18, Z0
+	VMOVUPS.Z 64(SI), K2, Z17
+	VFMADD231PS Z17, Z18, Z1
+	VMOVUPS.Z 128(SI), K3, Z16
+	VFMADD231PS Z16, Z18, Z2
+	VMOVUPS.Z 192(SI), K4, Z17
+	VFMADD231PS Z17, Z18, Z3
+	ADDQ BX, AX
+	ADDQ R9, SI
+	DECQ R14
+	JNZ  t1s
+	ADDQ $8, R11
+	ADDQ R13, R12
+	DECQ CX
+	JNZ  t1term
+
+	MOVQ flags+96(FP), AX
+	TESTQ $2, AX
+	JZ   t1store
+	VPXORD Z19, Z19, Z19
+	VMAXPS Z19, Z0, Z0
+	VMAXPS Z19, Z1, Z1
+	VMAXPS Z19, Z2, Z2
+	VMAXPS Z19, Z3, Z3
+
+t1store:
+	MOVQ stmask+104(FP), AX
+	CMPQ AX, $-1
+	JNE  t1mstore
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	VZEROUPPER
+	RET
+
+t1mstore:
+	KMOVW AX, K1
+	SHRQ $16, AX
+	KMOVW AX, K2
+	SHRQ $16, AX
+	KMOVW AX, K3
+	SHRQ $16, AX
+	KMOVW AX, K4
+	VMOVUPS Z0, K1, (DI)
+	VMOVUPS Z1, K2, 64(DI)
+	VMOVUPS Z2, K3, 128(DI)
+	VMOVUPS Z3, K4, 192(DI)
+	VZEROUPPER
+	RET
