@@ -64,24 +64,28 @@ func smallLong(c []float32, ldc int, a []float32, ars, acs int, b []float32, m, 
 
 // reduce computes C[i,j] += Σ_q A[i,q]·B[j,q] for i < m, j < n, q < p.
 func reduce(c, a, b []float32, m, n, p int) {
-	if !useAsm || p < 8 {
+	if !useAsm || p < 8 || m < 4 || n < 2 {
 		reduceGo(c, a, b, 0, m, 0, n, 0, p, n, p)
 		return
 	}
-	m4, n2, p8 := m&^3, n&^1, p&^7
+	p8 := p &^ 7
 	var lanes [64]float32
-	for i := 0; i < m4; i += 4 {
-		for j := 0; j < n2; j += 2 {
+	// 4×2 tiles; the last row block and column pair overlap the previous ones
+	// when m or n is not a multiple, and add only the entries not yet done
+	for i0 := 0; i0 < m; i0 += 4 {
+		i := min(i0, m-4)
+		for j0 := 0; j0 < n; j0 += 2 {
+			j := min(j0, n-2)
 			dot4x2(&a[i*p], p, &b[j*p], p, p8, &lanes)
 			for t := range 8 {
 				ii, jj := i+t/2, j+t%2
-				c[ii*n+jj] += sum8(lanes[t*8 : t*8+8])
+				if ii >= i0 && jj >= j0 {
+					c[ii*n+jj] += sum8(lanes[t*8 : t*8+8])
+				}
 			}
 		}
 	}
-	reduceGo(c, a, b, 0, m4, 0, n2, p8, p, n, p) // tails of the tiles' dot products
-	reduceGo(c, a, b, 0, m4, n2, n, 0, p, n, p)  // last column
-	reduceGo(c, a, b, m4, m, 0, n, 0, p, n, p)   // bottom rows
+	reduceGo(c, a, b, 0, m, 0, n, p8, p, n, p) // tails of the dot products
 }
 
 // sum8 adds eight lanes pairwise.
