@@ -415,3 +415,27 @@ func TestWindowKernelsMatchReference(t *testing.T) {
 		assertClose(t, fmt.Sprintf("ConvTransposeAct cs%d relu %v %+v", cs, relu, g), out, r64, 1e-5)
 	}
 }
+
+// BenchmarkConvTranspose is the transposed convolutions of one chunk of 16
+// images (MB/s = MFLOP/s).
+func BenchmarkConvTranspose(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, c := range []struct {
+		cs int
+		g  Window
+	}{
+		{8, Window{C: 8, N: 16, H: 7, W: 7, Ho: 4, Wo: 4}},
+		{8, Window{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7}},
+		{16, Window{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14}},
+	} {
+		g := c.g
+		b.Run(fmt.Sprintf("%dto%dx%d", c.cs, g.C, g.H), func(b *testing.B) {
+			a, src := randSlice(rng, c.cs*g.C*9), randSlice(rng, c.cs*g.Small())
+			dst, scratch := make([]float32, g.C*g.Large()), make([]float32, ConvTransposeScratch(g, c.cs))
+			b.SetBytes(int64(2 * 9 * c.cs * g.C * g.Small()))
+			for b.Loop() {
+				ConvTranspose(dst, a, src, scratch, c.cs, g)
+			}
+		})
+	}
+}
