@@ -34,12 +34,19 @@ func (l Conv2d) Window(n, h, w int) tensor.Window {
 // Forward: x [In][n·h·w] → y [Out][n·ho·wo].
 // col [In·9][n·ho·wo] receives the gathered windows; Backward reads it again.
 func (l Conv2d) Forward(params, y, x, col []float32, g tensor.Window) {
-	p := g.Small()
+	l.ForwardAct(params, y, x, col, nil, g, false)
+}
+
+// ForwardAct is Forward followed, if relu is set, by ReLU, both in the
+// product's epilogue when scratch holds ForwardScratch floats.
+func (l Conv2d) ForwardAct(params, y, x, col, scratch []float32, g tensor.Window, relu bool) {
 	tensor.Im2col(col, x, g)
 	// y[o,:] = b[o] + Σ_k W[o,k]·col[k,:], with W seen as [Out][In·9]
-	tensor.SetRowBias(y, l.Bias.Of(params), p)
-	tensor.MatMulAdd(y, l.Weight.Of(params), col, l.Out, l.In*9, p)
+	tensor.ColProduct(y, l.Weight.Of(params), l.Bias.Of(params), col, scratch, relu, l.Out, g)
 }
+
+// ForwardScratch is the scratch ForwardAct needs for geometry g.
+func (l Conv2d) ForwardScratch(g tensor.Window) int { return tensor.ColProductScratch(g, l.Out) }
 
 // Backward accumulates dW and db into grads and, if dx is not nil, sets
 // dx [In][n·h·w] to the input gradient (scratch: BackwardScratch floats).
@@ -104,18 +111,24 @@ func (l ConvTranspose2d) ForwardScratch(g tensor.Window) int {
 
 // Backward accumulates dW and db into grads and, if dx is not nil, sets
 // dx [In][n·h·w]. dy is [Out][n·H·W], x the forward input; dcol
-// [Out·9][n·h·w] is scratch.
+// (at least [Out·9][n·h·w], better BackwardScratch floats) is scratch.
 func (l ConvTranspose2d) Backward(params, grads, dx, dy, x, dcol []float32, g tensor.Window) {
 	p := g.Small()
 	// the transposed conv's adjoint gathers the output windows
 	tensor.Im2col(dcol, dy, g)
+	col, scratch := dcol[:l.Out*9*p], dcol[l.Out*9*p:]
 	// dW[i,k'] += Σ_p x[i,p]·dcol[k',p]
-	tensor.MatMulTAdd(l.Weight.Of(grads), x, dcol, l.In, l.Out*9, p)
+	tensor.MatMulTAdd(l.Weight.Of(grads), x, col, l.In, l.Out*9, p)
 	tensor.RowSumsAdd(l.Bias.Of(grads), dy, g.Large())
 	if dx == nil {
 		return
 	}
-	// dx[i,p] = Σ_k' W[i,k']·dcol[k',p]
-	clear(dx[:l.In*p])
-	tensor.MatMulAdd(dx, l.Weight.Of(params), dcol, l.In, l.Out*9, p)
+	// dx[i,p] = Σ_k' W[i,k']·dcol[k',p]: a convolution of dy, without bias
+	// (the vector path when dcol has BackwardScratch floats)
+	tensor.ColProduct(dx, l.Weight.Of(params), nil, col, scratch, false, l.In, g)
+}
+
+// BackwardScratch is the dcol Backward needs at best for geometry g.
+func (l ConvTranspose2d) BackwardScratch(g tensor.Window) int {
+	return l.Out*9*g.Small() + tensor.ColProductScratch(g, l.In)
 }

@@ -394,6 +394,26 @@ func TestWindowKernelsMatchReference(t *testing.T) {
 				t.Fatalf("Im2col %+v: col[%d] = %g, want %g", g, i, got[i], want[i])
 			}
 		}
+		out := 1 + rng.IntN(20)
+		w, bias := randSlice(rng, out*g.ColRows()), randSlice(rng, out)
+		relu := rng.IntN(2) == 0
+		y := randSlice(rng, out*g.Small())
+		ColProduct(y, w, bias, got, make([]float32, ColProductScratch(g, out)), relu, out, g)
+		yref := make([]float64, len(y))
+		for o := range out {
+			for q := range g.Small() {
+				v := float64(bias[o])
+				for k := range g.ColRows() {
+					v += float64(w[o*g.ColRows()+k]) * float64(want[k*g.Small()+q])
+				}
+				if relu {
+					v = max(v, 0)
+				}
+				yref[o*g.Small()+q] = v
+			}
+		}
+		assertClose(t, fmt.Sprintf("ColProduct out%d relu %v %+v", out, relu, g), y, yref, 1e-5)
+
 		cs := 1 + rng.IntN(9)
 		a := randSlice(rng, cs*g.C*9)
 		src := randSlice(rng, cs*g.Small())
@@ -401,10 +421,10 @@ func TestWindowKernelsMatchReference(t *testing.T) {
 		smallLongGo(dcol, g.Small(), a, 1, g.ColRows(), src, 0, g.ColRows(), 0, g.Small(), cs, g.Small())
 		ref := make([]float32, g.C*g.Large())
 		Col2imAdd(ref, dcol, g)
-		bias := randSlice(rng, g.C)
-		relu := rng.IntN(2) == 0
-		out := randSlice(rng, len(ref))
-		ConvTransposeAct(out, a, src, bias, relu, make([]float32, ConvTransposeScratch(g, cs)), cs, g)
+		relu = rng.IntN(2) == 0
+		bias = randSlice(rng, g.C)
+		ct := randSlice(rng, len(ref))
+		ConvTransposeAct(ct, a, src, bias, relu, make([]float32, ConvTransposeScratch(g, cs)), cs, g)
 		r64 := make([]float64, len(ref))
 		for i, v := range ref {
 			r64[i] = float64(v) + float64(bias[i/g.Large()])
@@ -412,7 +432,7 @@ func TestWindowKernelsMatchReference(t *testing.T) {
 				r64[i] = max(r64[i], 0)
 			}
 		}
-		assertClose(t, fmt.Sprintf("ConvTransposeAct cs%d relu %v %+v", cs, relu, g), out, r64, 1e-5)
+		assertClose(t, fmt.Sprintf("ConvTransposeAct cs%d relu %v %+v", cs, relu, g), ct, r64, 1e-5)
 	}
 }
 

@@ -36,6 +36,7 @@ var planCache sync.Map // [4]int{kind, n, ho, wo} → *termPlan
 // The kinds of plan.
 const (
 	planClasses = iota // the five blocks of a transposed convolution (shiftBlocks)
+	planColumns        // the nine taps of a column matrix, read from its parity classes
 )
 
 // planFor returns the cached plan of a kind for n images of ho×wo.
@@ -50,8 +51,25 @@ func planFor(kind, n, ho, wo int) *termPlan {
 		for _, sh := range shiftBlocks {
 			shifts = append(shifts, shiftDelta[sh])
 		}
+	case planColumns:
+		// tap (kh, kw) is class (kh ≠ 1, kw ≠ 1) shifted back by one row
+		// where kh = 0 and one column where kw = 0
+		for tap := range 9 {
+			kh, kw := tap/3, tap%3
+			shifts = append(shifts, [2]int{-b2i(kh == 0), -b2i(kw == 0)})
+		}
 	}
-	t, _ := planCache.LoadOrStore(key, newTermPlan(n, ho, wo, shifts))
+	plan := newTermPlan(n, ho, wo, shifts)
+	if kind == planColumns {
+		// the classes are the column matrix's rows 4 (1,1), 5 (1,2), 7 (2,1), 8 (2,2)
+		small := n * ho * wo
+		for tap := range 9 {
+			kh, kw := tap/3, tap%3
+			row := [4]int{4, 5, 7, 8}[2*b2i(kh != 1)+b2i(kw != 1)]
+			plan.offs[tap] += 4 * row * small
+		}
+	}
+	t, _ := planCache.LoadOrStore(key, plan)
 	return t.(*termPlan)
 }
 
@@ -97,4 +115,51 @@ func termProduct(c []float32, ldc int, a []float32, b []float32, lds, cs int, pl
 				&plan.masks[first*plan.nv+j/16], 2*plan.nv, nterms, bp, flags, st)
 		}
 	}
+}
+
+// ColProduct sets y [out][N·Ho·Wo] to act(bias + W·col), where col
+// [C·9][N·Ho·Wo] is Im2col's column matrix and W [out][C·9] (a Conv2d weight,
+// or a ConvTranspose2d weight [In, Out, 3, 3] for its input gradient); bias
+// may be nil, act is ReLU when relu is set. The vector path needs
+// ColProductScratch floats of scratch (with less, the plain product runs); it
+// reads only the four unshifted taps of col (the parity classes) and shifts
+// them under lane masks.
+func ColProduct(y, w, bias, col, scratch []float32, relu bool, out int, g Window) {
+	small := g.Small()
+	k := g.ColRows()
+	_, _, _ = y[out*small-1], w[out*k-1], col[k*small-1]
+	if !rowsFit(g) || len(scratch) < k*out {
+		if bias != nil {
+			SetRowBias(y, bias, small)
+		} else {
+			clear(y[:out*small])
+		}
+		MatMulAdd(y, w, col, out, k, small)
+		if relu {
+			ReLU(y[:out*small])
+		}
+		return
+	}
+	// packed[(tap·C + c)·out + o] = W[o][c·9 + tap]
+	packed := scratch[:k*out]
+	for o := 0; o < out; o++ {
+		for c := 0; c < g.C; c++ {
+			for tap := range 9 {
+				packed[(tap*g.C+c)*out+o] = w[o*k+c*9+tap]
+			}
+		}
+	}
+	plan := planFor(planColumns, g.N, g.Ho, g.Wo)
+	termProduct(y, small, packed, col, 9*small, g.C, plan, 0, 9, bias, relu, out, small)
+}
+
+// ColProductScratch is the scratch ColProduct needs.
+func ColProductScratch(g Window, out int) int { return g.ColRows() * out }
+
+// b2i is 1 for true, 0 for false.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
