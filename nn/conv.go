@@ -32,7 +32,7 @@ func (l Conv2d) Window(n, h, w int) tensor.Window {
 }
 
 // Forward: x [In][n·h·w] → y [Out][n·ho·wo].
-// col [In·9][n·ho·wo] receives the gathered windows; Backward reads it again.
+// col [In·9][n·ho·wo] receives the windows (tensor.ColClasses); Backward reads it again.
 func (l Conv2d) Forward(params, y, x, col []float32, g tensor.Window) {
 	l.ForwardAct(params, y, x, col, nil, g, false)
 }
@@ -40,7 +40,7 @@ func (l Conv2d) Forward(params, y, x, col []float32, g tensor.Window) {
 // ForwardAct is Forward followed, if relu is set, by ReLU, both in the
 // product's epilogue when scratch holds ForwardScratch floats.
 func (l Conv2d) ForwardAct(params, y, x, col, scratch []float32, g tensor.Window, relu bool) {
-	tensor.Im2col(col, x, g)
+	tensor.ColClasses(col, x, g)
 	// y[o,:] = b[o] + Σ_k W[o,k]·col[k,:], with W seen as [Out][In·9]
 	tensor.ColProduct(y, l.Weight.Of(params), l.Bias.Of(params), col, scratch, relu, l.Out, g)
 }
@@ -54,7 +54,7 @@ func (l Conv2d) ForwardScratch(g tensor.Window) int { return tensor.ColProductSc
 func (l Conv2d) Backward(params, grads, dx, dy, col, scratch []float32, g tensor.Window) {
 	p := g.Small()
 	// dW[o,k] += Σ_p dy[o,p]·col[k,p]
-	tensor.MatMulTAdd(l.Weight.Of(grads), dy, col, l.Out, l.In*9, p)
+	tensor.ColReduce(l.Weight.Of(grads), dy, col, l.Out, g)
 	tensor.RowSumsAdd(l.Bias.Of(grads), dy, p)
 	if dx == nil {
 		return
@@ -115,10 +115,10 @@ func (l ConvTranspose2d) ForwardScratch(g tensor.Window) int {
 func (l ConvTranspose2d) Backward(params, grads, dx, dy, x, dcol []float32, g tensor.Window) {
 	p := g.Small()
 	// the transposed conv's adjoint gathers the output windows
-	tensor.Im2col(dcol, dy, g)
 	col, scratch := dcol[:l.Out*9*p], dcol[l.Out*9*p:]
+	tensor.ColClasses(col, dy, g)
 	// dW[i,k'] += Σ_p x[i,p]·dcol[k',p]
-	tensor.MatMulTAdd(l.Weight.Of(grads), x, col, l.In, l.Out*9, p)
+	tensor.ColReduce(l.Weight.Of(grads), x, col, l.In, g)
 	tensor.RowSumsAdd(l.Bias.Of(grads), dy, g.Large())
 	if dx == nil {
 		return

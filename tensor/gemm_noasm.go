@@ -50,3 +50,7 @@ func termTile8(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs
 func termTile1(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64) {
 	panic("tensor: no assembly in this build")
 }
+
+func dotTerms4x4(a *float32, lda int, b *float32, offs *[4]int, masks *uint16, moffs *[4]int, nvec int, out *[256]float32) {
+	panic("tensor: no assembly in this build")
+}

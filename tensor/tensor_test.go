@@ -398,7 +398,9 @@ func TestWindowKernelsMatchReference(t *testing.T) {
 		w, bias := randSlice(rng, out*g.ColRows()), randSlice(rng, out)
 		relu := rng.IntN(2) == 0
 		y := randSlice(rng, out*g.Small())
-		ColProduct(y, w, bias, got, make([]float32, ColProductScratch(g, out)), relu, out, g)
+		cls := randSlice(rng, len(got)) // rows ColClasses leaves alone stay random
+		ColClasses(cls, x, g)
+		ColProduct(y, w, bias, cls, make([]float32, ColProductScratch(g, out)), relu, out, g)
 		yref := make([]float64, len(y))
 		for o := range out {
 			for q := range g.Small() {
@@ -413,6 +415,22 @@ func TestWindowKernelsMatchReference(t *testing.T) {
 			}
 		}
 		assertClose(t, fmt.Sprintf("ColProduct out%d relu %v %+v", out, relu, g), y, yref, 1e-5)
+
+		dy := randSlice(rng, out*g.Small())
+		dw := randSlice(rng, out*g.ColRows())
+		dwref := make([]float64, len(dw))
+		for o := range out {
+			for k := range g.ColRows() {
+				v := float64(dw[o*g.ColRows()+k])
+				for q := range g.Small() {
+					v += float64(dy[o*g.Small()+q]) * float64(want[k*g.Small()+q])
+				}
+				dwref[o*g.ColRows()+k] = v
+			}
+		}
+		ColClasses(cls, x, g)
+		ColReduce(dw, dy, cls, out, g)
+		assertClose(t, fmt.Sprintf("ColReduce out%d %+v", out, g), dw, dwref, 1e-4) // long sums
 
 		cs := 1 + rng.IntN(9)
 		a := randSlice(rng, cs*g.C*9)

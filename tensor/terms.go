@@ -118,7 +118,7 @@ func termProduct(c []float32, ldc int, a []float32, b []float32, lds, cs int, pl
 }
 
 // ColProduct sets y [out][N·Ho·Wo] to act(bias + W·col), where col
-// [C·9][N·Ho·Wo] is Im2col's column matrix and W [out][C·9] (a Conv2d weight,
+// [C·9][N·Ho·Wo] is Im2col's or ColClasses' column matrix and W [out][C·9] (a Conv2d weight,
 // or a ConvTranspose2d weight [In, Out, 3, 3] for its input gradient); bias
 // may be nil, act is ReLU when relu is set. The vector path needs
 // ColProductScratch floats of scratch (with less, the plain product runs); it
@@ -129,6 +129,9 @@ func ColProduct(y, w, bias, col, scratch []float32, relu bool, out int, g Window
 	k := g.ColRows()
 	_, _, _ = y[out*small-1], w[out*k-1], col[k*small-1]
 	if !rowsFit(g) || len(scratch) < k*out {
+		if classesOnly(g) {
+			fillShifted(col, g)
+		}
 		if bias != nil {
 			SetRowBias(y, bias, small)
 		} else {
@@ -163,3 +166,59 @@ func b2i(b bool) int {
 	}
 	return 0
 }
+
+// classesOnly reports whether ColClasses keeps only the parity classes of
+// g's column matrix: where the vector products read the other taps through
+// lane masks.
+func classesOnly(g Window) bool { return rowsFit(g) && g.Small()%16 == 0 }
+
+// ColClasses is Im2col for ColProduct and ColReduce: on the vector path it
+// writes only the rows 4, 5, 7 and 8 of each channel (the unshifted taps,
+// which are the parity classes of x) and leaves the other rows alone.
+func ColClasses(col, x []float32, g Window) {
+	if !classesOnly(g) {
+		Im2col(col, x, g)
+		return
+	}
+	splitClasses(col, x, g)
+}
+
+// ColReduce computes C[i][k] += Σ_q A[i][q]·col[k][q] for i < m, k < C·9:
+// a weight gradient, with col [C·9][N·Ho·Wo] from ColClasses and a [m][N·Ho·Wo].
+func ColReduce(c, a, col []float32, m int, g Window) {
+	small, n := g.Small(), g.ColRows()
+	_, _, _ = c[m*n-1], a[m*small-1], col[n*small-1]
+	if !classesOnly(g) || m < 4 || n < 4 {
+		if classesOnly(g) {
+			fillShifted(col, g)
+		}
+		MatMulTAdd(c, a, col, m, n, small)
+		return
+	}
+	plan := planFor(planColumns, g.N, g.Ho, g.Wo)
+	var lanes [256]float32
+	var offs, moffs [4]int
+	// 4×4 tiles; the last row block and column block overlap the previous ones
+	// when m or n is not a multiple of 4, and add only the entries not yet done
+	for i0 := 0; i0 < m; i0 += 4 {
+		i := min(i0, m-4)
+		for j0 := 0; j0 < n; j0 += 4 {
+			j := min(j0, n-4)
+			for t := range 4 {
+				ch, tap := (j+t)/9, (j+t)%9
+				offs[t] = 4*ch*9*small + plan.offs[tap]
+				moffs[t] = 2 * tap * plan.nv
+			}
+			dotTerms4x4(&a[i*small], 4*small, &col[0], &offs, &plan.masks[0], &moffs, small/16, &lanes)
+			for t := range 16 {
+				ii, jj := i+t/4, j+t%4
+				if ii >= i0 && jj >= j0 {
+					c[ii*n+jj] += sum16(lanes[t*16 : t*16+16])
+				}
+			}
+		}
+	}
+}
+
+// sum16 adds sixteen lanes pairwise.
+func sum16(x []float32) float32 { return sum8(x[:8]) + sum8(x[8:16]) }

@@ -163,6 +163,13 @@ var splitIdx = func() (t [32]int32) {
 // (2,1) (2,2) themselves; the other five taps are shifted copies of them
 // (kh = 0 reads class row a-1, kw = 0 class column b-1).
 func im2colRows(col, x []float32, g Window) {
+	splitClasses(col, x, g)
+	fillShifted(col, g)
+}
+
+// splitClasses writes the rows 4, 5, 7 and 8 of each channel of Im2col's
+// column matrix: the parity classes of x.
+func splitClasses(col, x []float32, g Window) {
 	small, large := g.Small(), g.Large()
 	var even, odd uint64
 	for i := range min(g.Wo, 16) {
@@ -178,9 +185,17 @@ func im2colRows(col, x []float32, g Window) {
 	_ = x[g.C*large-1]
 	for c := 0; c < g.C; c++ {
 		rows := col[c*9*small : (c+1)*9*small]
-		row := func(tap int) []float32 { return rows[tap*small : (tap+1)*small] }
-		splitRows(&row(4)[0], &row(5)[0], &row(7)[0], &row(8)[0], &x[c*large], &splitIdx,
+		splitRows(&rows[4*small], &rows[5*small], &rows[7*small], &rows[8*small], &x[c*large], &splitIdx,
 			g.N, g.Ho, 2*g.Ho-g.H, g.W, masks, small, lanes(g.Wo))
+	}
+}
+
+// fillShifted writes the other five rows of each channel from its classes.
+func fillShifted(col []float32, g Window) {
+	small := g.Small()
+	for c := 0; c < g.C; c++ {
+		rows := col[c*9*small : (c+1)*9*small]
+		row := func(tap int) []float32 { return rows[tap*small : (tap+1)*small] }
 		shiftCopy(row(0), row(8), g.N, g.Ho, g.Wo, -1, -1)
 		shiftCopy(row(1), row(7), g.N, g.Ho, g.Wo, -1, 0)
 		shiftCopy(row(2), row(8), g.N, g.Ho, g.Wo, -1, 0)
