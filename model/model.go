@@ -287,8 +287,8 @@ func (m *Model) Backward(ws *Workspace, recScale, beta float32) Loss {
 	n := ws.n
 	out, x := ws.Output(), ws.X[:n*Pixels]
 	var loss Loss
-	loss.SquaredError = nn.SquaredError(out, x)
-	nn.SquaredErrorBackward(ws.dT[2], out, x, recScale)
+	// the loss, its gradient and the output tanh's, in one pass
+	loss.SquaredError = nn.SquaredErrorTanhBackward(ws.dT[2], out, x, recScale)
 
 	// decoder, from the image back to the code
 	sizes := [3]int{4, 7, 14}
@@ -301,9 +301,7 @@ func (m *Model) Backward(ws *Workspace, recScale, beta float32) Loss {
 		l := m.dec[i]
 		g := l.Window(n, sizes[i], sizes[i])
 		dy := ws.dT[i][:l.Out*g.Large()]
-		if i == 2 {
-			tensor.TanhBackward(dy, ws.T[2])
-		} else {
+		if i < 2 { // the tanh's gradient is in dT[2] already
 			tensor.ReLUBackward(dy, ws.T[i])
 		}
 		dx := dCode
