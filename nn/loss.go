@@ -21,32 +21,9 @@ func SquaredError(y, x []float32) float64 {
 // gradient of scale·Σ(y-x)² with respect to the input of the tanh whose
 // output is y: dy[i] = scale·2·(y[i] - x[i])·(1 - y[i]²). One pass instead of
 // SquaredError, SquaredErrorBackward and tensor.TanhBackward; the float64 sum
-// runs in four independent partial sums.
+// runs in independent partial sums (tensor.SquaredErrorTanhGrad).
 func SquaredErrorTanhBackward(dy, y, x []float32, scale float32) float64 {
-	x = x[:len(y)]
-	dy = dy[:len(y)]
-	s := 2 * scale
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(y); i += 4 {
-		v0, v1, v2, v3 := y[i], y[i+1], y[i+2], y[i+3]
-		d0, d1, d2, d3 := v0-x[i], v1-x[i+1], v2-x[i+2], v3-x[i+3]
-		s0 += float64(d0) * float64(d0)
-		s1 += float64(d1) * float64(d1)
-		s2 += float64(d2) * float64(d2)
-		s3 += float64(d3) * float64(d3)
-		dy[i] = s * d0 * (1 - v0*v0)
-		dy[i+1] = s * d1 * (1 - v1*v1)
-		dy[i+2] = s * d2 * (1 - v2*v2)
-		dy[i+3] = s * d3 * (1 - v3*v3)
-	}
-	for ; i < len(y); i++ {
-		v := y[i]
-		d := v - x[i]
-		s0 += float64(d) * float64(d)
-		dy[i] = s * d * (1 - v*v)
-	}
-	return (s0 + s1) + (s2 + s3)
+	return tensor.SquaredErrorTanhGrad(dy, y, x, scale)
 }
 
 // SquaredErrorBackward sets dy[i] = scale·2·(y[i] - x[i]): the gradient of

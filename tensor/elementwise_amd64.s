@@ -169,3 +169,100 @@ sloop:
 	VMOVSS X0, ret+16(FP)
 	VZEROUPPER
 	RET
+
+// func adam8(p *float32, grad *float32, m *float32, v *float32, n int, k *[8]float32)
+//
+// Adam's update for n parameters (a positive multiple of 8), with k = {β1,
+// β2, 1-β1, 1-β2, step size, sqrt(1-β2^t), ε}: exactly the scalar
+// expressions of AdamStep (no fused multiply-add; sqrt and division are
+// correctly rounded), so both paths give the same bits.
+TEXT ·adam8(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), DI
+	MOVQ grad+8(FP), SI
+	MOVQ m+16(FP), DX
+	MOVQ v+24(FP), BX
+	MOVQ n+32(FP), CX
+	MOVQ k+40(FP), AX
+	SHRQ $3, CX
+	VBROADCASTSS (AX), Y8   // β1
+	VBROADCASTSS 4(AX), Y9  // β2
+	VBROADCASTSS 8(AX), Y10 // 1-β1
+	VBROADCASTSS 12(AX), Y11 // 1-β2
+	VBROADCASTSS 16(AX), Y12 // step size
+	VBROADCASTSS 20(AX), Y13 // sqrt(1-β2^t)
+	VBROADCASTSS 24(AX), Y14 // ε
+
+aloop:
+	VMOVUPS (SI), Y0  // g
+	VMULPS  (DX), Y8, Y1
+	VMULPS  Y0, Y10, Y2
+	VADDPS  Y2, Y1, Y1 // m
+	VMOVUPS Y1, (DX)
+	VMULPS  Y0, Y0, Y3
+	VMULPS  Y3, Y11, Y3
+	VMULPS  (BX), Y9, Y4
+	VADDPS  Y3, Y4, Y4 // v
+	VMOVUPS Y4, (BX)
+	VSQRTPS Y4, Y5
+	VDIVPS  Y13, Y5, Y5
+	VADDPS  Y14, Y5, Y5 // denominator
+	VDIVPS  Y5, Y1, Y6
+	VMULPS  Y6, Y12, Y6
+	VMOVUPS (DI), Y7
+	VSUBPS  Y6, Y7, Y7
+	VMOVUPS Y7, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, BX
+	DECQ CX
+	JNZ  aloop
+	VZEROUPPER
+	RET
+
+// func sqErrTanh8(dy *float32, y *float32, x *float32, n int, s float32) float64
+//
+// dy[i] = (s·(y[i]-x[i]))·(1 - y[i]·y[i]) for i < n (a positive multiple of
+// 8), no fused multiply-add; returns Σ (y[i]-x[i])² accumulated in float64
+// over eight lanes, added up pairwise at the end.
+TEXT ·sqErrTanh8(SB), NOSPLIT, $0-48
+	MOVQ dy+0(FP), DI
+	MOVQ y+8(FP), SI
+	MOVQ x+16(FP), DX
+	MOVQ n+24(FP), CX
+	SHRQ $3, CX
+	VBROADCASTSS s+32(FP), Y8
+	MOVL $0x3f800000, AX
+	MOVQ AX, X9
+	VBROADCASTSS X9, Y9 // 1
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+sloop:
+	VMOVUPS (SI), Y0
+	VSUBPS  (DX), Y0, Y1 // d
+	VCVTPS2PD X1, Y2
+	VEXTRACTF128 $1, Y1, X3
+	VCVTPS2PD X3, Y3
+	VMULPD  Y2, Y2, Y2
+	VADDPD  Y2, Y10, Y10
+	VMULPD  Y3, Y3, Y3
+	VADDPD  Y3, Y11, Y11
+	VMULPS  Y1, Y8, Y1 // s·d
+	VMULPS  Y0, Y0, Y4
+	VSUBPS  Y4, Y9, Y4 // 1 - y²
+	VMULPS  Y4, Y1, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ  sloop
+
+	VADDPD Y11, Y10, Y10
+	VEXTRACTF128 $1, Y10, X11
+	VADDPD X11, X10, X10
+	VHADDPD X10, X10, X10
+	VMOVSD X10, ret+40(FP)
+	VZEROUPPER
+	RET

@@ -56,3 +56,9 @@ func termTile1(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs
 
 //go:noescape
 func dotTerms4x4(a *float32, lda int, b *float32, offs *[4]int, masks *uint16, moffs *[4]int, nvec int, out *[256]float32)
+
+//go:noescape
+func adam8(p *float32, grad *float32, m *float32, v *float32, n int, k *[8]float32)
+
+//go:noescape
+func sqErrTanh8(dy *float32, y *float32, x *float32, n int, s float32) float64

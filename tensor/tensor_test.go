@@ -477,3 +477,26 @@ func BenchmarkConvTranspose(b *testing.B) {
 		})
 	}
 }
+
+// TestAdamStepMatchesScalar: the vector Adam update gives the scalar loop's bits.
+func TestAdamStepMatchesScalar(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{1, 7, 8, 9, 7017} {
+		p, g := randSlice(rng, n), randSlice(rng, n)
+		m, v := randSlice(rng, n), randSlice(rng, n)
+		for i := range v {
+			v[i] *= v[i]
+		}
+		wp, wm, wv := append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), v...)
+		const b1, b2, c1, c2, step, bc, eps = 0.9, 0.999, 0.1, 0.001, 0.0137, 0.0447, 1e-8
+		AdamStep(p, g, m, v, b1, b2, c1, c2, step, bc, eps)
+		for i := range wp {
+			wm[i] = wm[i]*b1 + g[i]*c1
+			wv[i] = wv[i]*b2 + g[i]*g[i]*c2
+			wp[i] -= step * (wm[i] / (float32(math.Sqrt(float64(wv[i])))/bc + eps))
+			if p[i] != wp[i] || m[i] != wm[i] || v[i] != wv[i] {
+				t.Fatalf("n %d, i %d: p m v = %g %g %g, want %g %g %g", n, i, p[i], m[i], v[i], wp[i], wm[i], wv[i])
+			}
+		}
+	}
+}
