@@ -42,6 +42,21 @@ func convTransposeTerms(dst, a, src, bias []float32, relu bool, scratch []float3
 	plan := planFor(planClasses, g.N, g.Ho, g.Wo)
 	stack := scratch[:g.C*4*small] // [g.C][4 classes][small]
 	packed := scratch[g.C*4*small:][:4*cs*g.C]
+	j0 := 0
+	if g.C == 1 {
+		// one output channel: all four classes at once, sharing the shifted loads
+		var zero [1]float32
+		bp, flags := &zero[0], 1
+		if bias != nil {
+			bp = &bias[0]
+		}
+		if relu {
+			flags |= 2
+		}
+		for j0 = 0; j0+32 <= small; j0 += 32 {
+			classTile1(&stack[j0], small, &a[0], &src[j0], 4*small, cs, &plan.masks[j0/16], 2*plan.nv, g.Wo, bp, flags)
+		}
+	}
 	for cls, cl := range classes {
 		// packed[(b·cs + s)·g.C + l] = A[s][l·9 + tap of block b]
 		for b := 0; b < cl.blocks; b++ {
@@ -52,7 +67,7 @@ func convTransposeTerms(dst, a, src, bias []float32, relu bool, scratch []float3
 				}
 			}
 		}
-		termProduct(stack[cls*small:], 4*small, packed, src, small, cs, plan, cl.first, cl.blocks, bias, relu, g.C, small)
+		termProduct(stack[cls*small:], 4*small, packed, src, small, cs, plan, cl.first, cl.blocks, bias, relu, g.C, j0, small)
 	}
 	for l := 0; l < g.C; l++ {
 		interleaveClasses(dst[l*large:(l+1)*large], stack[l*4*small:(l+1)*4*small], g)

@@ -500,3 +500,42 @@ func TestAdamStepMatchesScalar(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkColProduct is the convolutions of one chunk of 16 images as
+// ColClasses + ColProduct, and their weight gradients (ColReduce); MB/s =
+// MFLOP/s of the product alone.
+func BenchmarkColProduct(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, c := range []struct {
+		out int
+		g   Window
+	}{
+		{16, Window{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14}},
+		{8, Window{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7}},
+		{8, Window{C: 8, N: 16, H: 7, W: 7, Ho: 4, Wo: 4}},
+	} {
+		g := c.g
+		x, col := randSlice(rng, g.C*g.Large()), make([]float32, g.ColRows()*g.Small())
+		w, bias := randSlice(rng, c.out*g.ColRows()), randSlice(rng, c.out)
+		y, scratch := make([]float32, c.out*g.Small()), make([]float32, ColProductScratch(g, c.out))
+		ColClasses(col, x, g)
+		flops := int64(2 * c.out * g.ColRows() * g.Small())
+		b.Run(fmt.Sprintf("split%dx%d", g.C, g.H), func(b *testing.B) {
+			for b.Loop() {
+				ColClasses(col, x, g)
+			}
+		})
+		b.Run(fmt.Sprintf("fwd%dto%dx%d", g.C, c.out, g.H), func(b *testing.B) {
+			b.SetBytes(flops)
+			for b.Loop() {
+				ColProduct(y, w, bias, col, scratch, true, c.out, g)
+			}
+		})
+		b.Run(fmt.Sprintf("dw%dto%dx%d", g.C, c.out, g.H), func(b *testing.B) {
+			b.SetBytes(flops)
+			for b.Loop() {
+				ColReduce(w, y, col, c.out, g)
+			}
+		})
+	}
+}

@@ -73,13 +73,14 @@ func planFor(kind, n, ho, wo int) *termPlan {
 	return t.(*termPlan)
 }
 
-// termProduct computes, for rows i < m and columns j < p,
+// termProduct computes, for rows i < m and columns j0 ≤ j < p (j0 a
+// multiple of 32),
 //
 //	C[i·ldc + j] = act(bias[i] + Σ_t Σ_s A[(t·cs + s)·m + i] · B_t[s·lds + j])
 //
 // where B_t is b read through term first+t of plan (nterms terms). bias nil
 // means 0; act is ReLU when relu is set, else the identity.
-func termProduct(c []float32, ldc int, a []float32, b []float32, lds, cs int, plan *termPlan, first, nterms int, bias []float32, relu bool, m, p int) {
+func termProduct(c []float32, ldc int, a []float32, b []float32, lds, cs int, plan *termPlan, first, nterms int, bias []float32, relu bool, m, j0, p int) {
 	flags := 1
 	if relu {
 		flags |= 2
@@ -92,7 +93,7 @@ func termProduct(c []float32, ldc int, a []float32, b []float32, lds, cs int, pl
 		if bias != nil {
 			bp = &bias[i]
 		}
-		for j := 0; j < p; j += 32 {
+		for j := j0; j < p; j += 32 {
 			st := uint64(1<<32 - 1)
 			if j+32 > p {
 				st = 1<<(p-j) - 1
@@ -106,7 +107,7 @@ func termProduct(c []float32, ldc int, a []float32, b []float32, lds, cs int, pl
 		if bias != nil {
 			bp = &bias[i]
 		}
-		for j := 0; j < p; j += 64 {
+		for j := j0; j < p; j += 64 {
 			st := ^uint64(0)
 			if j+64 > p {
 				st = 1<<(p-j) - 1
@@ -153,7 +154,7 @@ func ColProduct(y, w, bias, col, scratch []float32, relu bool, out int, g Window
 		}
 	}
 	plan := planFor(planColumns, g.N, g.Ho, g.Wo)
-	termProduct(y, small, packed, col, 9*small, g.C, plan, 0, 9, bias, relu, out, small)
+	termProduct(y, small, packed, col, 9*small, g.C, plan, 0, 9, bias, relu, out, 0, small)
 }
 
 // ColProductScratch is the scratch ColProduct needs.

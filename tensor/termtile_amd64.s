@@ -415,3 +415,117 @@ dloop:
 	VMOVUPS Z15, 960(DI)
 	VZEROUPPER
 	RET
+
+// func classTile1(stack *float32, small int, a *float32, b *float32, lds int, cs int, masks *uint16, nvb int, wo int, bias *float32, flags int)
+//
+// A transposed convolution to one channel, all four parity classes of 32
+// columns at once: stack[cls·small + j] for j < 32 from the small grid b
+// (rows s lds bytes apart, cs of them) and the weights a [cs][9] (tap kh·3+kw),
+// each shifted view of b loaded once per s and shared by the classes that use
+// it. masks are the class plan's lane masks at the tile's first vector
+// (blocks nvb bytes apart: shift (0,0) (0,1) (1,1) (1,0)); the tile must be
+// whole (no shift-(0,0) lane masked). flags as termTile8.
+TEXT ·classTile1(SB), NOSPLIT, $0-88
+	MOVQ stack+0(FP), DI
+	MOVQ small+8(FP), R8
+	SHLQ $2, R8
+	MOVQ a+16(FP), AX
+	MOVQ b+24(FP), SI
+	MOVQ lds+32(FP), R9
+	MOVQ cs+40(FP), CX
+	MOVQ masks+48(FP), DX
+	MOVQ nvb+56(FP), BX
+	MOVWLZX (DX)(BX*1), R10
+	KMOVW R10, K1
+	MOVWLZX 2(DX)(BX*1), R10
+	KMOVW R10, K2
+	LEAQ (DX)(BX*2), DX
+	MOVWLZX (DX), R10
+	KMOVW R10, K3
+	MOVWLZX 2(DX), R10
+	KMOVW R10, K4
+	MOVWLZX (DX)(BX*1), R10
+	KMOVW R10, K5
+	MOVWLZX 2(DX)(BX*1), R10
+	KMOVW R10, K6
+	MOVQ wo+64(FP), R11
+	SHLQ $2, R11 // shift (1,0)
+	LEAQ 4(R11), R12 // shift (1,1)
+	MOVQ flags+80(FP), R13
+	MOVQ bias+72(FP), R10
+	VBROADCASTSS (R10), Z0
+	TESTQ $1, R13
+	JNZ  c1init
+	VPXORD Z0, Z0, Z0
+
+c1init:
+	VMOVAPS Z0, Z1
+	VMOVAPS Z0, Z2
+	VMOVAPS Z0, Z3
+	VMOVAPS Z0, Z4
+	VMOVAPS Z0, Z5
+	VMOVAPS Z0, Z6
+	VMOVAPS Z0, Z7
+
+c1s:
+	VMOVUPS (SI), Z16
+	VMOVUPS 64(SI), Z17
+	VMOVUPS.Z 4(SI), K1, Z18
+	VMOVUPS.Z 68(SI), K2, Z19
+	VMOVUPS.Z (SI)(R12*1), K3, Z20
+	VMOVUPS.Z 64(SI)(R12*1), K4, Z21
+	VMOVUPS.Z (SI)(R11*1), K5, Z22
+	VMOVUPS.Z 64(SI)(R11*1), K6, Z23
+	// class (0,0): tap 4 at shift (0,0)
+	VFMADD231PS.BCST 16(AX), Z16, Z0
+	VFMADD231PS.BCST 16(AX), Z17, Z1
+	// class (0,1): tap 5 at (0,0), tap 3 at (0,1)
+	VFMADD231PS.BCST 20(AX), Z16, Z2
+	VFMADD231PS.BCST 20(AX), Z17, Z3
+	// class (1,0): tap 7 at (0,0), tap 1 at (1,0)
+	VFMADD231PS.BCST 28(AX), Z16, Z4
+	VFMADD231PS.BCST 28(AX), Z17, Z5
+	// class (1,1): tap 8 at (0,0), 6 at (0,1), 0 at (1,1), 2 at (1,0)
+	VFMADD231PS.BCST 32(AX), Z16, Z6
+	VFMADD231PS.BCST 32(AX), Z17, Z7
+	VFMADD231PS.BCST 12(AX), Z18, Z2
+	VFMADD231PS.BCST 12(AX), Z19, Z3
+	VFMADD231PS.BCST 4(AX), Z22, Z4
+	VFMADD231PS.BCST 4(AX), Z23, Z5
+	VFMADD231PS.BCST 24(AX), Z18, Z6
+	VFMADD231PS.BCST 24(AX), Z19, Z7
+	VFMADD231PS.BCST (AX), Z20, Z6
+	VFMADD231PS.BCST (AX), Z21, Z7
+	VFMADD231PS.BCST 8(AX), Z22, Z6
+	VFMADD231PS.BCST 8(AX), Z23, Z7
+	ADDQ $36, AX
+	ADDQ R9, SI
+	DECQ CX
+	JNZ  c1s
+
+	TESTQ $2, R13
+	JZ   c1store
+	VPXORD Z19, Z19, Z19
+	VMAXPS Z19, Z0, Z0
+	VMAXPS Z19, Z1, Z1
+	VMAXPS Z19, Z2, Z2
+	VMAXPS Z19, Z3, Z3
+	VMAXPS Z19, Z4, Z4
+	VMAXPS Z19, Z5, Z5
+	VMAXPS Z19, Z6, Z6
+	VMAXPS Z19, Z7, Z7
+
+c1store:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z2, (DI)
+	VMOVUPS Z3, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z4, (DI)
+	VMOVUPS Z5, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Z6, (DI)
+	VMOVUPS Z7, 64(DI)
+	VZEROUPPER
+	RET
