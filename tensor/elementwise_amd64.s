@@ -266,3 +266,37 @@ sloop:
 	VMOVSD X10, ret+40(FP)
 	VZEROUPPER
 	RET
+
+// func sqDiff8(y *float32, x *float32, n int) float64
+//
+// Σ (y[i]-x[i])² for i < n (a positive multiple of 8), the float32
+// differences squared and summed in float64 over eight lanes, added up
+// pairwise at the end (as sqErrTanh8).
+TEXT ·sqDiff8(SB), NOSPLIT, $0-32
+	MOVQ y+0(FP), SI
+	MOVQ x+8(FP), DX
+	MOVQ n+16(FP), CX
+	SHRQ $3, CX
+	VXORPD Y10, Y10, Y10
+	VXORPD Y11, Y11, Y11
+
+qloop:
+	VMOVUPS (SI), Y0
+	VSUBPS  (DX), Y0, Y1
+	VCVTPS2PD X1, Y2
+	VEXTRACTF128 $1, Y1, X3
+	VCVTPS2PD X3, Y3
+	VFMADD231PD Y2, Y2, Y10
+	VFMADD231PD Y3, Y3, Y11
+	ADDQ $32, SI
+	ADDQ $32, DX
+	DECQ CX
+	JNZ  qloop
+
+	VADDPD Y11, Y10, Y10
+	VEXTRACTF128 $1, Y10, X11
+	VADDPD X11, X10, X10
+	VHADDPD X10, X10, X10
+	VMOVSD X10, ret+24(FP)
+	VZEROUPPER
+	RET

@@ -65,3 +65,6 @@ func sqErrTanh8(dy *float32, y *float32, x *float32, n int, s float32) float64
 
 //go:noescape
 func classTile1(stack *float32, small int, a *float32, b *float32, lds int, cs int, masks *uint16, nvb int, wo int, bias *float32, flags int)
+
+//go:noescape
+func sqDiff8(y *float32, x *float32, n int) float64

@@ -66,3 +66,5 @@ func sqErrTanh8(dy *float32, y *float32, x *float32, n int, s float32) float64 {
 func classTile1(stack *float32, small int, a *float32, b *float32, lds int, cs int, masks *uint16, nvb int, wo int, bias *float32, flags int) {
 	panic("tensor: no assembly in this build")
 }
+
+func sqDiff8(y *float32, x *float32, n int) float64 { panic("tensor: no assembly in this build") }

@@ -61,3 +61,26 @@ func SquaredErrorTanhGrad(dy, y, x []float32, scale float32) float64 {
 	}
 	return (s0 + s1) + (s2 + s3)
 }
+
+// SquaredDiffSum returns Σ (y[i] - x[i])², the float32 differences squared
+// and accumulated in float64 (independent partial sums).
+func SquaredDiffSum(y, x []float32) float64 {
+	x = x[:len(y)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	if n8 := len(y) &^ 7; useAsm && n8 > 0 {
+		s0, i = sqDiff8(&y[0], &x[0], n8), n8
+	}
+	for ; i+4 <= len(y); i += 4 {
+		d0, d1, d2, d3 := float64(y[i]-x[i]), float64(y[i+1]-x[i+1]), float64(y[i+2]-x[i+2]), float64(y[i+3]-x[i+3])
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; i < len(y); i++ {
+		d := float64(y[i] - x[i])
+		s0 += d * d
+	}
+	return (s0 + s1) + (s2 + s3)
+}

@@ -539,3 +539,31 @@ func BenchmarkColProduct(b *testing.B) {
 		})
 	}
 }
+
+// TestSquaredSums checks SquaredDiffSum and SquaredErrorTanhGrad against
+// float64 loops (the gradient bit for bit).
+func TestSquaredSums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for _, n := range []int{1, 5, 8, 13, 784, 12547} {
+		y, x := randSlice(rng, n), randSlice(rng, n)
+		var want float64
+		wdy := make([]float32, n)
+		for i := range y {
+			d := y[i] - x[i]
+			want += float64(d) * float64(d)
+			wdy[i] = 0.5 * d * (1 - y[i]*y[i])
+		}
+		if got := SquaredDiffSum(y, x); math.Abs(got-want) > 1e-12*want {
+			t.Errorf("n %d: SquaredDiffSum = %v, want %v", n, got, want)
+		}
+		dy := make([]float32, n)
+		if got := SquaredErrorTanhGrad(dy, y, x, 0.25); math.Abs(got-want) > 1e-12*want {
+			t.Errorf("n %d: SquaredErrorTanhGrad = %v, want %v", n, got, want)
+		}
+		for i := range dy {
+			if dy[i] != wdy[i] {
+				t.Fatalf("n %d: dy[%d] = %g, want %g", n, i, dy[i], wdy[i])
+			}
+		}
+	}
+}
