@@ -46,7 +46,7 @@ func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, img
 func maskCopy(dst *float32, src *float32, delta int, masks *uint16, period int, n int)
 
 //go:noescape
-func splitRows(p0 *float32, p1 *float32, p2 *float32, p3 *float32, x *float32, idx *[32]int32, imgs int, ho int, odd int, w int, masks uint64, plane int, womask uint64)
+func splitRows(p0 *float32, p1 *float32, p2 *float32, p3 *float32, x *float32, idx *[32]int32, imgs int, ho int, odd int, w int, masks uint64, plane int, womask uint64, xlen int)
 
 //go:noescape
 func termTile8(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)

@@ -39,7 +39,7 @@ func maskCopy(dst *float32, src *float32, delta int, masks *uint16, period int, 
 	panic("tensor: no assembly in this build")
 }
 
-func splitRows(p0 *float32, p1 *float32, p2 *float32, p3 *float32, x *float32, idx *[32]int32, imgs int, ho int, odd int, w int, masks uint64, plane int, womask uint64) {
+func splitRows(p0 *float32, p1 *float32, p2 *float32, p3 *float32, x *float32, idx *[32]int32, imgs int, ho int, odd int, w int, masks uint64, plane int, womask uint64, xlen int) {
 	panic("tensor: no assembly in this build")
 }
 

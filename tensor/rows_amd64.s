@@ -210,7 +210,7 @@ mdone:
 	VZEROUPPER
 	RET
 
-// func splitRows(p0 *float32, p1 *float32, p2 *float32, p3 *float32, x *float32, idx *[32]int32, imgs int, ho int, odd int, w int, masks uint64, plane int, womask uint64)
+// func splitRows(p0 *float32, p1 *float32, p2 *float32, p3 *float32, x *float32, idx *[32]int32, imgs int, ho int, odd int, w int, masks uint64, plane int, womask uint64, xlen int)
 //
 // The inverse of interleaveRows: x [imgs][h][w] (h = 2·ho - odd) split into
 // its four parity classes, class 2r+s at p(2r+s) [imgs][ho][wo] holding
@@ -218,8 +218,10 @@ mdone:
 // row, lanes 16-31 the odd ones. masks: load lanes 0-15 (bits 0-15), load
 // lanes 16-31 (16-31), even lanes (32-47), odd lanes (48-63). plane is each
 // class's length in floats: stores are whole vectors except where one would
-// cross that end; womask has the first wo lanes set.
-TEXT ·splitRows(SB), NOSPLIT, $0-104
+// cross that end; womask has the first wo lanes set. Rows of at most 16 floats
+// are read with whole vectors except where one would cross x's end (xlen
+// floats) and permuted from one table.
+TEXT ·splitRows(SB), NOSPLIT, $0-112
 	MOVQ p0+0(FP), DI
 	MOVQ p1+8(FP), R8
 	MOVQ p2+16(FP), R9
@@ -252,6 +254,8 @@ TEXT ·splitRows(SB), NOSPLIT, $0-104
 	MOVQ womask+96(FP), AX
 	KMOVW AX, K6 // wo lanes
 	VPXORD Z31, Z31, Z31
+	KORTESTW K2, K2
+	JZ   s16
 
 simg:
 	MOVQ R11, DX
@@ -307,5 +311,77 @@ snext:
 	JNZ  srow
 	DECQ CX
 	JNZ  simg
+	VZEROUPPER
+	RET
+
+	// rows of at most 16 floats
+s16:
+	ADDQ $32, BX // last p0 address with room for a half vector
+	MOVQ xlen+104(FP), AX
+	LEAQ -64(SI)(AX*4), AX // last x address with room for a whole vector
+
+s16img:
+	MOVQ R11, DX
+
+s16row:
+	CMPQ SI, AX
+	JA   s16m0
+	VMOVUPS (SI), Z0
+	JMP  s16r0
+
+s16m0:
+	VMOVUPS.Z (SI), K1, Z0
+
+s16r0:
+	VPERMPS.Z Z0, Z28, K3, Z2
+	VPERMPS.Z Z0, Z29, K4, Z3
+	ADDQ R13, SI
+	CMPQ DX, $1
+	JNE  s16odd
+	CMPQ R12, $0
+	JEQ  s16odd
+	VMOVAPS Z31, Z4
+	VMOVAPS Z31, Z5
+	JMP  s16store
+
+s16odd:
+	CMPQ SI, AX
+	JA   s16m1
+	VMOVUPS (SI), Z1
+	JMP  s16r1
+
+s16m1:
+	VMOVUPS.Z (SI), K1, Z1
+
+s16r1:
+	VPERMPS.Z Z1, Z28, K3, Z4
+	VPERMPS.Z Z1, Z29, K4, Z5
+	ADDQ R13, SI
+
+s16store:
+	// a class row has at most 8 floats: half vectors, fewer split cache lines
+	CMPQ DI, BX
+	JA   s16mstore
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, (R8)
+	VMOVUPS Y4, (R9)
+	VMOVUPS Y5, (R10)
+	JMP  s16next
+
+s16mstore:
+	VMOVUPS Z2, K6, (DI)
+	VMOVUPS Z3, K6, (R8)
+	VMOVUPS Z4, K6, (R9)
+	VMOVUPS Z5, K6, (R10)
+
+s16next:
+	ADDQ R14, DI
+	ADDQ R14, R8
+	ADDQ R14, R9
+	ADDQ R14, R10
+	DECQ DX
+	JNZ  s16row
+	DECQ CX
+	JNZ  s16img
 	VZEROUPPER
 	RET

@@ -186,7 +186,7 @@ func splitClasses(col, x []float32, g Window) {
 	for c := 0; c < g.C; c++ {
 		rows := col[c*9*small : (c+1)*9*small]
 		splitRows(&rows[4*small], &rows[5*small], &rows[7*small], &rows[8*small], &x[c*large], &splitIdx,
-			g.N, g.Ho, 2*g.Ho-g.H, g.W, masks, small, lanes(g.Wo))
+			g.N, g.Ho, 2*g.Ho-g.H, g.W, masks, small, lanes(g.Wo), len(x)-c*large)
 	}
 }
 
