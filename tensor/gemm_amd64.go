@@ -35,9 +35,10 @@ func addConst8(x *float32, v float32, n int)
 //go:noescape
 func sum32(x *float32, n int) float32
 
-// useRows selects the AVX-512 row kernels of the window gathers (splitRows,
-// maskCopy, interleaveRows); without AVX-512 the table gathers (gather8) run.
-var useRows = useAsm && cpu.X86.HasAVX512F
+// useRows selects the AVX-512 kernels (F and VL) of the windows and the
+// shifted-grid products (splitRows, maskCopy, interleaveRows, termTile8, …);
+// without them the AVX2 table gathers (gather8) and tiles run.
+var useRows = useAsm && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 
 //go:noescape
 func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int)
@@ -55,7 +56,7 @@ func termTile8(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs
 func termTile1(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
 
 //go:noescape
-func dotTerms4x4(a *float32, lda int, b *float32, offs *[4]int, masks *uint16, moffs *[4]int, nvec int, out *[256]float32)
+func dotTerms4x4(a *float32, lda int, b *float32, offs *[4]int, masks *uint16, moffs *[4]int, nvec int, out *[16]float32)
 
 //go:noescape
 func adam8(p *float32, grad *float32, m *float32, v *float32, n int, k *[8]float32)

@@ -51,7 +51,7 @@ func termTile1(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs
 	panic("tensor: no assembly in this build")
 }
 
-func dotTerms4x4(a *float32, lda int, b *float32, offs *[4]int, masks *uint16, moffs *[4]int, nvec int, out *[256]float32) {
+func dotTerms4x4(a *float32, lda int, b *float32, offs *[4]int, masks *uint16, moffs *[4]int, nvec int, out *[16]float32) {
 	panic("tensor: no assembly in this build")
 }
 

@@ -197,7 +197,7 @@ func ColReduce(c, a, col []float32, m int, g Window) {
 		return
 	}
 	plan := planFor(planColumns, g.N, g.Ho, g.Wo)
-	var lanes [256]float32
+	var sums [16]float32
 	var offs, moffs [4]int
 	// 4×4 tiles; the last row block and column block overlap the previous ones
 	// when m or n is not a multiple of 4, and add only the entries not yet done
@@ -210,16 +210,13 @@ func ColReduce(c, a, col []float32, m int, g Window) {
 				offs[t] = 4*ch*9*small + plan.offs[tap]
 				moffs[t] = 2 * tap * plan.nv
 			}
-			dotTerms4x4(&a[i*small], 4*small, &col[0], &offs, &plan.masks[0], &moffs, small/16, &lanes)
+			dotTerms4x4(&a[i*small], 4*small, &col[0], &offs, &plan.masks[0], &moffs, small/16, &sums)
 			for t := range 16 {
 				ii, jj := i+t/4, j+t%4
 				if ii >= i0 && jj >= j0 {
-					c[ii*n+jj] += sum16(lanes[t*16 : t*16+16])
+					c[ii*n+jj] += sums[t]
 				}
 			}
 		}
 	}
 }
-
-// sum16 adds sixteen lanes pairwise.
-func sum16(x []float32) float32 { return sum8(x[:8]) + sum8(x[8:16]) }
