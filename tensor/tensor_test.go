@@ -379,6 +379,15 @@ func TestBiasAndSum(t *testing.T) {
 // TestWindowKernelsMatchReference compares the vector window kernels (Im2col,
 // ConvTranspose) with their pure-Go twins over random stride-2 geometries.
 func TestWindowKernelsMatchReference(t *testing.T) {
+	t.Run("vector", testWindowKernels)
+	if useRows { // the AVX2 paths, as on a machine without AVX-512
+		useRows = false
+		defer func() { useRows = true }()
+		t.Run("avx2", testWindowKernels)
+	}
+}
+
+func testWindowKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	for range 300 {
 		ho, wo := 1+rng.IntN(16), 1+rng.IntN(16)
