@@ -41,7 +41,7 @@ func sum32(x *float32, n int) float32
 var useRows = useAsm && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 
 //go:noescape
-func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int)
+func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int, stackLen int)
 
 //go:noescape
 func maskCopy(dst *float32, src *float32, delta int, masks *uint16, period int, n int)

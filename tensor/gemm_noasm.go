@@ -31,7 +31,7 @@ func sum32(x *float32, n int) float32        { panic("tensor: no assembly in thi
 // useRows is false: no AVX-512 row kernels.
 var useRows = false
 
-func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int) {
+func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int, stackLen int) {
 	panic("tensor: no assembly in this build")
 }
 

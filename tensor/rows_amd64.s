@@ -9,7 +9,7 @@
 // Masked stores are slow on Zen 4: stores are whole vectors, their spill
 // overwritten by the next rows, except near the end of an output block.
 
-// func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int)
+// func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int, stackLen int)
 //
 // The four parity classes of a large grid, stack [4][small] (class 2r+s holds
 // the pixels (2a+r, 2b+s) as [imgs][ho][wo], wo = small/(imgs·ho)), woven
@@ -17,8 +17,10 @@
 // (r,0) and class (r,1) row a, lane i taken from idx (two tables of 16: lanes
 // 0-15 and 16-31 of the row). masks: load (bits 0-15), store of lanes 0-15
 // (16-31), store of lanes 16-31 (32-47; 0: rows of at most 16). Stores are
-// whole vectors except where one would cross dst's end (dstLen floats).
-TEXT ·interleaveRows(SB), NOSPLIT, $0-80
+// whole vectors except where one would cross dst's end (dstLen floats);
+// class rows of at most 8 floats are read as half vectors except where one
+// would cross the stack's end (stackLen floats).
+TEXT ·interleaveRows(SB), NOSPLIT, $0-88
 	MOVQ dst+0(FP), DI
 	MOVQ stack+8(FP), SI
 	MOVQ idx+16(FP), AX
@@ -50,14 +52,27 @@ TEXT ·interleaveRows(SB), NOSPLIT, $0-80
 	LEAQ -64(DI)(AX*4), AX // last dst address with room for a whole vector
 	KORTESTW K3, K3
 	JNZ  iimg2
+	// last stack address from which class (1,1) has a half vector
+	MOVQ stackLen+80(FP), BX
+	LEAQ -32(SI)(BX*4), BX
+	SUBQ R14, BX
 
 iimg:
 	MOVQ R9, DX
 
 irow:
-	// even row: classes (0,0) and (0,1)
+	// even row: classes (0,0) and (0,1); a class row has at most 8 floats
+	CMPQ SI, BX
+	JA   imload0
+	VMOVUPS (SI), Y0
+	VMOVUPS (SI)(R8*1), Y1
+	JMP  iperm0
+
+imload0:
 	VMOVUPS.Z (SI), K1, Z0
 	VMOVUPS.Z (SI)(R8*1), K1, Z1
+
+iperm0:
 	VMOVAPS Z28, Z2
 	VPERMI2PS Z1, Z0, Z2
 	CMPQ DI, AX
@@ -77,8 +92,17 @@ inext0:
 
 iodd:
 	// odd row: classes (1,0) and (1,1)
+	CMPQ SI, BX
+	JA   imload1
+	VMOVUPS (SI)(R13*1), Y0
+	VMOVUPS (SI)(R14*1), Y1
+	JMP  iperm1
+
+imload1:
 	VMOVUPS.Z (SI)(R13*1), K1, Z0
 	VMOVUPS.Z (SI)(R14*1), K1, Z1
+
+iperm1:
 	VMOVAPS Z28, Z2
 	VPERMI2PS Z1, Z0, Z2
 	CMPQ DI, AX

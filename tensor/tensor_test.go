@@ -576,3 +576,25 @@ func TestSquaredSums(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkInterleave weaves the four parity classes of one chunk's channels.
+func BenchmarkInterleave(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, g := range []Window{
+		{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7},
+		{C: 8, N: 16, H: 7, W: 7, Ho: 4, Wo: 4},
+		{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14},
+	} {
+		b.Run(fmt.Sprintf("%dx%d", g.C, g.H), func(b *testing.B) {
+			if !rowsFit(g) {
+				b.Skip("no AVX-512")
+			}
+			stack, dst := randSlice(rng, g.C*4*g.Small()), make([]float32, g.C*g.Large())
+			for b.Loop() {
+				for l := 0; l < g.C; l++ {
+					interleaveClasses(dst[l*g.Large():(l+1)*g.Large()], stack[l*4*g.Small():(l+1)*4*g.Small()], g)
+				}
+			}
+		})
+	}
+}

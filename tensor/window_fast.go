@@ -217,5 +217,5 @@ var interleaveIdx = func() (t [32]int32) {
 // onto its large grid dst [N·H·W] with interleaveRows.
 func interleaveClasses(dst, stack []float32, g Window) {
 	masks := lanes(g.Wo) | lanes(g.W)<<16 | lanes(g.W-16)<<32
-	interleaveRows(&dst[0], &stack[0], &interleaveIdx, g.Small(), g.N, g.Ho, 2*g.Ho-g.H, g.W, masks, g.Large())
+	interleaveRows(&dst[0], &stack[0], &interleaveIdx, g.Small(), g.N, g.Ho, 2*g.Ho-g.H, g.W, masks, g.Large(), 4*g.Small())
 }
