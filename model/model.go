@@ -180,9 +180,9 @@ func (m *Model) NewWorkspace(capacity int) *Workspace {
 		ws.T[i] = f(outC[i] * n * outS[i])
 		ws.dT[i] = f(outC[i] * n * outS[i])
 		tg := m.dec[i].Window(n, h[i], h[i])
-		maxCol = max(maxCol, outC[i]*9*n*inS[i], m.dec[i].ForwardScratch(tg), m.dec[i].BackwardScratch(tg))
+		maxCol = max(maxCol, outC[i]*9*n*inS[i], m.dec[i].ForwardScratch(tg))
 		eg := m.enc[i].Window(n, 28>>i, 28>>i)
-		maxCol = max(maxCol, m.enc[i].BackwardScratch(eg), m.enc[i].ForwardScratch(eg))
+		maxCol = max(maxCol, m.enc[i].BackwardScratch(eg))
 	}
 	ws.dCol = f(maxCol)
 	if m.IsVAE() {
@@ -225,7 +225,7 @@ func (m *Model) Encode(ws *Workspace) {
 	h, w := Side, Side
 	for i, l := range m.enc {
 		g := l.Window(n, h, w)
-		l.ForwardAct(m.Data, ws.A[i], x, ws.Col[i], ws.dCol, g, i < 2) // ReLU fused
+		l.ForwardAct(m.Data, ws.A[i], x, ws.Col[i], g, i < 2) // ReLU fused
 		x, h, w = ws.A[i], g.Ho, g.Wo
 	}
 	if m.IsVAE() {

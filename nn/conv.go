@@ -34,19 +34,15 @@ func (l Conv2d) Window(n, h, w int) tensor.Window {
 // Forward: x [In][n·h·w] → y [Out][n·ho·wo].
 // col [In·9][n·ho·wo] receives the windows (tensor.ColClasses); Backward reads it again.
 func (l Conv2d) Forward(params, y, x, col []float32, g tensor.Window) {
-	l.ForwardAct(params, y, x, col, nil, g, false)
+	l.ForwardAct(params, y, x, col, g, false)
 }
 
-// ForwardAct is Forward followed, if relu is set, by ReLU, both in the
-// product's epilogue when scratch holds ForwardScratch floats.
-func (l Conv2d) ForwardAct(params, y, x, col, scratch []float32, g tensor.Window, relu bool) {
+// ForwardAct is Forward followed, if relu is set, by ReLU (fused into the product).
+func (l Conv2d) ForwardAct(params, y, x, col []float32, g tensor.Window, relu bool) {
 	tensor.ColClasses(col, x, g)
 	// y[o,:] = b[o] + Σ_k W[o,k]·col[k,:], with W seen as [Out][In·9]
-	tensor.ColProduct(y, l.Weight.Of(params), l.Bias.Of(params), col, scratch, relu, l.Out, g)
+	tensor.ColProduct(y, l.Weight.Of(params), l.Bias.Of(params), col, relu, l.Out, g)
 }
-
-// ForwardScratch is the scratch ForwardAct needs for geometry g.
-func (l Conv2d) ForwardScratch(g tensor.Window) int { return tensor.ColProductScratch(g, l.Out) }
 
 // Backward accumulates dW and db into grads and, if dx is not nil, sets
 // dx [In][n·h·w] to the input gradient (scratch: BackwardScratch floats).
@@ -111,11 +107,11 @@ func (l ConvTranspose2d) ForwardScratch(g tensor.Window) int {
 
 // Backward accumulates dW and db into grads and, if dx is not nil, sets
 // dx [In][n·h·w]. dy is [Out][n·H·W], x the forward input; dcol
-// (at least [Out·9][n·h·w], better BackwardScratch floats) is scratch.
+// [Out·9][n·h·w] is scratch.
 func (l ConvTranspose2d) Backward(params, grads, dx, dy, x, dcol []float32, g tensor.Window) {
 	p := g.Small()
 	// the transposed conv's adjoint gathers the output windows
-	col, scratch := dcol[:l.Out*9*p], dcol[l.Out*9*p:]
+	col := dcol[:l.Out*9*p]
 	tensor.ColClasses(col, dy, g)
 	// dW[i,k'] += Σ_p x[i,p]·dcol[k',p]
 	tensor.ColReduce(l.Weight.Of(grads), x, col, l.In, g)
@@ -124,11 +120,5 @@ func (l ConvTranspose2d) Backward(params, grads, dx, dy, x, dcol []float32, g te
 		return
 	}
 	// dx[i,p] = Σ_k' W[i,k']·dcol[k',p]: a convolution of dy, without bias
-	// (the vector path when dcol has BackwardScratch floats)
-	tensor.ColProduct(dx, l.Weight.Of(params), nil, col, scratch, false, l.In, g)
-}
-
-// BackwardScratch is the dcol Backward needs at best for geometry g.
-func (l ConvTranspose2d) BackwardScratch(g tensor.Window) int {
-	return l.Out*9*g.Small() + tensor.ColProductScratch(g, l.In)
+	tensor.ColProduct(dx, l.Weight.Of(params), nil, col, false, l.In, g)
 }

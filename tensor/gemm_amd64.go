@@ -50,10 +50,10 @@ func maskCopy(dst *float32, src *float32, delta int, masks *uint16, period int, 
 func splitRows(p0 *float32, p1 *float32, p2 *float32, p3 *float32, x *float32, idx *[32]int32, imgs int, ho int, odd int, w int, masks uint64, plane int, womask uint64, xlen int)
 
 //go:noescape
-func termTile8(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
+func termTile8(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
 
 //go:noescape
-func termTile1(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
+func termTile1(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
 
 //go:noescape
 func dotTerms4x4(a *float32, lda int, b *float32, offs *[4]int, masks *uint16, moffs *[4]int, nvec int, out *[16]float32)

@@ -43,11 +43,11 @@ func splitRows(p0 *float32, p1 *float32, p2 *float32, p3 *float32, x *float32, i
 	panic("tensor: no assembly in this build")
 }
 
-func termTile8(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64) {
+func termTile8(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64) {
 	panic("tensor: no assembly in this build")
 }
 
-func termTile1(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64) {
+func termTile1(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64) {
 	panic("tensor: no assembly in this build")
 }
 

@@ -41,7 +41,6 @@ func convTransposeTerms(dst, a, src, bias []float32, relu bool, scratch []float3
 	_, _ = src[cs*small-1], dst[g.C*large-1]
 	plan := planFor(planClasses, g.N, g.Ho, g.Wo)
 	stack := scratch[:g.C*4*small] // [g.C][4 classes][small]
-	packed := scratch[g.C*4*small:][:4*cs*g.C]
 	j0 := 0
 	if g.C == 1 {
 		// one output channel: all four classes at once, sharing the shifted loads
@@ -58,16 +57,9 @@ func convTransposeTerms(dst, a, src, bias []float32, relu bool, scratch []float3
 		}
 	}
 	for cls, cl := range classes {
-		// packed[(b·cs + s)·g.C + l] = A[s][l·9 + tap of block b]
-		for b := 0; b < cl.blocks; b++ {
-			tap := cl.taps[b]
-			for s := 0; s < cs; s++ {
-				for l := 0; l < g.C; l++ {
-					packed[(b*cs+s)*g.C+l] = a[s*g.C*9+l*9+tap]
-				}
-			}
-		}
-		termProduct(stack[cls*small:], 4*small, packed, src, small, cs, plan, cl.first, cl.blocks, bias, relu, g.C, j0, small)
+		// A[s][l·9 + tap of block b] is row l, step s, term b
+		termProduct(stack[cls*small:], 4*small, a, 9, g.C*9, src, small, cs, plan, cl.first, cl.blocks, cl.taps[:cl.blocks],
+			bias, relu, g.C, j0, small)
 	}
 	for l := 0; l < g.C; l++ {
 		interleaveClasses(dst[l*large:(l+1)*large], stack[l*4*small:(l+1)*4*small], g)

@@ -409,7 +409,7 @@ func testWindowKernels(t *testing.T) {
 		y := randSlice(rng, out*g.Small())
 		cls := randSlice(rng, len(got)) // rows ColClasses leaves alone stay random
 		ColClasses(cls, x, g)
-		ColProduct(y, w, bias, cls, make([]float32, ColProductScratch(g, out)), relu, out, g)
+		ColProduct(y, w, bias, cls, relu, out, g)
 		yref := make([]float64, len(y))
 		for o := range out {
 			for q := range g.Small() {
@@ -526,7 +526,7 @@ func BenchmarkColProduct(b *testing.B) {
 		g := c.g
 		x, col := randSlice(rng, g.C*g.Large()), make([]float32, g.ColRows()*g.Small())
 		w, bias := randSlice(rng, c.out*g.ColRows()), randSlice(rng, c.out)
-		y, scratch := make([]float32, c.out*g.Small()), make([]float32, ColProductScratch(g, c.out))
+		y := make([]float32, c.out*g.Small())
 		ColClasses(col, x, g)
 		flops := int64(2 * c.out * g.ColRows() * g.Small())
 		b.Run(fmt.Sprintf("split%dx%d", g.C, g.H), func(b *testing.B) {
@@ -537,7 +537,7 @@ func BenchmarkColProduct(b *testing.B) {
 		b.Run(fmt.Sprintf("fwd%dto%dx%d", g.C, c.out, g.H), func(b *testing.B) {
 			b.SetBytes(flops)
 			for b.Loop() {
-				ColProduct(y, w, bias, col, scratch, true, c.out, g)
+				ColProduct(y, w, bias, col, true, c.out, g)
 			}
 		})
 		b.Run(fmt.Sprintf("dw%dto%dx%d", g.C, c.out, g.H), func(b *testing.B) {

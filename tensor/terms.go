@@ -76,17 +76,21 @@ func planFor(kind, n, ho, wo int) *termPlan {
 // termProduct computes, for rows i < m and columns j0 ≤ j < p (j0 a
 // multiple of 32),
 //
-//	C[i·ldc + j] = act(bias[i] + Σ_t Σ_s A[(t·cs + s)·m + i] · B_t[s·lds + j])
+//	C[i·ldc + j] = act(bias[i] + Σ_t Σ_s A[i·ldr + s·lda + aoff[t]] · B_t[s·lds + j])
 //
-// where B_t is b read through term first+t of plan (nterms terms). bias nil
-// means 0; act is ReLU when relu is set, else the identity.
-func termProduct(c []float32, ldc int, a []float32, b []float32, lds, cs int, plan *termPlan, first, nterms int, bias []float32, relu bool, m, j0, p int) {
+// where B_t is b read through term first+t of plan (nterms ≤ 9 terms). bias
+// nil means 0; act is ReLU when relu is set, else the identity. A is read in
+// place (a weight tensor), so nothing is packed.
+func termProduct(c []float32, ldc int, a []float32, ldr, lda int, b []float32, lds, cs int, plan *termPlan, first, nterms int, aoff []int, bias []float32, relu bool, m, j0, p int) {
 	flags := 1
 	if relu {
 		flags |= 2
 	}
 	var zero [8]float32
-	offs := &plan.offs[first]
+	var offs [18]int // [term][B, A] in bytes
+	for t := range nterms {
+		offs[2*t], offs[2*t+1] = plan.offs[first+t], 4*aoff[t]
+	}
 	i := 0
 	for ; i+8 <= m; i += 8 {
 		bp := &zero[0]
@@ -98,7 +102,7 @@ func termProduct(c []float32, ldc int, a []float32, b []float32, lds, cs int, pl
 			if j+32 > p {
 				st = 1<<(p-j) - 1
 			}
-			termTile8(&c[i*ldc+j], 4*ldc, &a[i], 4*m, &b[j], 4*lds, cs, offs,
+			termTile8(&c[i*ldc+j], 4*ldc, &a[i*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
 				&plan.masks[first*plan.nv+j/16], 2*plan.nv, nterms, bp, flags, st)
 		}
 	}
@@ -112,24 +116,26 @@ func termProduct(c []float32, ldc int, a []float32, b []float32, lds, cs int, pl
 			if j+64 > p {
 				st = 1<<(p-j) - 1
 			}
-			termTile1(&c[i*ldc+j], 4*ldc, &a[i], 4*m, &b[j], 4*lds, cs, offs,
+			termTile1(&c[i*ldc+j], 4*ldc, &a[i*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
 				&plan.masks[first*plan.nv+j/16], 2*plan.nv, nterms, bp, flags, st)
 		}
 	}
 }
 
+// columnTaps is the A offset of ColProduct's terms: term t is tap t.
+var columnTaps = []int{0, 1, 2, 3, 4, 5, 6, 7, 8}
+
 // ColProduct sets y [out][N·Ho·Wo] to act(bias + W·col), where col
 // [C·9][N·Ho·Wo] is Im2col's or ColClasses' column matrix and W [out][C·9] (a Conv2d weight,
 // or a ConvTranspose2d weight [In, Out, 3, 3] for its input gradient); bias
-// may be nil, act is ReLU when relu is set. The vector path needs
-// ColProductScratch floats of scratch (with less, the plain product runs); it
-// reads only the four unshifted taps of col (the parity classes) and shifts
-// them under lane masks.
-func ColProduct(y, w, bias, col, scratch []float32, relu bool, out int, g Window) {
+// may be nil, act is ReLU when relu is set. The vector path reads only the
+// four unshifted taps of col (the parity classes) and shifts them under lane
+// masks.
+func ColProduct(y, w, bias, col []float32, relu bool, out int, g Window) {
 	small := g.Small()
 	k := g.ColRows()
 	_, _, _ = y[out*small-1], w[out*k-1], col[k*small-1]
-	if !rowsFit(g) || len(scratch) < k*out {
+	if !rowsFit(g) {
 		if classesOnly(g) {
 			fillShifted(col, g)
 		}
@@ -144,21 +150,10 @@ func ColProduct(y, w, bias, col, scratch []float32, relu bool, out int, g Window
 		}
 		return
 	}
-	// packed[(tap·C + c)·out + o] = W[o][c·9 + tap]
-	packed := scratch[:k*out]
-	for o := 0; o < out; o++ {
-		for c := 0; c < g.C; c++ {
-			for tap := range 9 {
-				packed[(tap*g.C+c)*out+o] = w[o*k+c*9+tap]
-			}
-		}
-	}
+	// W[o][c·9 + tap] is row o, step c, term tap
 	plan := planFor(planColumns, g.N, g.Ho, g.Wo)
-	termProduct(y, small, packed, col, 9*small, g.C, plan, 0, 9, bias, relu, out, 0, small)
+	termProduct(y, small, w, k, 9, col, 9*small, g.C, plan, 0, 9, columnTaps, bias, relu, out, 0, small)
 }
-
-// ColProductScratch is the scratch ColProduct needs.
-func ColProductScratch(g Window, out int) int { return g.ColRows() * out }
 
 // b2i is 1 for true, 0 for false.
 func b2i(b bool) int {

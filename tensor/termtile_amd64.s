@@ -10,25 +10,26 @@
 //
 // Arguments shared by termTile8 and termTile1 (strides in bytes):
 //   c, ldc      C tile and its row stride
-//   a, lda      A for this tile's rows, [t][s] steps of lda
+//   a, ldr, lda A for this tile's rows: row i of term t, step s is at
+//               a + i·ldr + s·lda + offs[2t+1]
 //   b, lds      B at the tile's first column, rows s lds apart
 //   cs          rows s per term
-//   offs        [nterms] byte offsets of each term's B
+//   offs        [nterms][2]: byte offsets of each term's B and A
 //   masks, nvb  mask table at the tile's first vector; term t's masks start
 //               nvb bytes after term t-1's
 //   bias, flags flags bit 0: start from bias[i] (else from C); bit 1: ReLU
 //   stmask      store mask of the tile's columns (all ones: whole vectors)
 
-// func termTile8(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
+// func termTile8(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
 //
 // Eight rows of C by 32 columns.
-TEXT ·termTile8(SB), NOSPLIT, $0-112
+TEXT ·termTile8(SB), NOSPLIT, $0-120
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
-	MOVQ flags+96(FP), AX
+	MOVQ flags+104(FP), AX
 	TESTQ $1, AX
 	JZ   t8load
-	MOVQ bias+88(FP), SI
+	MOVQ bias+96(FP), SI
 	VBROADCASTSS (SI), Z0
 	VBROADCASTSS 4(SI), Z2
 	VBROADCASTSS 8(SI), Z4
@@ -74,53 +75,54 @@ t8load:
 	VMOVUPS 64(SI), Z15
 
 t8go:
-	MOVQ a+16(FP), AX
-	MOVQ lda+24(FP), BX
-	MOVQ b+32(FP), DX
-	MOVQ lds+40(FP), R9
-	MOVQ offs+56(FP), R11
-	MOVQ masks+64(FP), R12
-	MOVQ nvb+72(FP), R13
-	MOVQ nterms+80(FP), CX
+	MOVQ ldr+24(FP), R13
+	LEAQ (R13)(R13*2), R10 // 3·ldr
+	MOVQ b+40(FP), DX
+	MOVQ lds+48(FP), R9
+	MOVQ offs+64(FP), R11
+	MOVQ masks+72(FP), R12
+	MOVQ nterms+88(FP), CX
 
 t8term:
-	MOVWLZX (R12), R10
-	KMOVW R10, K1
-	MOVWLZX 2(R12), R10
-	KMOVW R10, K2
+	KMOVW (R12), K1
+	KMOVW 2(R12), K2
 	MOVQ (R11), SI
 	ADDQ DX, SI
-	MOVQ cs+48(FP), R14
+	MOVQ a+16(FP), AX
+	ADDQ 8(R11), AX
+	LEAQ (AX)(R13*4), BX // rows 4-7
+	MOVQ cs+56(FP), R14
 
 t8s:
 	VMOVUPS.Z (SI), K1, Z16
 	VMOVUPS.Z 64(SI), K2, Z17
 	VFMADD231PS.BCST (AX), Z16, Z0
 	VFMADD231PS.BCST (AX), Z17, Z1
-	VFMADD231PS.BCST 4(AX), Z16, Z2
-	VFMADD231PS.BCST 4(AX), Z17, Z3
-	VFMADD231PS.BCST 8(AX), Z16, Z4
-	VFMADD231PS.BCST 8(AX), Z17, Z5
-	VFMADD231PS.BCST 12(AX), Z16, Z6
-	VFMADD231PS.BCST 12(AX), Z17, Z7
-	VFMADD231PS.BCST 16(AX), Z16, Z8
-	VFMADD231PS.BCST 16(AX), Z17, Z9
-	VFMADD231PS.BCST 20(AX), Z16, Z10
-	VFMADD231PS.BCST 20(AX), Z17, Z11
-	VFMADD231PS.BCST 24(AX), Z16, Z12
-	VFMADD231PS.BCST 24(AX), Z17, Z13
-	VFMADD231PS.BCST 28(AX), Z16, Z14
-	VFMADD231PS.BCST 28(AX), Z17, Z15
-	ADDQ BX, AX
+	VFMADD231PS.BCST (AX)(R13*1), Z16, Z2
+	VFMADD231PS.BCST (AX)(R13*1), Z17, Z3
+	VFMADD231PS.BCST (AX)(R13*2), Z16, Z4
+	VFMADD231PS.BCST (AX)(R13*2), Z17, Z5
+	VFMADD231PS.BCST (AX)(R10*1), Z16, Z6
+	VFMADD231PS.BCST (AX)(R10*1), Z17, Z7
+	VFMADD231PS.BCST (BX), Z16, Z8
+	VFMADD231PS.BCST (BX), Z17, Z9
+	VFMADD231PS.BCST (BX)(R13*1), Z16, Z10
+	VFMADD231PS.BCST (BX)(R13*1), Z17, Z11
+	VFMADD231PS.BCST (BX)(R13*2), Z16, Z12
+	VFMADD231PS.BCST (BX)(R13*2), Z17, Z13
+	VFMADD231PS.BCST (BX)(R10*1), Z16, Z14
+	VFMADD231PS.BCST (BX)(R10*1), Z17, Z15
+	ADDQ lda+32(FP), AX
+	ADDQ lda+32(FP), BX
 	ADDQ R9, SI
 	DECQ R14
 	JNZ  t8s
-	ADDQ $8, R11
-	ADDQ R13, R12
+	ADDQ $16, R11
+	ADDQ nvb+80(FP), R12
 	DECQ CX
 	JNZ  t8term
 
-	MOVQ flags+96(FP), AX
+	MOVQ flags+104(FP), AX
 	TESTQ $2, AX
 	JZ   t8store
 	VPXORD Z19, Z19, Z19
@@ -142,7 +144,7 @@ t8s:
 	VMAXPS Z19, Z15, Z15
 
 t8store:
-	MOVQ stmask+104(FP), AX
+	MOVQ stmask+112(FP), AX
 	CMPL AX, $-1
 	JNE  t8mstore
 	VMOVUPS Z0, (DI)
@@ -201,15 +203,15 @@ t8mstore:
 	VZEROUPPER
 	RET
 
-// func termTile1(c *float32, ldc int, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
+// func termTile1(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
 //
 // One row of C by 64 columns (stmask: 64 lanes).
-TEXT ·termTile1(SB), NOSPLIT, $0-112
+TEXT ·termTile1(SB), NOSPLIT, $0-120
 	MOVQ c+0(FP), DI
-	MOVQ flags+96(FP), AX
+	MOVQ flags+104(FP), AX
 	TESTQ $1, AX
 	JZ   t1load
-	MOVQ bias+88(FP), SI
+	MOVQ bias+96(FP), SI
 	VBROADCASTSS (SI), Z0
 	VMOVAPS Z0, Z1
 	VMOVAPS Z0, Z2
@@ -217,7 +219,7 @@ TEXT ·termTile1(SB), NOSPLIT, $0-112
 	JMP  t1go
 
 t1load:
-	MOVQ stmask+104(FP), AX
+	MOVQ stmask+112(FP), AX
 	KMOVW AX, K3
 	VMOVUPS.Z (DI), K3, Z0
 	SHRQ $16, AX
@@ -231,27 +233,22 @@ t1load:
 	VMOVUPS.Z 192(DI), K3, Z3
 
 t1go:
-	MOVQ a+16(FP), AX
-	MOVQ lda+24(FP), BX
-	MOVQ b+32(FP), DX
-	MOVQ lds+40(FP), R9
-	MOVQ offs+56(FP), R11
-	MOVQ masks+64(FP), R12
-	MOVQ nvb+72(FP), R13
-	MOVQ nterms+80(FP), CX
+	MOVQ b+40(FP), DX
+	MOVQ lds+48(FP), R9
+	MOVQ offs+64(FP), R11
+	MOVQ masks+72(FP), R12
+	MOVQ nterms+88(FP), CX
 
 t1term:
-	MOVWLZX (R12), R10
-	KMOVW R10, K1
-	MOVWLZX 2(R12), R10
-	KMOVW R10, K2
-	MOVWLZX 4(R12), R10
-	KMOVW R10, K3
-	MOVWLZX 6(R12), R10
-	KMOVW R10, K4
+	KMOVW (R12), K1
+	KMOVW 2(R12), K2
+	KMOVW 4(R12), K3
+	KMOVW 6(R12), K4
 	MOVQ (R11), SI
 	ADDQ DX, SI
-	MOVQ cs+48(FP), R14
+	MOVQ a+16(FP), AX
+	ADDQ 8(R11), AX
+	MOVQ cs+56(FP), R14
 
 t1s:
 	VMOVUPS.Z (SI), K1, Z16
@@ -262,16 +259,16 @@ t1s:
 	VFMADD231PS.BCST (AX), Z16, Z2
 	VMOVUPS.Z 192(SI), K4, Z17
 	VFMADD231PS.BCST (AX), Z17, Z3
-	ADDQ BX, AX
+	ADDQ lda+32(FP), AX
 	ADDQ R9, SI
 	DECQ R14
 	JNZ  t1s
-	ADDQ $8, R11
-	ADDQ R13, R12
+	ADDQ $16, R11
+	ADDQ nvb+80(FP), R12
 	DECQ CX
 	JNZ  t1term
 
-	MOVQ flags+96(FP), AX
+	MOVQ flags+104(FP), AX
 	TESTQ $2, AX
 	JZ   t1store
 	VPXORD Z19, Z19, Z19
@@ -281,7 +278,7 @@ t1s:
 	VMAXPS Z19, Z3, Z3
 
 t1store:
-	MOVQ stmask+104(FP), AX
+	MOVQ stmask+112(FP), AX
 	CMPQ AX, $-1
 	JNE  t1mstore
 	VMOVUPS Z0, (DI)
