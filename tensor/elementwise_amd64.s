@@ -300,3 +300,64 @@ qloop:
 	VMOVSD X10, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// func tanh16(x *float32, n int)
+//
+// tanh8 on 16 lanes (AVX-512): the same operations, so the same results.
+TEXT ·tanh16(SB), NOSPLIT, $0-16
+	MOVQ x+0(FP), DI
+	MOVQ n+8(FP), CX
+	SHRQ $4, CX
+	VPBROADCASTD tanhc<>+0(SB), Z15  // abs mask
+	VBROADCASTSS tanhc<>+4(SB), Z14  // 9.1
+	VBROADCASTSS tanhc<>+40(SB), Z13 // 1
+	VBROADCASTSS tanhc<>+44(SB), Z12 // 2
+	VBROADCASTSS tanhc<>+48(SB), Z11 // 0.0004
+	VBROADCASTSS tanhc<>+8(SB), Z20  // log2(e)
+	VBROADCASTSS tanhc<>+12(SB), Z21 // ln2 high
+	VBROADCASTSS tanhc<>+16(SB), Z22 // ln2 low
+	VBROADCASTSS tanhc<>+20(SB), Z23 // 1/720
+	VBROADCASTSS tanhc<>+24(SB), Z24 // 1/120
+	VBROADCASTSS tanhc<>+28(SB), Z25 // 1/24
+	VBROADCASTSS tanhc<>+32(SB), Z26 // 1/6
+	VBROADCASTSS tanhc<>+36(SB), Z27 // 1/2
+	VBROADCASTSS tanhc<>+52(SB), Z28 // 1/3
+	VPBROADCASTD tanhc<>+56(SB), Z29 // 127
+
+t16loop:
+	VMOVUPS (DI), Z0
+	VPANDD  Z15, Z0, Z1       // a = |x|
+	VMINPS  Z1, Z14, Z2
+	VMULPS  Z12, Z2, Z2       // y = 2a
+	VMULPS  Z20, Z2, Z3
+	VRNDSCALEPS $0, Z3, Z3    // k (nearest)
+	VFNMADD231PS Z21, Z3, Z2
+	VFNMADD231PS Z22, Z3, Z2  // r
+	VMOVAPS Z23, Z5
+	VFMADD213PS Z24, Z2, Z5
+	VFMADD213PS Z25, Z2, Z5
+	VFMADD213PS Z26, Z2, Z5
+	VFMADD213PS Z27, Z2, Z5
+	VFMADD213PS Z13, Z2, Z5
+	VFMADD213PS Z13, Z2, Z5   // e^r
+	VCVTPS2DQ Z3, Z6
+	VPADDD  Z29, Z6, Z6
+	VPSLLD  $23, Z6, Z6
+	VMULPS  Z6, Z5, Z5        // e^{2a}
+	VADDPS  Z13, Z5, Z5
+	VDIVPS  Z5, Z12, Z5
+	VSUBPS  Z5, Z13, Z5       // 1 - 2/(e+1)
+	VMULPS  Z1, Z1, Z6
+	VMULPS  Z1, Z6, Z6
+	VMULPS  Z28, Z6, Z6
+	VSUBPS  Z6, Z1, Z6        // a - a³/3
+	VCMPPS  $0x01, Z11, Z1, K1 // a < 0.0004
+	VBLENDMPS Z6, Z5, K1, Z5
+	VPANDND Z0, Z15, Z8       // sign bits of x
+	VPORD   Z8, Z5, Z5
+	VMOVUPS Z5, (DI)
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     t16loop
+	VZEROUPPER
+	RET

@@ -69,3 +69,6 @@ func classTile1(stack *float32, small int, a *float32, b *float32, lds int, cs i
 
 //go:noescape
 func sqDiff8(y *float32, x *float32, n int) float64
+
+//go:noescape
+func tanh16(x *float32, n int)
