@@ -300,15 +300,14 @@ func (m *Model) Backward(ws *Workspace, recScale, beta float32) Loss {
 	for i := 2; i >= 0; i-- {
 		l := m.dec[i]
 		g := l.Window(n, sizes[i], sizes[i])
+		// dT[2] holds the tanh's gradient already; dT[i-1] is gated by layer
+		// i-1's ReLU as it is computed
 		dy := ws.dT[i][:l.Out*g.Large()]
-		if i < 2 { // the tanh's gradient is in dT[2] already
-			tensor.ReLUBackward(dy, ws.T[i])
-		}
-		dx := dCode
+		dx, gate := dCode, []float32(nil)
 		if i > 0 {
-			dx = ws.dT[i-1]
+			dx, gate = ws.dT[i-1], ws.T[i-1]
 		}
-		l.Backward(m.Data, ws.Grads, dx, dy, inputs[i], ws.dCol, g)
+		l.BackwardGated(m.Data, ws.Grads, dx, gate, dy, inputs[i], ws.dCol, g)
 	}
 
 	if m.IsVAE() {
@@ -335,15 +334,13 @@ func (m *Model) Backward(ws *Workspace, recScale, beta float32) Loss {
 	for i := 2; i >= 0; i-- {
 		l := m.enc[i]
 		g := l.Window(n, sizes[i], sizes[i])
+		// dA[i-1] is gated by layer i-1's ReLU as it is computed
 		dy := ws.dA[i][:l.Out*g.Small()]
-		if i < 2 {
-			tensor.ReLUBackward(dy, ws.A[i])
-		}
-		var dx []float32
+		var dx, gate []float32
 		if i > 0 {
-			dx = ws.dA[i-1]
+			dx, gate = ws.dA[i-1], ws.A[i-1]
 		}
-		l.Backward(m.Data, ws.Grads, dx, dy, ws.Col[i], ws.dCol, g)
+		l.BackwardGated(m.Data, ws.Grads, dx, gate, dy, ws.Col[i], ws.dCol, g)
 	}
 	return loss
 }

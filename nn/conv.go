@@ -41,13 +41,20 @@ func (l Conv2d) Forward(params, y, x, col []float32, g tensor.Window) {
 func (l Conv2d) ForwardAct(params, y, x, col []float32, g tensor.Window, relu bool) {
 	tensor.ColClasses(col, x, g)
 	// y[o,:] = b[o] + Σ_k W[o,k]·col[k,:], with W seen as [Out][In·9]
-	tensor.ColProduct(y, l.Weight.Of(params), l.Bias.Of(params), col, relu, l.Out, g)
+	tensor.ColProduct(y, l.Weight.Of(params), l.Bias.Of(params), col, relu, l.Out, g, nil)
 }
 
 // Backward accumulates dW and db into grads and, if dx is not nil, sets
 // dx [In][n·h·w] to the input gradient (scratch: BackwardScratch floats).
 // dy is [Out][n·ho·wo]; col is what Forward gathered.
 func (l Conv2d) Backward(params, grads, dx, dy, col, scratch []float32, g tensor.Window) {
+	l.BackwardGated(params, grads, dx, nil, dy, col, scratch, g)
+}
+
+// BackwardGated is Backward with dx zeroed where gate is not positive (gate
+// nil: no gating): the input gradient through the previous layer's ReLU,
+// whose output gate is, without a separate pass (tensor.ReLUBackward).
+func (l Conv2d) BackwardGated(params, grads, dx, gate, dy, col, scratch []float32, g tensor.Window) {
 	p := g.Small()
 	// dW[o,k] += Σ_p dy[o,p]·col[k,p]
 	tensor.ColReduce(l.Weight.Of(grads), dy, col, l.Out, g)
@@ -56,7 +63,7 @@ func (l Conv2d) Backward(params, grads, dx, dy, col, scratch []float32, g tensor
 		return
 	}
 	// dx = the windows of Wᵀ·dy scattered back: a transposed convolution of dy
-	tensor.ConvTranspose(dx, l.Weight.Of(params), dy, scratch, l.Out, g)
+	tensor.ConvTransposeAct(dx, l.Weight.Of(params), dy, nil, false, scratch, l.Out, g, gate)
 }
 
 // BackwardScratch is the scratch Backward needs for geometry g.
@@ -97,7 +104,7 @@ func (l ConvTranspose2d) Forward(params, y, x, scratch []float32, g tensor.Windo
 
 // ForwardAct is Forward followed, if relu is set, by ReLU (fused into the product).
 func (l ConvTranspose2d) ForwardAct(params, y, x, scratch []float32, g tensor.Window, relu bool) {
-	tensor.ConvTransposeAct(y, l.Weight.Of(params), x, l.Bias.Of(params), relu, scratch, l.In, g)
+	tensor.ConvTransposeAct(y, l.Weight.Of(params), x, l.Bias.Of(params), relu, scratch, l.In, g, nil)
 }
 
 // ForwardScratch is the scratch Forward needs for geometry g.
@@ -109,6 +116,12 @@ func (l ConvTranspose2d) ForwardScratch(g tensor.Window) int {
 // dx [In][n·h·w]. dy is [Out][n·H·W], x the forward input; dcol
 // [Out·9][n·h·w] is scratch.
 func (l ConvTranspose2d) Backward(params, grads, dx, dy, x, dcol []float32, g tensor.Window) {
+	l.BackwardGated(params, grads, dx, nil, dy, x, dcol, g)
+}
+
+// BackwardGated is Backward with dx zeroed where gate is not positive (gate
+// nil: no gating), as Conv2d.BackwardGated.
+func (l ConvTranspose2d) BackwardGated(params, grads, dx, gate, dy, x, dcol []float32, g tensor.Window) {
 	p := g.Small()
 	// the transposed conv's adjoint gathers the output windows
 	col := dcol[:l.Out*9*p]
@@ -120,5 +133,5 @@ func (l ConvTranspose2d) Backward(params, grads, dx, dy, x, dcol []float32, g te
 		return
 	}
 	// dx[i,p] = Σ_k' W[i,k']·dcol[k',p]: a convolution of dy, without bias
-	tensor.ColProduct(dx, l.Weight.Of(params), nil, col, false, l.In, g)
+	tensor.ColProduct(dx, l.Weight.Of(params), nil, col, false, l.In, g, gate)
 }

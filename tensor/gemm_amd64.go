@@ -41,7 +41,7 @@ func sum32(x *float32, n int) float32
 var useRows = useAsm && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 
 //go:noescape
-func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int, stackLen int)
+func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int, stackLen int, gate *float32)
 
 //go:noescape
 func maskCopy(dst *float32, src *float32, delta int, masks *uint16, period int, n int)
@@ -50,7 +50,7 @@ func maskCopy(dst *float32, src *float32, delta int, masks *uint16, period int, 
 func splitRows(p0 *float32, p1 *float32, p2 *float32, p3 *float32, x *float32, idx *[32]int32, imgs int, ho int, odd int, w int, masks uint64, plane int, womask uint64, xlen int)
 
 //go:noescape
-func termTile8(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
+func termTile8(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64, gate *float32)
 
 //go:noescape
 func termTile1(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)

@@ -31,7 +31,7 @@ func sum32(x *float32, n int) float32        { panic("tensor: no assembly in thi
 // useRows is false: no AVX-512 row kernels.
 var useRows = false
 
-func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int, stackLen int) {
+func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int, stackLen int, gate *float32) {
 	panic("tensor: no assembly in this build")
 }
 
@@ -43,7 +43,7 @@ func splitRows(p0 *float32, p1 *float32, p2 *float32, p3 *float32, x *float32, i
 	panic("tensor: no assembly in this build")
 }
 
-func termTile8(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64) {
+func termTile8(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64, gate *float32) {
 	panic("tensor: no assembly in this build")
 }
 

@@ -9,7 +9,7 @@
 // Masked stores are slow on Zen 4: stores are whole vectors, their spill
 // overwritten by the next rows, except near the end of an output block.
 
-// func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int, stackLen int)
+// func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int, stackLen int, gate *float32)
 //
 // The four parity classes of a large grid, stack [4][small] (class 2r+s holds
 // the pixels (2a+r, 2b+s) as [imgs][ho][wo], wo = small/(imgs·ho)), woven
@@ -19,8 +19,9 @@
 // (16-31), store of lanes 16-31 (32-47; 0: rows of at most 16). Stores are
 // whole vectors except where one would cross dst's end (dstLen floats);
 // class rows of at most 8 floats are read as half vectors except where one
-// would cross the stack's end (stackLen floats).
-TEXT ·interleaveRows(SB), NOSPLIT, $0-88
+// would cross the stack's end (stackLen floats). For rows of at most 16
+// floats, gate (nil, or laid out as dst) zeroes dst where it is not positive.
+TEXT ·interleaveRows(SB), NOSPLIT, $0-96
 	MOVQ dst+0(FP), DI
 	MOVQ stack+8(FP), SI
 	MOVQ idx+16(FP), AX
@@ -30,7 +31,13 @@ TEXT ·interleaveRows(SB), NOSPLIT, $0-88
 	SHLQ $2, R8 // class stride in bytes
 	MOVQ imgs+32(FP), CX
 	MOVQ ho+40(FP), R9
-	MOVQ odd+48(FP), R10
+	MOVQ gate+88(FP), R10
+	TESTQ R10, R10
+	JZ   inogate
+	SUBQ DI, R10 // gate - dst in bytes
+
+inogate:
+	VPXORD Z30, Z30, Z30
 	MOVQ w+56(FP), R11
 	SHLQ $2, R11 // output row in bytes
 	MOVQ masks+64(FP), AX
@@ -75,6 +82,12 @@ imload0:
 iperm0:
 	VMOVAPS Z28, Z2
 	VPERMI2PS Z1, Z0, Z2
+	TESTQ R10, R10
+	JZ   istore0
+	VCMPPS $0x01, (DI)(R10*1), Z30, K2, K4 // 0 < gate
+	VMOVAPS.Z Z2, K4, Z2
+
+istore0:
 	CMPQ DI, AX
 	JA   imstore0
 	VMOVUPS Z2, (DI)
@@ -87,7 +100,7 @@ inext0:
 	ADDQ R11, DI
 	CMPQ DX, $1
 	JNE  iodd
-	CMPQ R10, $0
+	CMPQ odd+48(FP), $0
 	JNE  iskip
 
 iodd:
@@ -105,6 +118,12 @@ imload1:
 iperm1:
 	VMOVAPS Z28, Z2
 	VPERMI2PS Z1, Z0, Z2
+	TESTQ R10, R10
+	JZ   istore1
+	VCMPPS $0x01, (DI)(R10*1), Z30, K2, K4 // 0 < gate
+	VMOVAPS.Z Z2, K4, Z2
+
+istore1:
 	CMPQ DI, AX
 	JA   imstore1
 	VMOVUPS Z2, (DI)
@@ -150,7 +169,7 @@ inext20:
 	ADDQ R11, DI
 	CMPQ DX, $1
 	JNE  iodd2
-	CMPQ R10, $0
+	CMPQ odd+48(FP), $0
 	JNE  iskip2
 
 iodd2:

@@ -14,15 +14,17 @@ package tensor
 // (1, 2, 2 and 4 taps: 9 in all), so no multiply is wasted and the only strided
 // access is one gather per output element to interleave the classes.
 func ConvTranspose(dst, a, src, scratch []float32, cs int, g Window) {
-	ConvTransposeAct(dst, a, src, nil, false, scratch, cs, g)
+	ConvTransposeAct(dst, a, src, nil, false, scratch, cs, g, nil)
 }
 
 // ConvTransposeAct is ConvTranspose followed by dst[l, :] += bias[l] (bias
-// may be nil) and, if relu is set, ReLU: the bias and activation of a
-// ConvTranspose2d layer, applied in the product's epilogue where it can.
-func ConvTransposeAct(dst, a, src, bias []float32, relu bool, scratch []float32, cs int, g Window) {
+// may be nil), ReLU if relu is set, and, where gate is not nil,
+// ReLUBackward(dst, gate): the bias and activation of a ConvTranspose2d layer,
+// or a convolution's input gradient through the previous layer's ReLU,
+// applied in the product's epilogue or the interleave where they can.
+func ConvTransposeAct(dst, a, src, bias []float32, relu bool, scratch []float32, cs int, g Window, gate []float32) {
 	if rowsFit(g) {
-		convTransposeTerms(dst, a, src, bias, relu, scratch, cs, g)
+		convTransposeTerms(dst, a, src, bias, relu, scratch, cs, g, gate)
 		return
 	}
 	convTransposeGather(dst, a, src, scratch, cs, g)
@@ -32,11 +34,14 @@ func ConvTransposeAct(dst, a, src, bias []float32, relu bool, scratch []float32,
 	if relu {
 		ReLU(dst[:g.C*g.Large()])
 	}
+	if gate != nil {
+		ReLUBackward(dst[:g.C*g.Large()], gate)
+	}
 }
 
 // convTransposeTerms is ConvTransposeAct with one shifted-grid product per
 // parity class (no shifted copies, no clearing), then the interleave.
-func convTransposeTerms(dst, a, src, bias []float32, relu bool, scratch []float32, cs int, g Window) {
+func convTransposeTerms(dst, a, src, bias []float32, relu bool, scratch []float32, cs int, g Window, gate []float32) {
 	small, large := g.Small(), g.Large()
 	_, _ = src[cs*small-1], dst[g.C*large-1]
 	plan := planFor(planClasses, g.N, g.Ho, g.Wo)
@@ -59,10 +64,14 @@ func convTransposeTerms(dst, a, src, bias []float32, relu bool, scratch []float3
 	for cls, cl := range classes {
 		// A[s][l·9 + tap of block b] is row l, step s, term b
 		termProduct(stack[cls*small:], 4*small, a, 9, g.C*9, src, small, cs, plan, cl.first, cl.blocks, cl.taps[:cl.blocks],
-			bias, relu, g.C, j0, small)
+			bias, relu, nil, g.C, j0, small)
 	}
 	for l := 0; l < g.C; l++ {
-		interleaveClasses(dst[l*large:(l+1)*large], stack[l*4*small:(l+1)*4*small], g)
+		var gl []float32
+		if gate != nil {
+			gl = gate[l*large : (l+1)*large]
+		}
+		interleaveClasses(dst[l*large:(l+1)*large], stack[l*4*small:(l+1)*4*small], gl, g)
 	}
 }
 

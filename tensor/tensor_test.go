@@ -409,7 +409,12 @@ func testWindowKernels(t *testing.T) {
 		y := randSlice(rng, out*g.Small())
 		cls := randSlice(rng, len(got)) // rows ColClasses leaves alone stay random
 		ColClasses(cls, x, g)
-		ColProduct(y, w, bias, cls, relu, out, g)
+		var gate []float32 // half the time, a ReLU output gating y
+		if rng.IntN(2) == 0 {
+			gate = randSlice(rng, len(y))
+			ReLU(gate)
+		}
+		ColProduct(y, w, bias, cls, relu, out, g, gate)
 		yref := make([]float64, len(y))
 		for o := range out {
 			for q := range g.Small() {
@@ -419,6 +424,9 @@ func testWindowKernels(t *testing.T) {
 				}
 				if relu {
 					v = max(v, 0)
+				}
+				if gate != nil && gate[o*g.Small()+q] == 0 {
+					v = 0
 				}
 				yref[o*g.Small()+q] = v
 			}
@@ -451,12 +459,20 @@ func testWindowKernels(t *testing.T) {
 		relu = rng.IntN(2) == 0
 		bias = randSlice(rng, g.C)
 		ct := randSlice(rng, len(ref))
-		ConvTransposeAct(ct, a, src, bias, relu, make([]float32, ConvTransposeScratch(g, cs)), cs, g)
+		var ctGate []float32
+		if rng.IntN(2) == 0 {
+			ctGate = randSlice(rng, len(ref))
+			ReLU(ctGate)
+		}
+		ConvTransposeAct(ct, a, src, bias, relu, make([]float32, ConvTransposeScratch(g, cs)), cs, g, ctGate)
 		r64 := make([]float64, len(ref))
 		for i, v := range ref {
 			r64[i] = float64(v) + float64(bias[i/g.Large()])
 			if relu {
 				r64[i] = max(r64[i], 0)
+			}
+			if ctGate != nil && ctGate[i] == 0 {
+				r64[i] = 0
 			}
 		}
 		assertClose(t, fmt.Sprintf("ConvTransposeAct cs%d relu %v %+v", cs, relu, g), ct, r64, 1e-5)
@@ -537,7 +553,7 @@ func BenchmarkColProduct(b *testing.B) {
 		b.Run(fmt.Sprintf("fwd%dto%dx%d", g.C, c.out, g.H), func(b *testing.B) {
 			b.SetBytes(flops)
 			for b.Loop() {
-				ColProduct(y, w, bias, col, true, c.out, g)
+				ColProduct(y, w, bias, col, true, c.out, g, nil)
 			}
 		})
 		b.Run(fmt.Sprintf("dw%dto%dx%d", g.C, c.out, g.H), func(b *testing.B) {
@@ -592,7 +608,7 @@ func BenchmarkInterleave(b *testing.B) {
 			stack, dst := randSlice(rng, g.C*4*g.Small()), make([]float32, g.C*g.Large())
 			for b.Loop() {
 				for l := 0; l < g.C; l++ {
-					interleaveClasses(dst[l*g.Large():(l+1)*g.Large()], stack[l*4*g.Small():(l+1)*4*g.Small()], g)
+					interleaveClasses(dst[l*g.Large():(l+1)*g.Large()], stack[l*4*g.Small():(l+1)*4*g.Small()], nil, g)
 				}
 			}
 		})

@@ -79,9 +79,10 @@ func planFor(kind, n, ho, wo int) *termPlan {
 //	C[i·ldc + j] = act(bias[i] + Σ_t Σ_s A[i·ldr + s·lda + aoff[t]] · B_t[s·lds + j])
 //
 // where B_t is b read through term first+t of plan (nterms ≤ 9 terms). bias
-// nil means 0; act is ReLU when relu is set, else the identity. A is read in
-// place (a weight tensor), so nothing is packed.
-func termProduct(c []float32, ldc int, a []float32, ldr, lda int, b []float32, lds, cs int, plan *termPlan, first, nterms int, aoff []int, bias []float32, relu bool, m, j0, p int) {
+// nil means 0; act is ReLU when relu is set, else the identity; where gate
+// (laid out as c) is not nil, C is zeroed where gate is not positive. A is
+// read in place (a weight tensor), so nothing is packed.
+func termProduct(c []float32, ldc int, a []float32, ldr, lda int, b []float32, lds, cs int, plan *termPlan, first, nterms int, aoff []int, bias []float32, relu bool, gate []float32, m, j0, p int) {
 	flags := 1
 	if relu {
 		flags |= 2
@@ -91,8 +92,15 @@ func termProduct(c []float32, ldc int, a []float32, ldr, lda int, b []float32, l
 	for t := range nterms {
 		offs[2*t], offs[2*t+1] = plan.offs[first+t], 4*aoff[t]
 	}
+	var gp *float32
+	if gate != nil {
+		flags |= 4
+	}
 	i := 0
 	for ; i+8 <= m; i += 8 {
+		if gate != nil {
+			gp = &gate[i*ldc+j0]
+		}
 		bp := &zero[0]
 		if bias != nil {
 			bp = &bias[i]
@@ -103,7 +111,10 @@ func termProduct(c []float32, ldc int, a []float32, ldr, lda int, b []float32, l
 				st = 1<<(p-j) - 1
 			}
 			termTile8(&c[i*ldc+j], 4*ldc, &a[i*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
-				&plan.masks[first*plan.nv+j/16], 2*plan.nv, nterms, bp, flags, st)
+				&plan.masks[first*plan.nv+j/16], 2*plan.nv, nterms, bp, flags, st, gp)
+			if gp != nil && j+32 < p {
+				gp = &gate[i*ldc+j+32]
+			}
 		}
 	}
 	for ; i < m; i++ {
@@ -117,7 +128,10 @@ func termProduct(c []float32, ldc int, a []float32, ldr, lda int, b []float32, l
 				st = 1<<(p-j) - 1
 			}
 			termTile1(&c[i*ldc+j], 4*ldc, &a[i*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
-				&plan.masks[first*plan.nv+j/16], 2*plan.nv, nterms, bp, flags, st)
+				&plan.masks[first*plan.nv+j/16], 2*plan.nv, nterms, bp, flags&^4, st)
+		}
+		if gate != nil {
+			ReLUBackward(c[i*ldc+j0:i*ldc+p], gate[i*ldc+j0:i*ldc+p])
 		}
 	}
 }
@@ -128,10 +142,12 @@ var columnTaps = []int{0, 1, 2, 3, 4, 5, 6, 7, 8}
 // ColProduct sets y [out][N·Ho·Wo] to act(bias + W·col), where col
 // [C·9][N·Ho·Wo] is Im2col's or ColClasses' column matrix and W [out][C·9] (a Conv2d weight,
 // or a ConvTranspose2d weight [In, Out, 3, 3] for its input gradient); bias
-// may be nil, act is ReLU when relu is set. The vector path reads only the
-// four unshifted taps of col (the parity classes) and shifts them under lane
-// masks.
-func ColProduct(y, w, bias, col []float32, relu bool, out int, g Window) {
+// may be nil, act is ReLU when relu is set. Where gate is not nil, y is then
+// zeroed where gate (laid out as y) is not positive: an input gradient
+// through a ReLU whose output is gate (ReLUBackward). The vector path reads
+// only the four unshifted taps of col (the parity classes) and shifts them
+// under lane masks.
+func ColProduct(y, w, bias, col []float32, relu bool, out int, g Window, gate []float32) {
 	small := g.Small()
 	k := g.ColRows()
 	_, _, _ = y[out*small-1], w[out*k-1], col[k*small-1]
@@ -148,11 +164,14 @@ func ColProduct(y, w, bias, col []float32, relu bool, out int, g Window) {
 		if relu {
 			ReLU(y[:out*small])
 		}
+		if gate != nil {
+			ReLUBackward(y[:out*small], gate)
+		}
 		return
 	}
 	// W[o][c·9 + tap] is row o, step c, term tap
 	plan := planFor(planColumns, g.N, g.Ho, g.Wo)
-	termProduct(y, small, w, k, 9, col, 9*small, g.C, plan, 0, 9, columnTaps, bias, relu, out, 0, small)
+	termProduct(y, small, w, k, 9, col, 9*small, g.C, plan, 0, 9, columnTaps, bias, relu, gate, out, 0, small)
 }
 
 // b2i is 1 for true, 0 for false.

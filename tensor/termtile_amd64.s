@@ -20,10 +20,11 @@
 //   bias, flags flags bit 0: start from bias[i] (else from C); bit 1: ReLU
 //   stmask      store mask of the tile's columns (all ones: whole vectors)
 
-// func termTile8(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
+// func termTile8(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64, gate *float32)
 //
-// Eight rows of C by 32 columns.
-TEXT ·termTile8(SB), NOSPLIT, $0-120
+// Eight rows of C by 32 columns. flags bit 2: zero C where gate (laid out as
+// C) is not positive: an input gradient through a ReLU whose output is gate.
+TEXT ·termTile8(SB), NOSPLIT, $0-128
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
 	MOVQ flags+104(FP), AX
@@ -124,7 +125,7 @@ t8s:
 
 	MOVQ flags+104(FP), AX
 	TESTQ $2, AX
-	JZ   t8store
+	JZ   t8gate
 	VPXORD Z19, Z19, Z19
 	VMAXPS Z19, Z0, Z0
 	VMAXPS Z19, Z1, Z1
@@ -142,6 +143,56 @@ t8s:
 	VMAXPS Z19, Z13, Z13
 	VMAXPS Z19, Z14, Z14
 	VMAXPS Z19, Z15, Z15
+
+t8gate:
+	MOVQ flags+104(FP), AX
+	TESTQ $4, AX
+	JZ   t8store
+	MOVQ gate+120(FP), SI
+	MOVQ stmask+112(FP), AX
+	KMOVW AX, K5
+	SHRQ $16, AX
+	KMOVW AX, K6
+	VPXORD Z19, Z19, Z19
+	VCMPPS $0x01, (SI), Z19, K5, K3
+	VCMPPS $0x01, 64(SI), Z19, K6, K4
+	VMOVAPS.Z Z0, K3, Z0
+	VMOVAPS.Z Z1, K4, Z1
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Z19, K5, K3
+	VCMPPS $0x01, 64(SI), Z19, K6, K4
+	VMOVAPS.Z Z2, K3, Z2
+	VMOVAPS.Z Z3, K4, Z3
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Z19, K5, K3
+	VCMPPS $0x01, 64(SI), Z19, K6, K4
+	VMOVAPS.Z Z4, K3, Z4
+	VMOVAPS.Z Z5, K4, Z5
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Z19, K5, K3
+	VCMPPS $0x01, 64(SI), Z19, K6, K4
+	VMOVAPS.Z Z6, K3, Z6
+	VMOVAPS.Z Z7, K4, Z7
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Z19, K5, K3
+	VCMPPS $0x01, 64(SI), Z19, K6, K4
+	VMOVAPS.Z Z8, K3, Z8
+	VMOVAPS.Z Z9, K4, Z9
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Z19, K5, K3
+	VCMPPS $0x01, 64(SI), Z19, K6, K4
+	VMOVAPS.Z Z10, K3, Z10
+	VMOVAPS.Z Z11, K4, Z11
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Z19, K5, K3
+	VCMPPS $0x01, 64(SI), Z19, K6, K4
+	VMOVAPS.Z Z12, K3, Z12
+	VMOVAPS.Z Z13, K4, Z13
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Z19, K5, K3
+	VCMPPS $0x01, 64(SI), Z19, K6, K4
+	VMOVAPS.Z Z14, K3, Z14
+	VMOVAPS.Z Z15, K4, Z15
 
 t8store:
 	MOVQ stmask+112(FP), AX

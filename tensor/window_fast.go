@@ -214,8 +214,16 @@ var interleaveIdx = func() (t [32]int32) {
 }()
 
 // interleaveClasses weaves one channel's four parity classes (stack [4][small])
-// onto its large grid dst [N·H·W] with interleaveRows.
-func interleaveClasses(dst, stack []float32, g Window) {
+// onto its large grid dst [N·H·W] with interleaveRows; where gate is not nil,
+// dst is zeroed where gate (laid out as dst) is not positive.
+func interleaveClasses(dst, stack, gate []float32, g Window) {
 	masks := lanes(g.Wo) | lanes(g.W)<<16 | lanes(g.W-16)<<32
-	interleaveRows(&dst[0], &stack[0], &interleaveIdx, g.Small(), g.N, g.Ho, 2*g.Ho-g.H, g.W, masks, g.Large(), 4*g.Small())
+	var gp *float32
+	if gate != nil && g.W <= 16 {
+		gp = &gate[:len(dst)][0]
+	}
+	interleaveRows(&dst[0], &stack[0], &interleaveIdx, g.Small(), g.N, g.Ho, 2*g.Ho-g.H, g.W, masks, g.Large(), 4*g.Small(), gp)
+	if gate != nil && g.W > 16 {
+		ReLUBackward(dst, gate)
+	}
 }
