@@ -86,23 +86,26 @@ func TanhBackward(dy, y []float32) {
 // order: src [c][n·s] (s = h·w) → dst [c·s][n], dst[ci·s+j][i] = src[ci][i·s+j].
 func ChannelsToFeatures(dst, src []float32, c, n, s int) {
 	for ci := 0; ci < c; ci++ {
-		for i := 0; i < n; i++ {
-			img := src[(ci*n+i)*s : (ci*n+i+1)*s]
-			for j, v := range img {
-				dst[(ci*s+j)*n+i] = v
-			}
-		}
+		// channel ci is a [n][s] block of src and a [s][n] block of dst
+		transposeBlock(dst[ci*s*n:(ci+1)*s*n], src[ci*n*s:(ci+1)*n*s], n, s)
 	}
 }
 
 // FeaturesToChannels is the inverse of ChannelsToFeatures: src [c·s][n] → dst [c][n·s].
 func FeaturesToChannels(dst, src []float32, c, n, s int) {
 	for ci := 0; ci < c; ci++ {
-		for i := 0; i < n; i++ {
-			img := dst[(ci*n+i)*s : (ci*n+i+1)*s]
-			for j := range img {
-				img[j] = src[(ci*s+j)*n+i]
-			}
+		transposeBlock(dst[ci*n*s:(ci+1)*n*s], src[ci*s*n:(ci+1)*s*n], s, n)
+	}
+}
+
+// transposeBlock writes the [cols][rows] transpose of src ([rows][cols]) into
+// dst, row by row of dst (contiguous stores).
+func transposeBlock(dst, src []float32, rows, cols int) {
+	dst, src = dst[:rows*cols], src[:rows*cols]
+	for j := 0; j < cols; j++ {
+		out := dst[j*rows : (j+1)*rows]
+		for i := range out {
+			out[i] = src[i*cols+j]
 		}
 	}
 }
