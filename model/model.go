@@ -256,10 +256,11 @@ func (m *Model) Decode(ws *Workspace) {
 	x, h, w := code, 4, 4
 	for i, l := range m.dec {
 		g := l.Window(n, h, w)
-		l.ForwardAct(m.Data, ws.T[i], x, ws.dCol, g, i < 2) // ReLU fused
+		act := tensor.ActReLU
 		if i == 2 {
-			tensor.Tanh(ws.T[i][:g.Large()])
+			act = tensor.ActTanh
 		}
+		l.ForwardAct(m.Data, ws.T[i], x, ws.dCol, g, act) // activation fused
 		x, h, w = ws.T[i], g.H, g.W
 	}
 }

@@ -63,7 +63,7 @@ func (l Conv2d) BackwardGated(params, grads, dx, gate, dy, col, scratch []float3
 		return
 	}
 	// dx = the windows of Wᵀ·dy scattered back: a transposed convolution of dy
-	tensor.ConvTransposeAct(dx, l.Weight.Of(params), dy, nil, false, scratch, l.Out, g, gate)
+	tensor.ConvTransposeAct(dx, l.Weight.Of(params), dy, nil, tensor.ActNone, scratch, l.Out, g, gate)
 }
 
 // BackwardScratch is the scratch Backward needs for geometry g.
@@ -99,12 +99,13 @@ func (l ConvTranspose2d) Window(n, h, w int) tensor.Window {
 // W[i,:,:,:]·x over its 3×3 output window (tensor.ConvTranspose), then the bias.
 // scratch: ForwardScratch floats.
 func (l ConvTranspose2d) Forward(params, y, x, scratch []float32, g tensor.Window) {
-	l.ForwardAct(params, y, x, scratch, g, false)
+	l.ForwardAct(params, y, x, scratch, g, tensor.ActNone)
 }
 
-// ForwardAct is Forward followed, if relu is set, by ReLU (fused into the product).
-func (l ConvTranspose2d) ForwardAct(params, y, x, scratch []float32, g tensor.Window, relu bool) {
-	tensor.ConvTransposeAct(y, l.Weight.Of(params), x, l.Bias.Of(params), relu, scratch, l.In, g, nil)
+// ForwardAct is Forward followed by the activation act, fused into the product
+// where the kernels allow.
+func (l ConvTranspose2d) ForwardAct(params, y, x, scratch []float32, g tensor.Window, act tensor.Act) {
+	tensor.ConvTransposeAct(y, l.Weight.Of(params), x, l.Bias.Of(params), act, scratch, l.In, g, nil)
 }
 
 // ForwardScratch is the scratch Forward needs for geometry g.

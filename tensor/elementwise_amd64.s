@@ -42,22 +42,22 @@ mloop:
 	RET
 
 // Constants of tanh8, each broadcast from memory.
-DATA tanhc<>+0(SB)/4, $0x7fffffff  // abs mask
-DATA tanhc<>+4(SB)/4, $0x41119999  // 9.1: beyond, tanh is 1 in float32
-DATA tanhc<>+8(SB)/4, $0x3fb8aa3b  // log2(e)
-DATA tanhc<>+12(SB)/4, $0x3f318000 // ln2 high part 0.693359375
-DATA tanhc<>+16(SB)/4, $0xb95e8083 // ln2 low part -2.12194440e-4
-DATA tanhc<>+20(SB)/4, $0x3ab60b61 // 1/720
-DATA tanhc<>+24(SB)/4, $0x3c088889 // 1/120
-DATA tanhc<>+28(SB)/4, $0x3d2aaaab // 1/24
-DATA tanhc<>+32(SB)/4, $0x3e2aaaab // 1/6
-DATA tanhc<>+36(SB)/4, $0x3f000000 // 1/2
-DATA tanhc<>+40(SB)/4, $0x3f800000 // 1
-DATA tanhc<>+44(SB)/4, $0x40000000 // 2
-DATA tanhc<>+48(SB)/4, $0x39d1b717 // 0.0004: below, tanh(x) = x - x³/3
-DATA tanhc<>+52(SB)/4, $0x3eaaaaab // 1/3
-DATA tanhc<>+56(SB)/4, $0x0000007f // exponent bias 127
-GLOBL tanhc<>(SB), RODATA|NOPTR, $60
+DATA ·tanhc+0(SB)/4, $0x7fffffff  // abs mask
+DATA ·tanhc+4(SB)/4, $0x41119999  // 9.1: beyond, tanh is 1 in float32
+DATA ·tanhc+8(SB)/4, $0x3fb8aa3b  // log2(e)
+DATA ·tanhc+12(SB)/4, $0x3f318000 // ln2 high part 0.693359375
+DATA ·tanhc+16(SB)/4, $0xb95e8083 // ln2 low part -2.12194440e-4
+DATA ·tanhc+20(SB)/4, $0x3ab60b61 // 1/720
+DATA ·tanhc+24(SB)/4, $0x3c088889 // 1/120
+DATA ·tanhc+28(SB)/4, $0x3d2aaaab // 1/24
+DATA ·tanhc+32(SB)/4, $0x3e2aaaab // 1/6
+DATA ·tanhc+36(SB)/4, $0x3f000000 // 1/2
+DATA ·tanhc+40(SB)/4, $0x3f800000 // 1
+DATA ·tanhc+44(SB)/4, $0x40000000 // 2
+DATA ·tanhc+48(SB)/4, $0x39d1b717 // 0.0004: below, tanh(x) = x - x³/3
+DATA ·tanhc+52(SB)/4, $0x3eaaaaab // 1/3
+DATA ·tanhc+56(SB)/4, $0x0000007f // exponent bias 127
+GLOBL ·tanhc(SB), RODATA|NOPTR, $60
 
 // func tanh8(x *float32, n int)
 // x[i] = tanh(x[i]) for i < n (n a positive multiple of 8): the vector form of
@@ -66,11 +66,11 @@ TEXT ·tanh8(SB), NOSPLIT, $0-16
 	MOVQ x+0(FP), DI
 	MOVQ n+8(FP), CX
 	SHRQ $3, CX
-	VBROADCASTSS tanhc<>+0(SB), Y15  // abs mask
-	VBROADCASTSS tanhc<>+4(SB), Y14  // 9.1
-	VBROADCASTSS tanhc<>+40(SB), Y13 // 1
-	VBROADCASTSS tanhc<>+44(SB), Y12 // 2
-	VBROADCASTSS tanhc<>+48(SB), Y11 // 0.0004
+	VBROADCASTSS ·tanhc+0(SB), Y15  // abs mask
+	VBROADCASTSS ·tanhc+4(SB), Y14  // 9.1
+	VBROADCASTSS ·tanhc+40(SB), Y13 // 1
+	VBROADCASTSS ·tanhc+44(SB), Y12 // 2
+	VBROADCASTSS ·tanhc+48(SB), Y11 // 0.0004
 
 tloop:
 	VMOVUPS (DI), Y0          // x
@@ -78,26 +78,26 @@ tloop:
 	VMINPS  Y1, Y14, Y2       // min(9.1, a): keeps e^{2a} finite, NaN stays NaN
 	VMULPS  Y12, Y2, Y2       // y = 2a
 	// e^y: k = round(y·log2e), r = y - k·ln2
-	VBROADCASTSS tanhc<>+8(SB), Y3
+	VBROADCASTSS ·tanhc+8(SB), Y3
 	VMULPS  Y3, Y2, Y3
 	VROUNDPS $0, Y3, Y3       // k (nearest)
-	VBROADCASTSS tanhc<>+12(SB), Y4
+	VBROADCASTSS ·tanhc+12(SB), Y4
 	VFNMADD231PS Y4, Y3, Y2   // y -= k·ln2hi
-	VBROADCASTSS tanhc<>+16(SB), Y4
+	VBROADCASTSS ·tanhc+16(SB), Y4
 	VFNMADD231PS Y4, Y3, Y2   // y -= k·ln2lo  → r
-	VBROADCASTSS tanhc<>+20(SB), Y5 // p = 1/720
-	VBROADCASTSS tanhc<>+24(SB), Y4
+	VBROADCASTSS ·tanhc+20(SB), Y5 // p = 1/720
+	VBROADCASTSS ·tanhc+24(SB), Y4
 	VFMADD213PS Y4, Y2, Y5    // p = p·r + 1/120
-	VBROADCASTSS tanhc<>+28(SB), Y4
+	VBROADCASTSS ·tanhc+28(SB), Y4
 	VFMADD213PS Y4, Y2, Y5
-	VBROADCASTSS tanhc<>+32(SB), Y4
+	VBROADCASTSS ·tanhc+32(SB), Y4
 	VFMADD213PS Y4, Y2, Y5
-	VBROADCASTSS tanhc<>+36(SB), Y4
+	VBROADCASTSS ·tanhc+36(SB), Y4
 	VFMADD213PS Y4, Y2, Y5
 	VFMADD213PS Y13, Y2, Y5   // p·r + 1
 	VFMADD213PS Y13, Y2, Y5   // p·r + 1  → e^r
 	VCVTPS2DQ Y3, Y6          // k as int32
-	VPBROADCASTD tanhc<>+56(SB), Y7
+	VPBROADCASTD ·tanhc+56(SB), Y7
 	VPADDD  Y7, Y6, Y6
 	VPSLLD  $23, Y6, Y6       // 2^k
 	VMULPS  Y6, Y5, Y5        // e = e^{2a}
@@ -108,7 +108,7 @@ tloop:
 	// small a: a - a³/3
 	VMULPS  Y1, Y1, Y6
 	VMULPS  Y1, Y6, Y6
-	VBROADCASTSS tanhc<>+52(SB), Y7
+	VBROADCASTSS ·tanhc+52(SB), Y7
 	VMULPS  Y7, Y6, Y6
 	VSUBPS  Y6, Y1, Y6
 	VCMPPS  $0x01, Y11, Y1, Y7 // a < 0.0004
@@ -308,21 +308,21 @@ TEXT ·tanh16(SB), NOSPLIT, $0-16
 	MOVQ x+0(FP), DI
 	MOVQ n+8(FP), CX
 	SHRQ $4, CX
-	VPBROADCASTD tanhc<>+0(SB), Z15  // abs mask
-	VBROADCASTSS tanhc<>+4(SB), Z14  // 9.1
-	VBROADCASTSS tanhc<>+40(SB), Z13 // 1
-	VBROADCASTSS tanhc<>+44(SB), Z12 // 2
-	VBROADCASTSS tanhc<>+48(SB), Z11 // 0.0004
-	VBROADCASTSS tanhc<>+8(SB), Z20  // log2(e)
-	VBROADCASTSS tanhc<>+12(SB), Z21 // ln2 high
-	VBROADCASTSS tanhc<>+16(SB), Z22 // ln2 low
-	VBROADCASTSS tanhc<>+20(SB), Z23 // 1/720
-	VBROADCASTSS tanhc<>+24(SB), Z24 // 1/120
-	VBROADCASTSS tanhc<>+28(SB), Z25 // 1/24
-	VBROADCASTSS tanhc<>+32(SB), Z26 // 1/6
-	VBROADCASTSS tanhc<>+36(SB), Z27 // 1/2
-	VBROADCASTSS tanhc<>+52(SB), Z28 // 1/3
-	VPBROADCASTD tanhc<>+56(SB), Z29 // 127
+	VPBROADCASTD ·tanhc+0(SB), Z15  // abs mask
+	VBROADCASTSS ·tanhc+4(SB), Z14  // 9.1
+	VBROADCASTSS ·tanhc+40(SB), Z13 // 1
+	VBROADCASTSS ·tanhc+44(SB), Z12 // 2
+	VBROADCASTSS ·tanhc+48(SB), Z11 // 0.0004
+	VBROADCASTSS ·tanhc+8(SB), Z20  // log2(e)
+	VBROADCASTSS ·tanhc+12(SB), Z21 // ln2 high
+	VBROADCASTSS ·tanhc+16(SB), Z22 // ln2 low
+	VBROADCASTSS ·tanhc+20(SB), Z23 // 1/720
+	VBROADCASTSS ·tanhc+24(SB), Z24 // 1/120
+	VBROADCASTSS ·tanhc+28(SB), Z25 // 1/24
+	VBROADCASTSS ·tanhc+32(SB), Z26 // 1/6
+	VBROADCASTSS ·tanhc+36(SB), Z27 // 1/2
+	VBROADCASTSS ·tanhc+52(SB), Z28 // 1/3
+	VPBROADCASTD ·tanhc+56(SB), Z29 // 127
 
 t16loop:
 	VMOVUPS (DI), Z0

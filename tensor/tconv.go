@@ -14,25 +14,38 @@ package tensor
 // (1, 2, 2 and 4 taps: 9 in all), so no multiply is wasted and the only strided
 // access is one gather per output element to interleave the classes.
 func ConvTranspose(dst, a, src, scratch []float32, cs int, g Window) {
-	ConvTransposeAct(dst, a, src, nil, false, scratch, cs, g, nil)
+	ConvTransposeAct(dst, a, src, nil, ActNone, scratch, cs, g, nil)
 }
 
+// Act is an activation applied in a product's epilogue.
+type Act int
+
+// The activations.
+const (
+	ActNone Act = iota
+	ActReLU
+	ActTanh
+)
+
 // ConvTransposeAct is ConvTranspose followed by dst[l, :] += bias[l] (bias
-// may be nil), ReLU if relu is set, and, where gate is not nil,
+// may be nil), the activation act, and, where gate is not nil,
 // ReLUBackward(dst, gate): the bias and activation of a ConvTranspose2d layer,
 // or a convolution's input gradient through the previous layer's ReLU,
 // applied in the product's epilogue or the interleave where they can.
-func ConvTransposeAct(dst, a, src, bias []float32, relu bool, scratch []float32, cs int, g Window, gate []float32) {
+func ConvTransposeAct(dst, a, src, bias []float32, act Act, scratch []float32, cs int, g Window, gate []float32) {
 	if rowsFit(g) {
-		convTransposeTerms(dst, a, src, bias, relu, scratch, cs, g, gate)
+		convTransposeTerms(dst, a, src, bias, act, scratch, cs, g, gate)
 		return
 	}
 	convTransposeGather(dst, a, src, scratch, cs, g)
 	if bias != nil {
 		AddRowBias(dst, bias, g.Large())
 	}
-	if relu {
+	switch act {
+	case ActReLU:
 		ReLU(dst[:g.C*g.Large()])
+	case ActTanh:
+		Tanh(dst[:g.C*g.Large()])
 	}
 	if gate != nil {
 		ReLUBackward(dst[:g.C*g.Large()], gate)
@@ -41,7 +54,7 @@ func ConvTransposeAct(dst, a, src, bias []float32, relu bool, scratch []float32,
 
 // convTransposeTerms is ConvTransposeAct with one shifted-grid product per
 // parity class (no shifted copies, no clearing), then the interleave.
-func convTransposeTerms(dst, a, src, bias []float32, relu bool, scratch []float32, cs int, g Window, gate []float32) {
+func convTransposeTerms(dst, a, src, bias []float32, act Act, scratch []float32, cs int, g Window, gate []float32) {
 	small, large := g.Small(), g.Large()
 	_, _ = src[cs*small-1], dst[g.C*large-1]
 	plan := planFor(planClasses, g.N, g.Ho, g.Wo)
@@ -54,8 +67,11 @@ func convTransposeTerms(dst, a, src, bias []float32, relu bool, scratch []float3
 		if bias != nil {
 			bp = &bias[0]
 		}
-		if relu {
+		switch act {
+		case ActReLU:
 			flags |= 2
+		case ActTanh:
+			flags |= 4
 		}
 		for j0 = 0; j0+32 <= small; j0 += 32 {
 			classTile1(&stack[j0], small, &a[0], &src[j0], 4*small, cs, &plan.masks[j0/16], 2*plan.nv, g.Wo, bp, flags)
@@ -64,7 +80,16 @@ func convTransposeTerms(dst, a, src, bias []float32, relu bool, scratch []float3
 	for cls, cl := range classes {
 		// A[s][l·9 + tap of block b] is row l, step s, term b
 		termProduct(stack[cls*small:], 4*small, a, 9, g.C*9, src, small, cs, plan, cl.first, cl.blocks, cl.taps[:cl.blocks],
-			bias, relu, nil, g.C, j0, small)
+			bias, act == ActReLU, nil, g.C, j0, small)
+	}
+	if act == ActTanh { // where classTile1 did not apply it
+		if g.C == 1 {
+			for cls := range 4 {
+				Tanh(stack[cls*small+j0 : (cls+1)*small])
+			}
+		} else {
+			Tanh(stack)
+		}
 	}
 	for l := 0; l < g.C; l++ {
 		var gl []float32

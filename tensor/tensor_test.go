@@ -456,7 +456,7 @@ func testWindowKernels(t *testing.T) {
 		smallLongGo(dcol, g.Small(), a, 1, g.ColRows(), src, 0, g.ColRows(), 0, g.Small(), cs, g.Small())
 		ref := make([]float32, g.C*g.Large())
 		Col2imAdd(ref, dcol, g)
-		relu = rng.IntN(2) == 0
+		act := Act(rng.IntN(3))
 		bias = randSlice(rng, g.C)
 		ct := randSlice(rng, len(ref))
 		var ctGate []float32
@@ -464,18 +464,21 @@ func testWindowKernels(t *testing.T) {
 			ctGate = randSlice(rng, len(ref))
 			ReLU(ctGate)
 		}
-		ConvTransposeAct(ct, a, src, bias, relu, make([]float32, ConvTransposeScratch(g, cs)), cs, g, ctGate)
+		ConvTransposeAct(ct, a, src, bias, act, make([]float32, ConvTransposeScratch(g, cs)), cs, g, ctGate)
 		r64 := make([]float64, len(ref))
 		for i, v := range ref {
 			r64[i] = float64(v) + float64(bias[i/g.Large()])
-			if relu {
+			switch act {
+			case ActReLU:
 				r64[i] = max(r64[i], 0)
+			case ActTanh:
+				r64[i] = math.Tanh(r64[i])
 			}
 			if ctGate != nil && ctGate[i] == 0 {
 				r64[i] = 0
 			}
 		}
-		assertClose(t, fmt.Sprintf("ConvTransposeAct cs%d relu %v %+v", cs, relu, g), ct, r64, 1e-5)
+		assertClose(t, fmt.Sprintf("ConvTransposeAct cs%d act %d %+v", cs, act, g), ct, r64, 1e-5)
 	}
 }
 

@@ -561,6 +561,39 @@ dloop:
 	VZEROUPPER
 	RET
 
+// TANHZ(X) sets X = tanh(X) as tanh16 does, with the constants of ·tanhc in
+// Z17-Z31 (see classTile1) and Z8-Z12, K1 as scratch.
+#define TANHZ(X) \
+	VPANDD  Z31, X, Z8; \
+	VMINPS  Z8, Z30, Z9; \
+	VMULPS  Z28, Z9, Z9; \
+	VMULPS  Z27, Z9, Z10; \
+	VRNDSCALEPS $0, Z10, Z10; \
+	VFNMADD231PS Z26, Z10, Z9; \
+	VFNMADD231PS Z25, Z10, Z9; \
+	VMOVAPS Z24, Z11; \
+	VFMADD213PS Z23, Z9, Z11; \
+	VFMADD213PS Z22, Z9, Z11; \
+	VFMADD213PS Z21, Z9, Z11; \
+	VFMADD213PS Z20, Z9, Z11; \
+	VFMADD213PS Z29, Z9, Z11; \
+	VFMADD213PS Z29, Z9, Z11; \
+	VCVTPS2DQ Z10, Z12; \
+	VPADDD  Z19, Z12, Z12; \
+	VPSLLD  $23, Z12, Z12; \
+	VMULPS  Z12, Z11, Z11; \
+	VADDPS  Z29, Z11, Z11; \
+	VDIVPS  Z11, Z28, Z11; \
+	VSUBPS  Z11, Z29, Z11; \
+	VMULPS  Z8, Z8, Z12; \
+	VMULPS  Z8, Z12, Z12; \
+	VMULPS  Z18, Z12, Z12; \
+	VSUBPS  Z12, Z8, Z12; \
+	VCMPPS  $0x01, Z17, Z8, K1; \
+	VBLENDMPS Z12, Z11, K1, Z11; \
+	VPANDND X, Z31, Z12; \
+	VPORD   Z12, Z11, X
+
 // func classTile1(stack *float32, small int, a *float32, b *float32, lds int, cs int, masks *uint16, nvb int, wo int, bias *float32, flags int)
 //
 // A transposed convolution to one channel, all four parity classes of 32
@@ -569,7 +602,7 @@ dloop:
 // each shifted view of b loaded once per s and shared by the classes that use
 // it. masks are the class plan's lane masks at the tile's first vector
 // (blocks nvb bytes apart: shift (0,0) (0,1) (1,1) (1,0)); the tile must be
-// whole (no shift-(0,0) lane masked). flags as termTile8.
+// whole (no shift-(0,0) lane masked). flags as termTile8, and bit 2: tanh.
 TEXT ·classTile1(SB), NOSPLIT, $0-88
 	MOVQ stack+0(FP), DI
 	MOVQ small+8(FP), R8
@@ -649,7 +682,7 @@ c1s:
 	JNZ  c1s
 
 	TESTQ $2, R13
-	JZ   c1store
+	JZ   c1tanh
 	VPXORD Z19, Z19, Z19
 	VMAXPS Z19, Z0, Z0
 	VMAXPS Z19, Z1, Z1
@@ -659,6 +692,33 @@ c1s:
 	VMAXPS Z19, Z5, Z5
 	VMAXPS Z19, Z6, Z6
 	VMAXPS Z19, Z7, Z7
+
+c1tanh:
+	TESTQ $4, R13
+	JZ   c1store
+	VPBROADCASTD ·tanhc+0(SB), Z31  // abs mask
+	VBROADCASTSS ·tanhc+4(SB), Z30  // 9.1
+	VBROADCASTSS ·tanhc+40(SB), Z29 // 1
+	VBROADCASTSS ·tanhc+44(SB), Z28 // 2
+	VBROADCASTSS ·tanhc+8(SB), Z27  // log2(e)
+	VBROADCASTSS ·tanhc+12(SB), Z26 // ln2 high
+	VBROADCASTSS ·tanhc+16(SB), Z25 // ln2 low
+	VBROADCASTSS ·tanhc+20(SB), Z24 // 1/720
+	VBROADCASTSS ·tanhc+24(SB), Z23 // 1/120
+	VBROADCASTSS ·tanhc+28(SB), Z22 // 1/24
+	VBROADCASTSS ·tanhc+32(SB), Z21 // 1/6
+	VBROADCASTSS ·tanhc+36(SB), Z20 // 1/2
+	VPBROADCASTD ·tanhc+56(SB), Z19 // 127
+	VBROADCASTSS ·tanhc+52(SB), Z18 // 1/3
+	VBROADCASTSS ·tanhc+48(SB), Z17 // 0.0004
+	TANHZ(Z0)
+	TANHZ(Z1)
+	TANHZ(Z2)
+	TANHZ(Z3)
+	TANHZ(Z4)
+	TANHZ(Z5)
+	TANHZ(Z6)
+	TANHZ(Z7)
 
 c1store:
 	VMOVUPS Z0, (DI)
