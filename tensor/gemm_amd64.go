@@ -72,3 +72,6 @@ func sqDiff8(y *float32, x *float32, n int) float64
 
 //go:noescape
 func tanh16(x *float32, n int)
+
+//go:noescape
+func dotTerms8x2(a *float32, lda int, b *float32, offs *[2]int, masks *uint16, moffs *[2]int, nvec int, out *[16]float32)

@@ -70,3 +70,7 @@ func classTile1(stack *float32, small int, a *float32, b *float32, lds int, cs i
 func sqDiff8(y *float32, x *float32, n int) float64 { panic("tensor: no assembly in this build") }
 
 func tanh16(x *float32, n int) { panic("tensor: no assembly in this build") }
+
+func dotTerms8x2(a *float32, lda int, b *float32, offs *[2]int, masks *uint16, moffs *[2]int, nvec int, out *[16]float32) {
+	panic("tensor: no assembly in this build")
+}

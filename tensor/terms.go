@@ -212,6 +212,31 @@ func ColReduce(c, a, col []float32, m int, g Window) {
 	}
 	plan := planFor(planColumns, g.N, g.Ho, g.Wo)
 	var sums [16]float32
+	if m >= 8 && n%4 != 0 {
+		// 8×2 tiles: less overlap than 4×4 when C·9 is not a multiple of 4
+		// (C = 1); the last row block and column pair overlap the previous
+		// ones as below
+		var offs, moffs [2]int
+		for i0 := 0; i0 < m; i0 += 8 {
+			i := min(i0, m-8)
+			for j0 := 0; j0 < n; j0 += 2 {
+				j := min(j0, n-2)
+				for t := range 2 {
+					ch, tap := (j+t)/9, (j+t)%9
+					offs[t] = 4*ch*9*small + plan.offs[tap]
+					moffs[t] = 2 * tap * plan.nv
+				}
+				dotTerms8x2(&a[i*small], 4*small, &col[0], &offs, &plan.masks[0], &moffs, small/16, &sums)
+				for t := range 16 {
+					ii, jj := i+t/2, j+t%2
+					if ii >= i0 && jj >= j0 {
+						c[ii*n+jj] += sums[t]
+					}
+				}
+			}
+		}
+		return
+	}
 	var offs, moffs [4]int
 	// 4×4 tiles; the last row block and column block overlap the previous ones
 	// when m or n is not a multiple of 4, and add only the entries not yet done
