@@ -1,6 +1,7 @@
 // Package tensor holds the numeric kernels of latent: the three matrix-product
-// shapes every layer reduces to, the gather/scatter of 3×3 stride-2 windows, and
-// the elementwise activations. It knows nothing about models.
+// shapes every layer reduces to, the 3×3 stride-2 windows (parity classes and
+// products over their shifted views, or gather/scatter), and the elementwise
+// activations. It knows nothing about models.
 //
 // Layout. Activations are channel-major: a tensor of C channels over N images of
 // H×W pixels is stored as [C][N·H·W], so the long axis P = N·H·W is contiguous
@@ -13,7 +14,9 @@
 //
 // Each product has a pure-Go reference (gemm_ref.go), which is all that runs
 // under the build tag noasm or off amd64, and an AVX2/FMA assembly path
-// (gemm_amd64.s) chosen at run time when the CPU has it. Tests compare the two.
+// (gemm_amd64.s) chosen at run time when the CPU has it. The convolutions have
+// AVX-512 paths besides (ColClasses, ColProduct, ColReduce, ConvTransposeAct:
+// terms.go, rows_amd64.s, termtile_amd64.s). Tests compare them all.
 package tensor
 
 // MatMulAdd computes C[m,p] += Σ_k A[m,k]·B[k,p].

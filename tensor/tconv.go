@@ -10,9 +10,11 @@ package tensor
 // weight [Out, In, 3, 3], both read the same way), src is [cs][N·Ho·Wo] and dst
 // [g.C][N·H·W] is overwritten. It is Col2imAdd(Aᵀ·src) without the column
 // matrix: the large grid splits into four parity classes (even/odd row ×
-// even/odd column), and each class is one product over shifted copies of src
-// (1, 2, 2 and 4 taps: 9 in all), so no multiply is wasted and the only strided
-// access is one gather per output element to interleave the classes.
+// even/odd column), and each class is one product over shifted views of src
+// (1, 2, 2 and 4 taps: 9 in all), so no multiply is wasted; the classes are
+// then interleaved. With AVX-512 the shifted views are read in place under
+// lane masks and the interleave is one permute per output row; with AVX2 they
+// are gathered copies and the interleave a gather.
 func ConvTranspose(dst, a, src, scratch []float32, cs int, g Window) {
 	ConvTransposeAct(dst, a, src, nil, ActNone, scratch, cs, g, nil)
 }

@@ -2,10 +2,13 @@ package tensor
 
 import "sync"
 
-// The vector paths of Im2col and Col2imAdd: both become gathers through
-// precomputed index tables, which removes the per-row loop overhead of rows
-// only 4, 7 or 14 floats wide. Tables cover a group of G images (the fewest
-// whose small and large grids are whole vectors of 8), so they stay small.
+// The vector paths of the windows. With AVX-512 (rowsFit): the large grid is
+// split into its parity classes and woven back by one permute per row
+// (splitRows, interleaveRows), and shifted copies are masked whole-vector
+// copies (maskCopy). With AVX2 only: gathers through precomputed index tables,
+// which removes the per-row loop overhead of rows only 4, 7 or 14 floats wide;
+// tables cover a group of G images (the fewest whose small and large grids
+// are whole vectors of 8), so they stay small.
 
 // windowTables are the gather tables of one window geometry (C and N aside).
 type windowTables struct {
