@@ -171,7 +171,7 @@ func TestLayoutRoundTrips(t *testing.T) {
 
 func BenchmarkMatMulAdd(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, s := range productShapes[:6] {
+	for _, s := range productShapes[:7] {
 		b.Run(fmt.Sprintf("%dx%dx%d", s.m, s.k, s.p), func(b *testing.B) {
 			a, x, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.p), make([]float32, s.m*s.p)
 			b.SetBytes(int64(2 * s.m * s.k * s.p)) // FLOPs, reported as MB/s = MFLOP/s
@@ -184,7 +184,7 @@ func BenchmarkMatMulAdd(b *testing.B) {
 
 func BenchmarkMatMulTAdd(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, s := range productShapes[:6] {
+	for _, s := range productShapes[:7] {
 		b.Run(fmt.Sprintf("%dx%dx%d", s.m, s.k, s.p), func(b *testing.B) {
 			a, x, c := randSlice(rng, s.m*s.p), randSlice(rng, s.k*s.p), make([]float32, s.m*s.k)
 			b.SetBytes(int64(2 * s.m * s.k * s.p))
