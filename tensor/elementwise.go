@@ -99,10 +99,19 @@ func FeaturesToChannels(dst, src []float32, c, n, s int) {
 }
 
 // transposeBlock writes the [cols][rows] transpose of src ([rows][cols]) into
-// dst, row by row of dst (contiguous stores).
+// dst, four rows of dst at a time (contiguous stores, one load of four).
 func transposeBlock(dst, src []float32, rows, cols int) {
 	dst, src = dst[:rows*cols], src[:rows*cols]
-	for j := 0; j < cols; j++ {
+	j := 0
+	for ; j+4 <= cols; j += 4 {
+		o0, o1 := dst[j*rows:(j+1)*rows], dst[(j+1)*rows:(j+2)*rows]
+		o2, o3 := dst[(j+2)*rows:(j+3)*rows], dst[(j+3)*rows:(j+4)*rows]
+		for i := range o0 {
+			r := src[i*cols+j : i*cols+j+4]
+			o0[i], o1[i], o2[i], o3[i] = r[0], r[1], r[2], r[3]
+		}
+	}
+	for ; j < cols; j++ {
 		out := dst[j*rows : (j+1)*rows]
 		for i := range out {
 			out[i] = src[i*cols+j]

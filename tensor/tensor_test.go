@@ -617,3 +617,12 @@ func BenchmarkInterleave(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkChannelsToFeatures(b *testing.B) {
+	const c, n, s = 8, 16, 16
+	src, dst := make([]float32, c*n*s), make([]float32, c*n*s)
+	for b.Loop() {
+		ChannelsToFeatures(dst, src, c, n, s)
+		FeaturesToChannels(src, dst, c, n, s)
+	}
+}
