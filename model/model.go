@@ -323,10 +323,7 @@ func (m *Model) Encode(ws *Workspace) {
 	h, w := Side, Side
 	for i, l := range m.enc {
 		g := l.Window(n, h, w)
-		l.Forward(m.Data, ws.A[i], x, ws.Col[i], g)
-		if i < 2 {
-			tensor.ReLU(ws.A[i][:l.Out*g.Small()])
-		}
+		l.ForwardAct(m.Data, ws.A[i], x, ws.Col[i], g, i < 2) // ReLU fused
 		x, h, w = ws.A[i], g.Ho, g.Wo
 	}
 	if m.IsVAE() {
@@ -357,17 +354,20 @@ func (m *Model) Decode(ws *Workspace) {
 	x, h, w := code, 4, 4
 	for i, l := range m.dec {
 		g := l.Window(n, h, w)
-		l.Forward(m.Data, ws.T[i], x, ws.dCol, g)
-		if i < 2 {
-			tensor.ReLU(ws.T[i][:l.Out*g.Large()])
-		} else {
-			out := ws.T[i][:g.Large()]
+		act := tensor.ActReLU
+		if i == 2 {
+			act = tensor.ActTanh
 			if ws.Logits != nil {
-				// Bernoulli: keep the logits, show tanh(l/2) = 2·sigmoid(l) - 1
-				copy(ws.Logits, out)
-				for j := range out {
-					out[j] *= 0.5
-				}
+				act = tensor.ActNone
+			}
+		}
+		l.ForwardAct(m.Data, ws.T[i], x, ws.dCol, g, act) // activation fused
+		if i == 2 && ws.Logits != nil {
+			// Bernoulli: keep the logits, show tanh(l/2) = 2·sigmoid(l) - 1
+			out := ws.T[i][:g.Large()]
+			copy(ws.Logits, out)
+			for j := range out {
+				out[j] *= 0.5
 			}
 			tensor.Tanh(out)
 		}
@@ -423,17 +423,20 @@ func (m *Model) Backward(ws *Workspace, wt Weights) Loss {
 	n := ws.n
 	out, x := ws.Output(), ws.X[:n*Pixels]
 	var loss Loss
-	loss.SquaredError = nn.SquaredError(out, x)
-	loss.Rec = loss.SquaredError
+	// the loss and its gradient with respect to the last layer's output
 	switch m.Lik() {
-	case MSESum:
-		nn.SquaredErrorBackward(ws.dT[2], out, x, wt.Rec)
-	case Bernoulli:
+	case MSESum: // with the output tanh's gradient, in one pass
+		loss.SquaredError = nn.SquaredErrorTanhBackward(ws.dT[2], out, x, wt.Rec)
+		loss.Rec = loss.SquaredError
+	case Bernoulli: // with respect to the logits: no tanh gradient
+		loss.SquaredError = nn.SquaredError(out, x)
 		loss.Rec = nn.BernoulliNLL(ws.Logits[:len(out)], x)
 		nn.BernoulliNLLBackward(ws.dT[2], out, x, wt.Rec)
 	case Gaussian:
+		loss.SquaredError = nn.SquaredError(out, x)
 		loss.Rec = nn.GaussianNLL(out, x, m.LogSigma())
 		ws.Grads[m.logSigma.Off] += nn.GaussianNLLBackward(ws.dT[2], out, x, m.LogSigma(), wt.Rec)
+		tensor.TanhBackward(ws.dT[2][:len(out)], out)
 	}
 
 	// decoder, from the image back to the code
@@ -446,18 +449,14 @@ func (m *Model) Backward(ws *Workspace, wt Weights) Loss {
 	for i := 2; i >= 0; i-- {
 		l := m.dec[i]
 		g := l.Window(n, sizes[i], sizes[i])
+		// dT[2] holds the tanh's gradient already; dT[i-1] is gated by layer
+		// i-1's ReLU as it is computed
 		dy := ws.dT[i][:l.Out*g.Large()]
-		switch {
-		case i < 2:
-			tensor.ReLUBackward(dy, ws.T[i])
-		case m.Lik() != Bernoulli: // Bernoulli's gradient is already with respect to the logits
-			tensor.TanhBackward(dy, ws.T[2])
-		}
-		dx := dCode
+		dx, gate := dCode, []float32(nil)
 		if i > 0 {
-			dx = ws.dT[i-1]
+			dx, gate = ws.dT[i-1], ws.T[i-1]
 		}
-		l.Backward(m.Data, ws.Grads, dx, dy, inputs[i], ws.dCol, g)
+		l.BackwardGated(m.Data, ws.Grads, dx, gate, dy, inputs[i], ws.dCol, g)
 	}
 
 	if m.IsVAE() {
@@ -491,15 +490,13 @@ func (m *Model) Backward(ws *Workspace, wt Weights) Loss {
 	for i := 2; i >= 0; i-- {
 		l := m.enc[i]
 		g := l.Window(n, sizes[i], sizes[i])
+		// dA[i-1] is gated by layer i-1's ReLU as it is computed
 		dy := ws.dA[i][:l.Out*g.Small()]
-		if i < 2 {
-			tensor.ReLUBackward(dy, ws.A[i])
-		}
-		var dx []float32
+		var dx, gate []float32
 		if i > 0 {
-			dx = ws.dA[i-1]
+			dx, gate = ws.dA[i-1], ws.A[i-1]
 		}
-		l.Backward(m.Data, ws.Grads, dx, dy, ws.Col[i], ws.dCol, g)
+		l.BackwardGated(m.Data, ws.Grads, dx, gate, dy, ws.Col[i], ws.dCol, g)
 	}
 	return loss
 }

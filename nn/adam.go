@@ -1,6 +1,10 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	"latent/tensor"
+)
 
 // Adam is torch.optim.Adam without weight decay or amsgrad, with PyTorch's
 // update order and bias correction (PyTorch 1.13, single-tensor path):
@@ -29,12 +33,5 @@ func (a *Adam) Step(params, grads []float32) {
 	stepSize := float32(a.LR / (1 - math.Pow(a.Beta1, t)))
 	bc2sqrt := float32(math.Sqrt(1 - math.Pow(a.Beta2, t)))
 	eps := float32(a.Eps)
-	m, v := a.M[:len(params)], a.V[:len(params)]
-	grads = grads[:len(params)]
-	for i, g := range grads {
-		m[i] = m[i]*b1 + g*c1
-		v[i] = v[i]*b2 + g*g*c2
-		denom := float32(math.Sqrt(float64(v[i])))/bc2sqrt + eps
-		params[i] -= stepSize * (m[i] / denom)
-	}
+	tensor.AdamStep(params, grads, a.M, a.V, b1, b2, c1, c2, stepSize, bc2sqrt, eps)
 }

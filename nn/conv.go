@@ -32,28 +32,38 @@ func (l Conv2d) Window(n, h, w int) tensor.Window {
 }
 
 // Forward: x [In][n·h·w] → y [Out][n·ho·wo].
-// col [In·9][n·ho·wo] receives the gathered windows; Backward reads it again.
+// col [In·9][n·ho·wo] receives the windows (tensor.ColClasses); Backward reads it again.
 func (l Conv2d) Forward(params, y, x, col []float32, g tensor.Window) {
-	p := g.Small()
-	tensor.Im2col(col, x, g)
+	l.ForwardAct(params, y, x, col, g, false)
+}
+
+// ForwardAct is Forward followed, if relu is set, by ReLU (fused into the product).
+func (l Conv2d) ForwardAct(params, y, x, col []float32, g tensor.Window, relu bool) {
+	tensor.ColClasses(col, x, g)
 	// y[o,:] = b[o] + Σ_k W[o,k]·col[k,:], with W seen as [Out][In·9]
-	tensor.SetRowBias(y, l.Bias.Of(params), p)
-	tensor.MatMulAdd(y, l.Weight.Of(params), col, l.Out, l.In*9, p)
+	tensor.ColProduct(y, l.Weight.Of(params), l.Bias.Of(params), col, relu, l.Out, g, nil)
 }
 
 // Backward accumulates dW and db into grads and, if dx is not nil, sets
 // dx [In][n·h·w] to the input gradient (scratch: BackwardScratch floats).
 // dy is [Out][n·ho·wo]; col is what Forward gathered.
 func (l Conv2d) Backward(params, grads, dx, dy, col, scratch []float32, g tensor.Window) {
+	l.BackwardGated(params, grads, dx, nil, dy, col, scratch, g)
+}
+
+// BackwardGated is Backward with dx zeroed where gate is not positive (gate
+// nil: no gating): the input gradient through the previous layer's ReLU,
+// whose output gate is, without a separate pass (tensor.ReLUBackward).
+func (l Conv2d) BackwardGated(params, grads, dx, gate, dy, col, scratch []float32, g tensor.Window) {
 	p := g.Small()
 	// dW[o,k] += Σ_p dy[o,p]·col[k,p]
-	tensor.MatMulTAdd(l.Weight.Of(grads), dy, col, l.Out, l.In*9, p)
+	tensor.ColReduce(l.Weight.Of(grads), dy, col, l.Out, g)
 	tensor.RowSumsAdd(l.Bias.Of(grads), dy, p)
 	if dx == nil {
 		return
 	}
 	// dx = the windows of Wᵀ·dy scattered back: a transposed convolution of dy
-	tensor.ConvTranspose(dx, l.Weight.Of(params), dy, scratch, l.Out, g)
+	tensor.ConvTransposeAct(dx, l.Weight.Of(params), dy, nil, tensor.ActNone, scratch, l.Out, g, gate)
 }
 
 // BackwardScratch is the scratch Backward needs for geometry g.
@@ -89,8 +99,13 @@ func (l ConvTranspose2d) Window(n, h, w int) tensor.Window {
 // W[i,:,:,:]·x over its 3×3 output window (tensor.ConvTranspose), then the bias.
 // scratch: ForwardScratch floats.
 func (l ConvTranspose2d) Forward(params, y, x, scratch []float32, g tensor.Window) {
-	tensor.ConvTranspose(y, l.Weight.Of(params), x, scratch, l.In, g)
-	tensor.AddRowBias(y, l.Bias.Of(params), g.Large())
+	l.ForwardAct(params, y, x, scratch, g, tensor.ActNone)
+}
+
+// ForwardAct is Forward followed by the activation act, fused into the product
+// where the kernels allow.
+func (l ConvTranspose2d) ForwardAct(params, y, x, scratch []float32, g tensor.Window, act tensor.Act) {
+	tensor.ConvTransposeAct(y, l.Weight.Of(params), x, l.Bias.Of(params), act, scratch, l.In, g, nil)
 }
 
 // ForwardScratch is the scratch Forward needs for geometry g.
@@ -102,16 +117,22 @@ func (l ConvTranspose2d) ForwardScratch(g tensor.Window) int {
 // dx [In][n·h·w]. dy is [Out][n·H·W], x the forward input; dcol
 // [Out·9][n·h·w] is scratch.
 func (l ConvTranspose2d) Backward(params, grads, dx, dy, x, dcol []float32, g tensor.Window) {
+	l.BackwardGated(params, grads, dx, nil, dy, x, dcol, g)
+}
+
+// BackwardGated is Backward with dx zeroed where gate is not positive (gate
+// nil: no gating), as Conv2d.BackwardGated.
+func (l ConvTranspose2d) BackwardGated(params, grads, dx, gate, dy, x, dcol []float32, g tensor.Window) {
 	p := g.Small()
 	// the transposed conv's adjoint gathers the output windows
-	tensor.Im2col(dcol, dy, g)
+	col := dcol[:l.Out*9*p]
+	tensor.ColClasses(col, dy, g)
 	// dW[i,k'] += Σ_p x[i,p]·dcol[k',p]
-	tensor.MatMulTAdd(l.Weight.Of(grads), x, dcol, l.In, l.Out*9, p)
+	tensor.ColReduce(l.Weight.Of(grads), x, col, l.In, g)
 	tensor.RowSumsAdd(l.Bias.Of(grads), dy, g.Large())
 	if dx == nil {
 		return
 	}
-	// dx[i,p] = Σ_k' W[i,k']·dcol[k',p]
-	clear(dx[:l.In*p])
-	tensor.MatMulAdd(dx, l.Weight.Of(params), dcol, l.In, l.Out*9, p)
+	// dx[i,p] = Σ_k' W[i,k']·dcol[k',p]: a convolution of dy, without bias
+	tensor.ColProduct(dx, l.Weight.Of(params), nil, col, false, l.In, g, gate)
 }

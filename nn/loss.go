@@ -6,15 +6,17 @@ import (
 	"latent/tensor"
 )
 
-// SquaredError returns Σ (y[i] - x[i])², accumulated in float64.
-func SquaredError(y, x []float32) float64 {
-	x = x[:len(y)]
-	var s float64
-	for i, v := range y {
-		d := float64(v - x[i])
-		s += d * d
-	}
-	return s
+// SquaredError returns Σ (y[i] - x[i])², accumulated in float64 (in
+// independent partial sums, tensor.SquaredDiffSum).
+func SquaredError(y, x []float32) float64 { return tensor.SquaredDiffSum(y, x) }
+
+// SquaredErrorTanhBackward returns SquaredError(y, x) and sets dy to the
+// gradient of scale·Σ(y-x)² with respect to the input of the tanh whose
+// output is y: dy[i] = scale·2·(y[i] - x[i])·(1 - y[i]²). One pass instead of
+// SquaredError, SquaredErrorBackward and tensor.TanhBackward; the float64 sum
+// runs in independent partial sums (tensor.SquaredErrorTanhGrad).
+func SquaredErrorTanhBackward(dy, y, x []float32, scale float32) float64 {
+	return tensor.SquaredErrorTanhGrad(dy, y, x, scale)
 }
 
 // SquaredErrorBackward sets dy[i] = scale·2·(y[i] - x[i]): the gradient of

@@ -61,6 +61,10 @@ func ReLUBackward(dy, y []float32) {
 // Tanh sets x[i] = tanh(x[i]) in place, with Tanh32's formula (absolute
 // error < 3e-7; the vector path uses FMA and is checked to the same bound).
 func Tanh(x []float32) {
+	if n := len(x) &^ 15; useRows && n > 0 {
+		tanh16(&x[0], n)
+		x = x[n:]
+	}
 	if n := len(x) &^ 7; useAsm && n > 0 {
 		tanh8(&x[0], n)
 		x = x[n:]
@@ -82,23 +86,35 @@ func TanhBackward(dy, y []float32) {
 // order: src [c][n·s] (s = h·w) → dst [c·s][n], dst[ci·s+j][i] = src[ci][i·s+j].
 func ChannelsToFeatures(dst, src []float32, c, n, s int) {
 	for ci := 0; ci < c; ci++ {
-		for i := 0; i < n; i++ {
-			img := src[(ci*n+i)*s : (ci*n+i+1)*s]
-			for j, v := range img {
-				dst[(ci*s+j)*n+i] = v
-			}
-		}
+		// channel ci is a [n][s] block of src and a [s][n] block of dst
+		transposeBlock(dst[ci*s*n:(ci+1)*s*n], src[ci*n*s:(ci+1)*n*s], n, s)
 	}
 }
 
 // FeaturesToChannels is the inverse of ChannelsToFeatures: src [c·s][n] → dst [c][n·s].
 func FeaturesToChannels(dst, src []float32, c, n, s int) {
 	for ci := 0; ci < c; ci++ {
-		for i := 0; i < n; i++ {
-			img := dst[(ci*n+i)*s : (ci*n+i+1)*s]
-			for j := range img {
-				img[j] = src[(ci*s+j)*n+i]
-			}
+		transposeBlock(dst[ci*n*s:(ci+1)*n*s], src[ci*s*n:(ci+1)*s*n], s, n)
+	}
+}
+
+// transposeBlock writes the [cols][rows] transpose of src ([rows][cols]) into
+// dst, four rows of dst at a time (contiguous stores, one load of four).
+func transposeBlock(dst, src []float32, rows, cols int) {
+	dst, src = dst[:rows*cols], src[:rows*cols]
+	j := 0
+	for ; j+4 <= cols; j += 4 {
+		o0, o1 := dst[j*rows:(j+1)*rows], dst[(j+1)*rows:(j+2)*rows]
+		o2, o3 := dst[(j+2)*rows:(j+3)*rows], dst[(j+3)*rows:(j+4)*rows]
+		for i := range o0 {
+			r := src[i*cols+j : i*cols+j+4]
+			o0[i], o1[i], o2[i], o3[i] = r[0], r[1], r[2], r[3]
+		}
+	}
+	for ; j < cols; j++ {
+		out := dst[j*rows : (j+1)*rows]
+		for i := range out {
+			out[i] = src[i*cols+j]
 		}
 	}
 }

@@ -1,6 +1,7 @@
 // Package tensor holds the numeric kernels of latent: the three matrix-product
-// shapes every layer reduces to, the gather/scatter of 3×3 stride-2 windows, and
-// the elementwise activations. It knows nothing about models.
+// shapes every layer reduces to, the 3×3 stride-2 windows (parity classes and
+// products over their shifted views, or gather/scatter), and the elementwise
+// activations. It knows nothing about models.
 //
 // Layout. Activations are channel-major: a tensor of C channels over N images of
 // H×W pixels is stored as [C][N·H·W], so the long axis P = N·H·W is contiguous
@@ -13,7 +14,9 @@
 //
 // Each product has a pure-Go reference (gemm_ref.go), which is all that runs
 // under the build tag noasm or off amd64, and an AVX2/FMA assembly path
-// (gemm_amd64.s) chosen at run time when the CPU has it. Tests compare the two.
+// (gemm_amd64.s) chosen at run time when the CPU has it. The convolutions have
+// AVX-512 paths besides (ColClasses, ColProduct, ColReduce, ConvTransposeAct:
+// terms.go, rows_amd64.s, termtile_amd64.s). Tests compare them all.
 package tensor
 
 // MatMulAdd computes C[m,p] += Σ_k A[m,k]·B[k,p].
@@ -64,24 +67,28 @@ func smallLong(c []float32, ldc int, a []float32, ars, acs int, b []float32, m, 
 
 // reduce computes C[i,j] += Σ_q A[i,q]·B[j,q] for i < m, j < n, q < p.
 func reduce(c, a, b []float32, m, n, p int) {
-	if !useAsm || p < 8 {
+	if !useAsm || p < 8 || m < 4 || n < 2 {
 		reduceGo(c, a, b, 0, m, 0, n, 0, p, n, p)
 		return
 	}
-	m4, n2, p8 := m&^3, n&^1, p&^7
+	p8 := p &^ 7
 	var lanes [64]float32
-	for i := 0; i < m4; i += 4 {
-		for j := 0; j < n2; j += 2 {
+	// 4×2 tiles; the last row block and column pair overlap the previous ones
+	// when m or n is not a multiple, and add only the entries not yet done
+	for i0 := 0; i0 < m; i0 += 4 {
+		i := min(i0, m-4)
+		for j0 := 0; j0 < n; j0 += 2 {
+			j := min(j0, n-2)
 			dot4x2(&a[i*p], p, &b[j*p], p, p8, &lanes)
 			for t := range 8 {
 				ii, jj := i+t/2, j+t%2
-				c[ii*n+jj] += sum8(lanes[t*8 : t*8+8])
+				if ii >= i0 && jj >= j0 {
+					c[ii*n+jj] += sum8(lanes[t*8 : t*8+8])
+				}
 			}
 		}
 	}
-	reduceGo(c, a, b, 0, m4, 0, n2, p8, p, n, p) // tails of the tiles' dot products
-	reduceGo(c, a, b, 0, m4, n2, n, 0, p, n, p)  // last column
-	reduceGo(c, a, b, m4, m, 0, n, 0, p, n, p)   // bottom rows
+	reduceGo(c, a, b, 0, m, 0, n, p8, p, n, p) // tails of the dot products
 }
 
 // sum8 adds eight lanes pairwise.

@@ -34,3 +34,44 @@ func addConst8(x *float32, v float32, n int)
 
 //go:noescape
 func sum32(x *float32, n int) float32
+
+// useRows selects the AVX-512 kernels (F and VL) of the windows and the
+// shifted-grid products (splitRows, maskCopy, interleaveRows, termTile8, …);
+// without them the AVX2 table gathers (gather8) and tiles run.
+var useRows = useAsm && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+
+//go:noescape
+func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int, stackLen int, gate *float32)
+
+//go:noescape
+func maskCopy(dst *float32, src *float32, delta int, masks *uint16, period int, n int)
+
+//go:noescape
+func splitRows(p0 *float32, p1 *float32, p2 *float32, p3 *float32, x *float32, idx *[32]int32, imgs int, ho int, odd int, w int, masks uint64, plane int, womask uint64, xlen int)
+
+//go:noescape
+func termTile8(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64, gate *float32)
+
+//go:noescape
+func termTile1(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, stmask uint64)
+
+//go:noescape
+func dotTerms4x4(a *float32, lda int, b *float32, offs *[4]int, masks *uint16, moffs *[4]int, nvec int, out *[16]float32)
+
+//go:noescape
+func adam8(p *float32, grad *float32, m *float32, v *float32, n int, k *[8]float32)
+
+//go:noescape
+func sqErrTanh8(dy *float32, y *float32, x *float32, n int, s float32) float64
+
+//go:noescape
+func classTile1(stack *float32, small int, a *float32, b *float32, lds int, cs int, masks *uint16, nvb int, wo int, bias *float32, flags int)
+
+//go:noescape
+func sqDiff8(y *float32, x *float32, n int) float64
+
+//go:noescape
+func tanh16(x *float32, n int)
+
+//go:noescape
+func dotTerms8x2(a *float32, lda int, b *float32, offs *[2]int, masks *uint16, moffs *[2]int, nvec int, out *[16]float32)

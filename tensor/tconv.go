@@ -10,10 +10,101 @@ package tensor
 // weight [Out, In, 3, 3], both read the same way), src is [cs][N·Ho·Wo] and dst
 // [g.C][N·H·W] is overwritten. It is Col2imAdd(Aᵀ·src) without the column
 // matrix: the large grid splits into four parity classes (even/odd row ×
-// even/odd column), and each class is one product over shifted copies of src
-// (1, 2, 2 and 4 taps: 9 in all), so no multiply is wasted and the only strided
-// access is one gather per output element to interleave the classes.
+// even/odd column), and each class is one product over shifted views of src
+// (1, 2, 2 and 4 taps: 9 in all), so no multiply is wasted; the classes are
+// then interleaved. With AVX-512 the shifted views are read in place under
+// lane masks and the interleave is one permute per output row; with AVX2 they
+// are gathered copies and the interleave a gather.
 func ConvTranspose(dst, a, src, scratch []float32, cs int, g Window) {
+	ConvTransposeAct(dst, a, src, nil, ActNone, scratch, cs, g, nil)
+}
+
+// Act is an activation applied in a product's epilogue.
+type Act int
+
+// The activations.
+const (
+	ActNone Act = iota
+	ActReLU
+	ActTanh
+)
+
+// ConvTransposeAct is ConvTranspose followed by dst[l, :] += bias[l] (bias
+// may be nil), the activation act, and, where gate is not nil,
+// ReLUBackward(dst, gate): the bias and activation of a ConvTranspose2d layer,
+// or a convolution's input gradient through the previous layer's ReLU,
+// applied in the product's epilogue or the interleave where they can.
+func ConvTransposeAct(dst, a, src, bias []float32, act Act, scratch []float32, cs int, g Window, gate []float32) {
+	if rowsFit(g) {
+		convTransposeTerms(dst, a, src, bias, act, scratch, cs, g, gate)
+		return
+	}
+	convTransposeGather(dst, a, src, scratch, cs, g)
+	if bias != nil {
+		AddRowBias(dst, bias, g.Large())
+	}
+	switch act {
+	case ActReLU:
+		ReLU(dst[:g.C*g.Large()])
+	case ActTanh:
+		Tanh(dst[:g.C*g.Large()])
+	}
+	if gate != nil {
+		ReLUBackward(dst[:g.C*g.Large()], gate)
+	}
+}
+
+// convTransposeTerms is ConvTransposeAct with one shifted-grid product per
+// parity class (no shifted copies, no clearing), then the interleave.
+func convTransposeTerms(dst, a, src, bias []float32, act Act, scratch []float32, cs int, g Window, gate []float32) {
+	small, large := g.Small(), g.Large()
+	_, _ = src[cs*small-1], dst[g.C*large-1]
+	plan := planFor(planClasses, g.N, g.Ho, g.Wo)
+	stack := scratch[:g.C*4*small] // [g.C][4 classes][small]
+	j0 := 0
+	if g.C == 1 {
+		// one output channel: all four classes at once, sharing the shifted loads
+		var zero [1]float32
+		bp, flags := &zero[0], 1
+		if bias != nil {
+			bp = &bias[0]
+		}
+		switch act {
+		case ActReLU:
+			flags |= 2
+		case ActTanh:
+			flags |= 4
+		}
+		for j0 = 0; j0+32 <= small; j0 += 32 {
+			classTile1(&stack[j0], small, &a[0], &src[j0], 4*small, cs, &plan.masks[j0/16], 2*plan.nv, g.Wo, bp, flags)
+		}
+	}
+	for cls, cl := range classes {
+		// A[s][l·9 + tap of block b] is row l, step s, term b
+		termProduct(stack[cls*small:], 4*small, a, 9, g.C*9, src, small, cs, plan, cl.first, cl.blocks, cl.taps[:cl.blocks],
+			bias, act == ActReLU, nil, g.C, j0, small)
+	}
+	if act == ActTanh { // where classTile1 did not apply it
+		if g.C == 1 {
+			for cls := range 4 {
+				Tanh(stack[cls*small+j0 : (cls+1)*small])
+			}
+		} else {
+			Tanh(stack)
+		}
+	}
+	for l := 0; l < g.C; l++ {
+		var gl []float32
+		if gate != nil {
+			gl = gate[l*large : (l+1)*large]
+		}
+		interleaveClasses(dst[l*large:(l+1)*large], stack[l*4*small:(l+1)*4*small], gl, g)
+	}
+}
+
+// convTransposeGather is ConvTranspose through table gathers (AVX2), or the
+// column route without assembly.
+func convTransposeGather(dst, a, src, scratch []float32, cs int, g Window) {
 	if !useAsm || tablesFor(g) == nil || g.Large() >= 1<<30 {
 		small := g.Small()
 		dcol := scratch[:g.ColRows()*small]

@@ -171,7 +171,7 @@ func TestLayoutRoundTrips(t *testing.T) {
 
 func BenchmarkMatMulAdd(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, s := range productShapes[:6] {
+	for _, s := range productShapes[:7] {
 		b.Run(fmt.Sprintf("%dx%dx%d", s.m, s.k, s.p), func(b *testing.B) {
 			a, x, c := randSlice(rng, s.m*s.k), randSlice(rng, s.k*s.p), make([]float32, s.m*s.p)
 			b.SetBytes(int64(2 * s.m * s.k * s.p)) // FLOPs, reported as MB/s = MFLOP/s
@@ -184,7 +184,7 @@ func BenchmarkMatMulAdd(b *testing.B) {
 
 func BenchmarkMatMulTAdd(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, s := range productShapes[:6] {
+	for _, s := range productShapes[:7] {
 		b.Run(fmt.Sprintf("%dx%dx%d", s.m, s.k, s.p), func(b *testing.B) {
 			a, x, c := randSlice(rng, s.m*s.p), randSlice(rng, s.k*s.p), make([]float32, s.m*s.k)
 			b.SetBytes(int64(2 * s.m * s.k * s.p))
@@ -373,5 +373,256 @@ func TestBiasAndSum(t *testing.T) {
 		if got := Sum(orig); math.Abs(float64(got)-want) > 1e-5*float64(len(orig)) {
 			t.Fatalf("n=%d: Sum = %g, want %g", len(orig), got, want)
 		}
+	}
+}
+
+// TestWindowKernelsMatchReference compares the vector window kernels (Im2col,
+// ConvTranspose) with their pure-Go twins over random stride-2 geometries.
+func TestWindowKernelsMatchReference(t *testing.T) {
+	t.Run("vector", testWindowKernels)
+	if useRows { // the AVX2 paths, as on a machine without AVX-512
+		useRows = false
+		defer func() { useRows = true }()
+		t.Run("avx2", testWindowKernels)
+	}
+}
+
+func testWindowKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for range 300 {
+		ho, wo := 1+rng.IntN(16), 1+rng.IntN(16)
+		g := Window{C: 1 + rng.IntN(20), N: 1 + rng.IntN(20), Ho: ho, Wo: wo,
+			H: 2*ho - rng.IntN(2), W: 2*wo - rng.IntN(2)}
+		x := randSlice(rng, g.C*g.Large())
+		got := randSlice(rng, g.ColRows()*g.Small())
+		want := make([]float32, len(got))
+		Im2col(got, x, g)
+		im2colGo(want, x, g, 0)
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("Im2col %+v: col[%d] = %g, want %g", g, i, got[i], want[i])
+			}
+		}
+		out := 1 + rng.IntN(20)
+		w, bias := randSlice(rng, out*g.ColRows()), randSlice(rng, out)
+		relu := rng.IntN(2) == 0
+		y := randSlice(rng, out*g.Small())
+		cls := randSlice(rng, len(got)) // rows ColClasses leaves alone stay random
+		ColClasses(cls, x, g)
+		var gate []float32 // half the time, a ReLU output gating y
+		if rng.IntN(2) == 0 {
+			gate = randSlice(rng, len(y))
+			ReLU(gate)
+		}
+		ColProduct(y, w, bias, cls, relu, out, g, gate)
+		yref := make([]float64, len(y))
+		for o := range out {
+			for q := range g.Small() {
+				v := float64(bias[o])
+				for k := range g.ColRows() {
+					v += float64(w[o*g.ColRows()+k]) * float64(want[k*g.Small()+q])
+				}
+				if relu {
+					v = max(v, 0)
+				}
+				if gate != nil && gate[o*g.Small()+q] == 0 {
+					v = 0
+				}
+				yref[o*g.Small()+q] = v
+			}
+		}
+		assertClose(t, fmt.Sprintf("ColProduct out%d relu %v %+v", out, relu, g), y, yref, 1e-4) // k up to 180
+
+		dy := randSlice(rng, out*g.Small())
+		dw := randSlice(rng, out*g.ColRows())
+		dwref := make([]float64, len(dw))
+		for o := range out {
+			for k := range g.ColRows() {
+				v := float64(dw[o*g.ColRows()+k])
+				for q := range g.Small() {
+					v += float64(dy[o*g.Small()+q]) * float64(want[k*g.Small()+q])
+				}
+				dwref[o*g.ColRows()+k] = v
+			}
+		}
+		ColClasses(cls, x, g)
+		ColReduce(dw, dy, cls, out, g)
+		assertClose(t, fmt.Sprintf("ColReduce out%d %+v", out, g), dw, dwref, 1e-4) // long sums
+
+		cs := 1 + rng.IntN(9)
+		a := randSlice(rng, cs*g.C*9)
+		src := randSlice(rng, cs*g.Small())
+		dcol := make([]float32, g.ColRows()*g.Small())
+		smallLongGo(dcol, g.Small(), a, 1, g.ColRows(), src, 0, g.ColRows(), 0, g.Small(), cs, g.Small())
+		ref := make([]float32, g.C*g.Large())
+		Col2imAdd(ref, dcol, g)
+		act := Act(rng.IntN(3))
+		bias = randSlice(rng, g.C)
+		ct := randSlice(rng, len(ref))
+		var ctGate []float32
+		if rng.IntN(2) == 0 {
+			ctGate = randSlice(rng, len(ref))
+			ReLU(ctGate)
+		}
+		ConvTransposeAct(ct, a, src, bias, act, make([]float32, ConvTransposeScratch(g, cs)), cs, g, ctGate)
+		r64 := make([]float64, len(ref))
+		for i, v := range ref {
+			r64[i] = float64(v) + float64(bias[i/g.Large()])
+			switch act {
+			case ActReLU:
+				r64[i] = max(r64[i], 0)
+			case ActTanh:
+				r64[i] = math.Tanh(r64[i])
+			}
+			if ctGate != nil && ctGate[i] == 0 {
+				r64[i] = 0
+			}
+		}
+		assertClose(t, fmt.Sprintf("ConvTransposeAct cs%d act %d %+v", cs, act, g), ct, r64, 1e-5)
+	}
+}
+
+// BenchmarkConvTranspose is the transposed convolutions of one chunk of 16
+// images (MB/s = MFLOP/s).
+func BenchmarkConvTranspose(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, c := range []struct {
+		cs int
+		g  Window
+	}{
+		{8, Window{C: 8, N: 16, H: 7, W: 7, Ho: 4, Wo: 4}},
+		{8, Window{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7}},
+		{16, Window{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14}},
+	} {
+		g := c.g
+		b.Run(fmt.Sprintf("%dto%dx%d", c.cs, g.C, g.H), func(b *testing.B) {
+			a, src := randSlice(rng, c.cs*g.C*9), randSlice(rng, c.cs*g.Small())
+			dst, scratch := make([]float32, g.C*g.Large()), make([]float32, ConvTransposeScratch(g, c.cs))
+			b.SetBytes(int64(2 * 9 * c.cs * g.C * g.Small()))
+			for b.Loop() {
+				ConvTranspose(dst, a, src, scratch, c.cs, g)
+			}
+		})
+	}
+}
+
+// TestAdamStepMatchesScalar: the vector Adam update gives the scalar loop's bits.
+func TestAdamStepMatchesScalar(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{1, 7, 8, 9, 7017} {
+		p, g := randSlice(rng, n), randSlice(rng, n)
+		m, v := randSlice(rng, n), randSlice(rng, n)
+		for i := range v {
+			v[i] *= v[i]
+		}
+		wp, wm, wv := append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), v...)
+		const b1, b2, c1, c2, step, bc, eps = 0.9, 0.999, 0.1, 0.001, 0.0137, 0.0447, 1e-8
+		AdamStep(p, g, m, v, b1, b2, c1, c2, step, bc, eps)
+		for i := range wp {
+			wm[i] = wm[i]*b1 + g[i]*c1
+			wv[i] = wv[i]*b2 + g[i]*g[i]*c2
+			wp[i] -= step * (wm[i] / (float32(math.Sqrt(float64(wv[i])))/bc + eps))
+			if p[i] != wp[i] || m[i] != wm[i] || v[i] != wv[i] {
+				t.Fatalf("n %d, i %d: p m v = %g %g %g, want %g %g %g", n, i, p[i], m[i], v[i], wp[i], wm[i], wv[i])
+			}
+		}
+	}
+}
+
+// BenchmarkColProduct is the convolutions of one chunk of 16 images as
+// ColClasses + ColProduct, and their weight gradients (ColReduce); MB/s =
+// MFLOP/s of the product alone.
+func BenchmarkColProduct(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, c := range []struct {
+		out int
+		g   Window
+	}{
+		{16, Window{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14}},
+		{8, Window{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7}},
+		{8, Window{C: 8, N: 16, H: 7, W: 7, Ho: 4, Wo: 4}},
+	} {
+		g := c.g
+		x, col := randSlice(rng, g.C*g.Large()), make([]float32, g.ColRows()*g.Small())
+		w, bias := randSlice(rng, c.out*g.ColRows()), randSlice(rng, c.out)
+		y := make([]float32, c.out*g.Small())
+		ColClasses(col, x, g)
+		flops := int64(2 * c.out * g.ColRows() * g.Small())
+		b.Run(fmt.Sprintf("split%dx%d", g.C, g.H), func(b *testing.B) {
+			for b.Loop() {
+				ColClasses(col, x, g)
+			}
+		})
+		b.Run(fmt.Sprintf("fwd%dto%dx%d", g.C, c.out, g.H), func(b *testing.B) {
+			b.SetBytes(flops)
+			for b.Loop() {
+				ColProduct(y, w, bias, col, true, c.out, g, nil)
+			}
+		})
+		b.Run(fmt.Sprintf("dw%dto%dx%d", g.C, c.out, g.H), func(b *testing.B) {
+			b.SetBytes(flops)
+			for b.Loop() {
+				ColReduce(w, y, col, c.out, g)
+			}
+		})
+	}
+}
+
+// TestSquaredSums checks SquaredDiffSum and SquaredErrorTanhGrad against
+// float64 loops (the gradient bit for bit).
+func TestSquaredSums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for _, n := range []int{1, 5, 8, 13, 784, 12547} {
+		y, x := randSlice(rng, n), randSlice(rng, n)
+		var want float64
+		wdy := make([]float32, n)
+		for i := range y {
+			d := y[i] - x[i]
+			want += float64(d) * float64(d)
+			wdy[i] = 0.5 * d * (1 - y[i]*y[i])
+		}
+		if got := SquaredDiffSum(y, x); math.Abs(got-want) > 1e-12*want {
+			t.Errorf("n %d: SquaredDiffSum = %v, want %v", n, got, want)
+		}
+		dy := make([]float32, n)
+		if got := SquaredErrorTanhGrad(dy, y, x, 0.25); math.Abs(got-want) > 1e-12*want {
+			t.Errorf("n %d: SquaredErrorTanhGrad = %v, want %v", n, got, want)
+		}
+		for i := range dy {
+			if dy[i] != wdy[i] {
+				t.Fatalf("n %d: dy[%d] = %g, want %g", n, i, dy[i], wdy[i])
+			}
+		}
+	}
+}
+
+// BenchmarkInterleave weaves the four parity classes of one chunk's channels.
+func BenchmarkInterleave(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, g := range []Window{
+		{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7},
+		{C: 8, N: 16, H: 7, W: 7, Ho: 4, Wo: 4},
+		{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14},
+	} {
+		b.Run(fmt.Sprintf("%dx%d", g.C, g.H), func(b *testing.B) {
+			if !rowsFit(g) {
+				b.Skip("no AVX-512")
+			}
+			stack, dst := randSlice(rng, g.C*4*g.Small()), make([]float32, g.C*g.Large())
+			for b.Loop() {
+				for l := 0; l < g.C; l++ {
+					interleaveClasses(dst[l*g.Large():(l+1)*g.Large()], stack[l*4*g.Small():(l+1)*4*g.Small()], nil, g)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkChannelsToFeatures(b *testing.B) {
+	const c, n, s = 8, 16, 16
+	src, dst := make([]float32, c*n*s), make([]float32, c*n*s)
+	for b.Loop() {
+		ChannelsToFeatures(dst, src, c, n, s)
+		FeaturesToChannels(src, dst, c, n, s)
 	}
 }

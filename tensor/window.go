@@ -39,10 +39,19 @@ func Im2col(col, x []float32, g Window) {
 	small := g.Small()
 	_ = col[g.ColRows()*small-1]
 	_ = x[g.C*g.Large()-1]
-	n0 := 0
-	if useAsm {
-		n0 = im2colFast(col, x, g)
+	switch {
+	case rowsFit(g):
+		im2colRows(col, x, g)
+	case useAsm:
+		im2colGo(col, x, g, im2colFast(col, x, g))
+	default:
+		im2colGo(col, x, g, 0)
 	}
+}
+
+// im2colGo is the reference Im2col, for images n0 and on.
+func im2colGo(col, x []float32, g Window, n0 int) {
+	small := g.Small()
 	for c := 0; c < g.C; c++ {
 		for kh := 0; kh < 3; kh++ {
 			ohLo, ohHi := inside(kh, g.Ho, g.H)
