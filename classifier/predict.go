@@ -92,10 +92,7 @@ func (net *Net) Accuracy(set *mnist.Set, idx []int) (float64, error) {
 		return 0, err
 	}
 	if idx == nil {
-		idx = make([]int, set.N)
-		for i := range idx {
-			idx[i] = i
-		}
+		idx = mnist.Indices(set.N)
 	}
 	if len(idx) == 0 {
 		return 0, fmt.Errorf("classifier: no images to score")

@@ -88,10 +88,7 @@ func Train(ctx context.Context, set *mnist.Set, idx []int, cfg Config, progress 
 		return nil, err
 	}
 	if idx == nil {
-		idx = make([]int, set.N)
-		for i := range idx {
-			idx[i] = i
-		}
+		idx = mnist.Indices(set.N)
 	}
 	if len(idx) == 0 {
 		return nil, fmt.Errorf("classifier: no training images")

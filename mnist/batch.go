@@ -75,3 +75,12 @@ func (s *Set) Fill(dst []float32, labels []uint8, idx []int) {
 		}
 	}
 }
+
+// Indices returns 0, 1, …, n-1: the indices of a whole set, or of its first n images.
+func Indices(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}

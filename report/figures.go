@@ -64,14 +64,6 @@ func Rows(flat []float32, n int) [][]float32 {
 	return out
 }
 
-func seq(n int) []int {
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return idx
-}
-
 func labelsOf(set *mnist.Set, idx []int) []string {
 	out := make([]string, len(idx))
 	for i, j := range idx {
@@ -96,7 +88,7 @@ func Draw(in Inputs) ([]Figure, error) {
 	rng := rand.New(rand.NewPCG(in.Seed, 0xf16))
 
 	// 1. the data
-	trainIdx := seq(64)
+	trainIdx := mnist.Indices(64)
 	trainImgs, _ := images(in.Train, trainIdx)
 	if err := step(Figure{"data.png", "The data", "64 training images with their labels, as the models see them: 28×28 pixels scaled to [-1, 1]."},
 		func(p string) error {
@@ -105,7 +97,7 @@ func Draw(in Inputs) ([]Figure, error) {
 		return nil, err
 	}
 
-	testIdx := seq(16)
+	testIdx := mnist.Indices(16)
 	testImgs, testFlat := images(in.Test, testIdx)
 	nMap := in.Test.N
 	if in.TSNEPoints > 0 {

@@ -32,8 +32,8 @@ func rows(probs []float32) int {
 	return len(probs) / Classes
 }
 
-// argmax is the most probable class of a row (the first, on a tie).
-func argmax(row []float32) int {
+// Argmax is the most probable class of a row (the first, on a tie).
+func Argmax(row []float32) int {
 	best := 0
 	for k, p := range row {
 		if p > row[best] {
@@ -53,7 +53,7 @@ func ConfidentFraction(probs []float32) float64 {
 	c := 0
 	for i := range n {
 		row := probs[i*Classes : (i+1)*Classes]
-		if row[argmax(row)] >= float32(ConfidentAt) { // float32: a stored 0.9 counts
+		if row[Argmax(row)] >= float32(ConfidentAt) { // float32: a stored 0.9 counts
 			c++
 		}
 	}
@@ -69,7 +69,7 @@ func ClassShares(probs []float32) [Classes]float64 {
 		return s
 	}
 	for i := range n {
-		s[argmax(probs[i*Classes:(i+1)*Classes])]++
+		s[Argmax(probs[i*Classes:(i+1)*Classes])]++
 	}
 	for k := range s {
 		s[k] /= float64(n)
@@ -270,10 +270,7 @@ func RealStats(net *classifier.Net, set *mnist.Set, idx []int) (Stats, error) {
 		return Stats{}, fmt.Errorf("samplequality: images are %d×%d; the classifier needs 28×28", set.Rows, set.Cols)
 	}
 	if idx == nil {
-		idx = make([]int, set.N)
-		for i := range idx {
-			idx[i] = i
-		}
+		idx = mnist.Indices(set.N)
 	}
 	const step = 1024 // convert and classify in slices, to bound the memory
 	features := make([]float32, len(idx)*net.Hidden)

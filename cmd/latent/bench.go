@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"latent/mnist"
 	"math/rand/v2"
 	"runtime"
 	"time"
@@ -81,10 +82,7 @@ func runBench(args []string, stdout, _ io.Writer) error {
 				GFLOPs: ips * trainFlop / 1e9, PeakPercent: 100 * ips * trainFlop / 1e9 / (*peak * float64(t))})
 		}
 		// inference: encode and decode the 10,000 test images
-		idx := make([]int, test.N)
-		for i := range idx {
-			idx[i] = i
-		}
+		idx := mnist.Indices(test.N)
 		e := train.NewEngine(m, 256, *threads)
 		rng := rand.New(rand.NewPCG(1, 1))
 		per := timeIt(budget, func() { e.Evaluate(test, idx, rng) })

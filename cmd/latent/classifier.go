@@ -111,10 +111,7 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	var idx []int // nil: all
 	if *images > 0 && *images < trainSet.N {
-		idx = make([]int, *images)
-		for i := range idx {
-			idx[i] = i
-		}
+		idx = mnist.Indices(*images)
 	}
 	n := trainSet.N
 	if idx != nil {

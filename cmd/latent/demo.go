@@ -1,16 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
-	"latent/internal/atomicfile"
 	"latent/model"
 	"latent/report"
 	"latent/samplequality"
@@ -58,15 +53,11 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	aeTrain.Prior = 0
 	cfgs := map[model.Kind]train.Config{model.AE: aeTrain, model.VAE: vaeTrain}
 	cfg := vaeTrain
-	if err := atomicfile.CheckWritable(*out); err != nil {
-		return err
-	}
 	start := time.Now()
-	data, test, err := d.load()
+	data, test, ctx, stop, err := d.startRun(*out)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	type result struct {

@@ -39,10 +39,7 @@ type evalResult struct {
 }
 
 func evaluate(m *model.Model, test *mnist.Set, seed uint64, threads int) evalResult {
-	idx := make([]int, test.N)
-	for i := range idx {
-		idx[i] = i
-	}
+	idx := mnist.Indices(test.N)
 	e := train.NewEngine(m, 64, threads) // 4 chunks: enough for 2 cores, 8 MB of buffers
 	defer e.Close()
 	tot := e.Evaluate(test, idx, rand.New(rand.NewPCG(seed, 0xe7a1)))
@@ -61,10 +58,7 @@ func evaluate(m *model.Model, test *mnist.Set, seed uint64, threads int) evalRes
 // importanceWeighted adds the IWAE bound with k samples on the first images
 // test images (and, for comparison, the single-sample bound, the ELBO).
 func (r *evalResult) importanceWeighted(m *model.Model, test *mnist.Set, images, k int, seed uint64, threads int) {
-	idx := make([]int, min(images, test.N))
-	for i := range idx {
-		idx[i] = i
-	}
+	idx := mnist.Indices(min(images, test.N))
 	e := train.NewEngine(m, 256, threads)
 	defer e.Close()
 	r.IWAE = mean(e.LogLikelihoodBound(test, idx, k, rand.New(rand.NewPCG(seed, 0x1ae))))

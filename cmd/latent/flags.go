@@ -1,14 +1,19 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"os/signal"
 	"runtime"
 	"strings"
+	"syscall"
 
 	"latent/dataset"
+	"latent/internal/atomicfile"
 	"latent/mnist"
 	"latent/model"
 	"latent/train"
@@ -263,4 +268,19 @@ func (t *trainFlags) applyPreset() error {
 		}
 	}
 	return nil
+}
+
+// startRun checks that the output folder out can be written, loads the
+// images and returns a context that Ctrl-C (or SIGTERM) cancels: the common
+// start of the verbs that train.
+func (d *dataFlags) startRun(out string) (train.Data, *mnist.Set, context.Context, context.CancelFunc, error) {
+	if err := atomicfile.CheckWritable(out); err != nil {
+		return train.Data{}, nil, nil, nil, err
+	}
+	data, test, err := d.load()
+	if err != nil {
+		return train.Data{}, nil, nil, nil, err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return data, test, ctx, stop, nil
 }

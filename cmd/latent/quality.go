@@ -50,7 +50,7 @@ func newJudge(ctx context.Context, path string, threads int, stdout, stderr io.W
 		return nil, err
 	}
 	images := make([]float32, test.N*model.Pixels)
-	test.Fill(images, nil, seq(test.N))
+	test.Fill(images, nil, mnist.Indices(test.N))
 	if j.real, err = samplequality.EvaluateStats(net, images, j.ref); err != nil {
 		return nil, err
 	}
@@ -62,14 +62,6 @@ func orDefault(path string) string {
 		return defaultClassifier()
 	}
 	return path
-}
-
-func seq(n int) []int {
-	idx := make([]int, n)
-	for i := range idx {
-		idx[i] = i
-	}
-	return idx
 }
 
 // quality is a generative model's sample quality beside its reconstructions'.
@@ -92,7 +84,7 @@ func (j *judge) score(m *model.Model, n int, seed uint64) (quality, error) {
 	}
 	images := make([]float32, j.test.N*model.Pixels)
 	labels := make([]uint8, j.test.N)
-	j.test.Fill(images, labels, seq(j.test.N))
+	j.test.Fill(images, labels, mnist.Indices(j.test.N))
 	if q.Reconstructions, err = samplequality.EvaluateStats(j.net, m.Reconstruct(images, labels, j.test.N), j.ref); err != nil {
 		return q, err
 	}
@@ -104,7 +96,7 @@ func (j *judge) score(m *model.Model, n int, seed uint64) (quality, error) {
 			j.net.Predict(imgs, probs, nil)
 			right := 0
 			for i := range per {
-				if argmax(probs[i*model.Classes:(i+1)*model.Classes]) == d {
+				if samplequality.Argmax(probs[i*model.Classes:(i+1)*model.Classes]) == d {
 					right++
 				}
 			}
@@ -112,16 +104,6 @@ func (j *judge) score(m *model.Model, n int, seed uint64) (quality, error) {
 		}
 	}
 	return q, nil
-}
-
-func argmax(p []float32) int {
-	best := 0
-	for i, v := range p {
-		if v > p[best] {
-			best = i
-		}
-	}
-	return best
 }
 
 func (q quality) String() string {

@@ -1,17 +1,13 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"latent/internal/atomicfile"
@@ -76,14 +72,10 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 	if *iwSamples < 0 || *iwImages < 1 || *nSamples < 2 || *nSamples > 100000 {
 		return usagef("--iw-samples must be ≥ 0, --iw-images ≥ 1 and --samples in 2..100000")
 	}
-	if err := atomicfile.CheckWritable(*out); err != nil {
-		return err
-	}
-	data, test, err := d.load()
+	data, test, ctx, stop, err := d.startRun(*out)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var j *judge
 	if cfg0.Dataset == "mnist" {

@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"latent/internal/atomicfile"
@@ -59,14 +56,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return usagef("--out is required: the folder for the checkpoint and metrics")
 	}
-	if err := atomicfile.CheckWritable(*out); err != nil {
-		return err
-	}
-	data, _, err := d.load()
+	data, _, ctx, stop, err := d.startRun(*out)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	_, _, err = trainModel(ctx, mc, cfg, data, *out, stdout, stderr, from)
 	return err
