@@ -7,9 +7,9 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strconv"
-	"sync"
 	"time"
 
+	"latent/internal/workers"
 	"latent/mnist"
 	"latent/nn"
 )
@@ -176,15 +176,9 @@ type trainer struct {
 	adams  []*nn.Adam
 	lr     float64
 
-	task                func(int)
 	chunkTask, stepTask func(int)
-	jobs                chan job
-	wg                  sync.WaitGroup
-	closeOnce           sync.Once
+	pool                *workers.Pool
 }
-
-// job asks a worker to run the current task on items w, w+stride, … < used.
-type job struct{ w, stride, used int }
 
 func newTrainer(net *Net, maxBatch, threads int) *trainer {
 	if threads <= 0 {
@@ -210,35 +204,14 @@ func newTrainer(net *Net, maxBatch, threads int) *trainer {
 		tr.adams = append(tr.adams, a)
 	}
 	tr.chunkTask, tr.stepTask = tr.gradChunk, tr.reduceAndStep
-	tr.jobs = make(chan job, threads)
-	for range threads - 1 {
-		go func() {
-			for j := range tr.jobs {
-				for c := j.w; c < j.used; c += j.stride {
-					tr.task(c)
-				}
-				tr.wg.Done()
-			}
-		}()
-	}
+	tr.pool = workers.New(threads)
 	return tr
 }
 
-func (tr *trainer) close() { tr.closeOnce.Do(func() { close(tr.jobs) }) }
+func (tr *trainer) close() { tr.pool.Close() }
 
 // parallel runs task on items 0..count-1, item c on worker c mod workers.
-func (tr *trainer) parallel(count int, task func(int)) {
-	workers := min(tr.threads, count)
-	tr.task = task
-	tr.wg.Add(workers - 1)
-	for w := 1; w < workers; w++ {
-		tr.jobs <- job{w: w, stride: workers, used: count}
-	}
-	for c := 0; c < count; c += workers {
-		task(c)
-	}
-	tr.wg.Wait()
-}
+func (tr *trainer) parallel(count int, task func(int)) { tr.pool.Run(count, task) }
 
 // step is one optimisation step over set[idx] with rate lr; the shifts are
 // drawn from rng in image order. It returns the summed loss and the number

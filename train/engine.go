@@ -7,8 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sync"
 
+	"latent/internal/workers"
 	"latent/mnist"
 	"latent/model"
 	"latent/nn"
@@ -36,20 +36,14 @@ type Engine struct {
 	klDim   [][]float64        // per chunk, each latent dimension's KL (free bits)
 	gate    []float32          // per latent dimension, the KL gradient's gate (free bits)
 
-	// the task of the current parallel pass, and what it reads
-	task      func(chunk int)
-	gradTask  func(chunk int)
-	evalTask  func(chunk int)
-	fwdTask   func(chunk int)
-	backTask  func(chunk int)
-	weights   model.Weights
-	jobs      chan job
-	wg        sync.WaitGroup
-	closeOnce sync.Once
+	// the tasks of the parallel passes, and what they read
+	gradTask func(chunk int)
+	evalTask func(chunk int)
+	fwdTask  func(chunk int)
+	backTask func(chunk int)
+	weights  model.Weights
+	pool     *workers.Pool
 }
-
-// job asks a worker to run the current task on chunks w, w+stride, … < used.
-type job struct{ w, stride, used int }
 
 // NewEngine sizes an engine for batches of up to maxBatch images. threads ≤ 0
 // means all cores.
@@ -75,23 +69,13 @@ func NewEngine(m *model.Model, maxBatch, threads int) *Engine {
 	e.gate = make([]float32, m.Latent)
 	e.gradTask, e.evalTask = e.gradChunk, e.evalChunk
 	e.fwdTask, e.backTask = e.forwardChunk, e.backwardChunk
-	// workers 1..threads-1 wait for jobs; the caller's goroutine is worker 0
-	e.jobs = make(chan job, threads)
-	for range threads - 1 {
-		go func() {
-			for j := range e.jobs {
-				for c := j.w; c < j.used; c += j.stride {
-					e.task(c)
-				}
-				e.wg.Done()
-			}
-		}()
-	}
+	// workers 1..threads-1 are persistent goroutines; the caller is worker 0
+	e.pool = workers.New(threads)
 	return e
 }
 
 // Close stops the engine's worker goroutines.
-func (e *Engine) Close() { e.closeOnce.Do(func() { close(e.jobs) }) }
+func (e *Engine) Close() { e.pool.Close() }
 
 // MaxBatch is the largest batch the engine holds.
 func (e *Engine) MaxBatch() int { return len(e.chunks) * ChunkSize }
@@ -142,18 +126,7 @@ func fillNormal(x []float32, rng *rand.Rand) {
 
 // parallel runs task on chunks 0..used-1, chunk c on worker c mod workers.
 // Each chunk writes only its own workspace and result slot.
-func (e *Engine) parallel(used int, task func(chunk int)) {
-	workers := min(e.Threads, used)
-	e.task = task
-	e.wg.Add(workers - 1)
-	for w := 1; w < workers; w++ {
-		e.jobs <- job{w: w, stride: workers, used: used}
-	}
-	for c := 0; c < used; c += workers {
-		task(c)
-	}
-	e.wg.Wait()
-}
+func (e *Engine) parallel(used int, task func(chunk int)) { e.pool.Run(used, task) }
 
 // Objective weighs the loss terms: the reconstruction term + Beta·KL.
 type Objective struct {
@@ -382,8 +355,7 @@ func (e *Engine) LogLikelihoodBound(set *mnist.Set, idx []int, k int, rng *rand.
 				rep[j] = im
 			}
 			used := e.load(set, rep[:hi-lo], rng)
-			e.task = func(c int) { e.logWeights(c, logw[lo+c*ChunkSize:]) }
-			e.parallel(used, e.task)
+			e.parallel(used, func(c int) { e.logWeights(c, logw[lo+c*ChunkSize:]) })
 		}
 		out[i] = logMeanExp(logw)
 	}
