@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"latent/mnist"
 	"math/rand/v2"
 	"runtime"
 	"time"
 
+	"latent/mnist"
 	"latent/model"
 	"latent/nn"
 	"latent/train"
