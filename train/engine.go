@@ -37,12 +37,13 @@ type Engine struct {
 	gate    []float32          // per latent dimension, the KL gradient's gate (free bits)
 
 	// the tasks of the parallel passes, and what they read
-	gradTask func(chunk int)
-	evalTask func(chunk int)
-	fwdTask  func(chunk int)
-	backTask func(chunk int)
-	weights  model.Weights
-	pool     *workers.Pool
+	gradTask  func(chunk int)
+	evalTask  func(chunk int)
+	fwdTask   func(chunk int)
+	backTask  func(chunk int)
+	reconTask func(chunk int)
+	weights   model.Weights
+	pool      *workers.Pool
 }
 
 // NewEngine sizes an engine for batches of up to maxBatch images. threads ≤ 0
@@ -68,7 +69,7 @@ func NewEngine(m *model.Model, maxBatch, threads int) *Engine {
 	}
 	e.gate = make([]float32, m.Latent)
 	e.gradTask, e.evalTask = e.gradChunk, e.evalChunk
-	e.fwdTask, e.backTask = e.forwardChunk, e.backwardChunk
+	e.fwdTask, e.backTask, e.reconTask = e.forwardChunk, e.backwardChunk, e.reconChunk
 	// workers 1..threads-1 are persistent goroutines; the caller is worker 0
 	e.pool = workers.New(threads)
 	return e
@@ -392,4 +393,33 @@ func logMeanExp(v []float64) float64 {
 		s += math.Exp(x - best)
 	}
 	return best + math.Log(s/float64(len(v)))
+}
+
+// Reconstruct encodes and decodes the images set[idx] (a VAE decodes
+// z = mu) on all workers and returns the summed squared error: the bare
+// inference pass, without the loss terms Evaluate adds.
+func (e *Engine) Reconstruct(set *mnist.Set, idx []int) float64 {
+	var se float64
+	step := e.MaxBatch()
+	for lo := 0; lo < len(idx); lo += step {
+		hi := min(lo+step, len(idx))
+		used := e.load(set, idx[lo:hi], nil)
+		e.parallel(used, e.reconTask)
+		for _, p := range e.parts[:used] {
+			se += p.SquaredError
+		}
+	}
+	return se
+}
+
+// reconChunk encodes and decodes one chunk.
+func (e *Engine) reconChunk(c int) {
+	ws, m := e.fill(c), e.Model
+	m.Encode(ws)
+	if m.IsVAE() {
+		l := m.Latent * ws.N()
+		copy(ws.Z[:l], ws.Mu[:l])
+	}
+	m.Decode(ws)
+	e.parts[c] = Totals{SquaredError: nn.SquaredError(ws.Output(), ws.X[:ws.N()*model.Pixels])}
 }

@@ -250,3 +250,27 @@ func TestBetaSchedules(t *testing.T) {
 		t.Error("warm-up and cycles together were accepted")
 	}
 }
+
+// TestReconstructMatchesEvaluate: the bare inference pass gives the squared
+// error Evaluate reports for z = mu (VAE) or the code (AE), on any thread count.
+func TestReconstructMatchesEvaluate(t *testing.T) {
+	data := smallData(t)
+	for _, kind := range []model.Kind{model.AE, model.VAE} {
+		m, err := model.New(model.Seed(kind), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, threads := range []int{1, 2} {
+			e := NewEngine(m, 64, threads)
+			tot := e.Evaluate(data.Set, data.Val, nil)
+			want := tot.SquaredError
+			if kind == model.VAE {
+				want = tot.SquaredErrMu
+			}
+			if got := e.Reconstruct(data.Set, data.Val); got != want || got == 0 {
+				t.Errorf("%s, %d threads: Reconstruct %v, Evaluate %v", kind, threads, got, want)
+			}
+			e.Close()
+		}
+	}
+}
