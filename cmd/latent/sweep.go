@@ -128,7 +128,11 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	return writeSweep(*out, rows, stdout)
+	settings := [][2]string{{"model", describe(mc0) + " (latent as listed)"}, {"epochs", fmt.Sprint(cfg0.Epochs)}, {"batch", fmt.Sprint(cfg0.Batch)},
+		{"learning rate", fmt.Sprintf("%g (%s)", cfg0.LR, cfg0.LRSchedule)}, {"mixture prior", fmt.Sprintf("%d components, temperature %g", cfg0.Prior, cfg0.PriorTemperature)},
+		{"dataset", cfg0.Dataset}, {"seed", fmt.Sprint(cfg0.Seed)}, {"samples judged", fmt.Sprint(*nSamples)},
+		{"IWAE", fmt.Sprintf("%d samples on the first %d test images", *iwSamples, *iwImages)}}
+	return writeSweep(*out, rows, settings, stdout)
 }
 
 // floatList parses "0.5,1,2" into non-negative finite numbers.
@@ -157,7 +161,7 @@ func winner(rows []sweepRow) *sweepRow {
 
 // writeSweep writes the table (CSV), the trade-off plot and sweep.html, and
 // names the winner.
-func writeSweep(dir string, rows []sweepRow, stdout io.Writer) error {
+func writeSweep(dir string, rows []sweepRow, settings [][2]string, stdout io.Writer) error {
 	header := []string{"setting", "beta", "kl_warmup", "free_bits", "latent", "rec_per_image", "se_per_image_z_mu", "kl_per_image",
 		"iwae_nats", "active_units", "confident", "min_digit_share", "entropy", "digit_fd", "recon_confident", "recon_digit_fd", "train_seconds"}
 	table := [][]string{header}
@@ -239,7 +243,7 @@ func writeSweep(dir string, rows []sweepRow, stdout io.Writer) error {
 		figs = append(figs, report.Figure{File: filepath.Join(r.Name, "samples.png"), Title: r.Name, Caption: "100 samples from the model's prior."})
 	}
 	html := filepath.Join(dir, "sweep.html")
-	if err := report.WriteHTML(html, dir, report.Report{Title: "latent sweep", Intro: []string{verdict}, Figures: figs, Metrics: table}); err != nil {
+	if err := report.WriteHTML(html, dir, report.Report{Title: "latent sweep", Intro: []string{verdict}, Figures: figs, Metrics: table, Settings: settings}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "\n%s\nwrote %s, %s and %s\n", verdict, csvPath, filepath.Join(dir, plot), html)
