@@ -26,6 +26,9 @@ type Engine struct {
 	Model   *model.Model
 	Threads int
 	chunks  []*model.Workspace // one per chunk of the largest batch
+	eps     [][]float32        // per chunk, its noise (VAE; chunk c's own Eps buffer)
+	cgrads  [][]float32        // per chunk, its parameter gradient (its own Grads buffer)
+	used    int                // chunks of the current pass
 	grads   []float32          // the batch's gradient, reduced over chunks
 	losses  []model.Loss       // per chunk, of the last Gradient
 	parts   []Totals           // per chunk, of the last Evaluate pass
@@ -54,7 +57,10 @@ func NewEngine(m *model.Model, maxBatch, threads int) *Engine {
 	}
 	e := &Engine{Model: m, Threads: threads, grads: make([]float32, m.Params.Size)}
 	for range (maxBatch + ChunkSize - 1) / ChunkSize {
-		e.chunks = append(e.chunks, m.NewWorkspace(ChunkSize))
+		ws := m.NewWorkspace(ChunkSize)
+		e.chunks = append(e.chunks, ws)
+		e.eps = append(e.eps, ws.Eps)
+		e.cgrads = append(e.cgrads, ws.Grads)
 	}
 	e.losses = make([]model.Loss, len(e.chunks))
 	e.parts = make([]Totals, len(e.chunks))
@@ -90,21 +96,30 @@ func (e *Engine) load(set *mnist.Set, idx []int, rng *rand.Rand) int {
 	e.set = set
 	for lo := 0; lo < len(idx); lo += ChunkSize {
 		hi := min(lo+ChunkSize, len(idx))
-		ws := e.chunks[used]
-		ws.Input(hi - lo)
 		e.idx[used] = idx[lo:hi]
 		if e.Model.IsVAE() {
-			fillNormal(ws.Eps[:e.Model.Latent*(hi-lo)], rng)
+			fillNormal(e.eps[used][:e.Model.Latent*(hi-lo)], rng)
 		}
 		used++
 	}
+	e.used = used
 	return used
 }
 
-// fill normalises chunk c's images into its input buffer (and gives a
-// conditional VAE their labels).
+// fill normalises chunk c's images into the input buffer of the workspace it
+// is computed in (and gives a conditional VAE their labels), and gives that
+// workspace chunk c's noise and gradient buffers. A pass that runs forward and
+// backward of a chunk in one task computes it in its worker's workspace (the
+// first chunk's of that worker), so that a worker's activations stay in its
+// cache across its chunks; the result does not depend on the workspace.
 func (e *Engine) fill(c int) *model.Workspace {
-	ws := e.chunks[c]
+	return e.fillIn(c, e.chunks[c%min(e.Threads, e.used)])
+}
+
+// fillIn is fill into workspace ws.
+func (e *Engine) fillIn(c int, ws *model.Workspace) *model.Workspace {
+	ws.Eps, ws.Grads = e.eps[c], e.cgrads[c]
+	ws.Input(len(e.idx[c]))
 	if e.Model.Cond() == 0 {
 		e.set.Fill(ws.X, nil, e.idx[c])
 		return ws
@@ -170,25 +185,29 @@ func (e *Engine) Gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objecti
 		e.parallel(used, e.gradTask)
 	}
 	// reduce in chunk order: the result does not depend on Threads
-	copy(e.grads, e.chunks[0].Grads)
-	for _, ws := range e.chunks[1:used] {
-		for i, g := range ws.Grads {
-			e.grads[i] += g
+	copy(e.grads, e.cgrads[0])
+	for _, g := range e.cgrads[1:used] {
+		for i, v := range g {
+			e.grads[i] += v
 		}
 	}
 	return sumLosses(e.losses[:used])
 }
 
-// gradChunk is forward and backward over one chunk.
+// gradChunk is forward and backward over one chunk, in its worker's workspace.
 func (e *Engine) gradChunk(c int) {
-	e.forwardChunk(c)
-	e.backwardChunk(c)
+	ws := e.fill(c)
+	e.forwardIn(c, ws)
+	e.backwardIn(c, ws)
 }
 
-// forwardChunk is the forward pass over one chunk, with each latent
+// forwardChunk is the forward pass over one chunk, in its own workspace (the
+// backward pass follows in another parallel pass).
+func (e *Engine) forwardChunk(c int) { e.forwardIn(c, e.fillIn(c, e.chunks[c])) }
+
+// forwardIn is the forward pass over chunk c in ws, filled, with each latent
 // dimension's KL summed over its images (for free bits).
-func (e *Engine) forwardChunk(c int) {
-	ws := e.fill(c)
+func (e *Engine) forwardIn(c int, ws *model.Workspace) {
 	e.Model.Forward(ws)
 	if e.Model.IsVAE() {
 		n := ws.N()
@@ -199,8 +218,10 @@ func (e *Engine) forwardChunk(c int) {
 }
 
 // backwardChunk is the backward pass over one chunk, after forwardChunk.
-func (e *Engine) backwardChunk(c int) {
-	ws := e.chunks[c]
+func (e *Engine) backwardChunk(c int) { e.backwardIn(c, e.chunks[c]) }
+
+// backwardIn is the backward pass over chunk c in ws, after forwardIn.
+func (e *Engine) backwardIn(c int, ws *model.Workspace) {
 	clear(ws.Grads)
 	e.losses[c] = e.Model.Backward(ws, e.weights)
 }
