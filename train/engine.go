@@ -40,13 +40,14 @@ type Engine struct {
 	gate    []float32          // per latent dimension, the KL gradient's gate (free bits)
 
 	// the tasks of the parallel passes, and what they read
-	gradTask  func(chunk int)
-	evalTask  func(chunk int)
-	fwdTask   func(chunk int)
-	backTask  func(chunk int)
-	reconTask func(chunk int)
-	weights   model.Weights
-	pool      *workers.Pool
+	gradTask   func(chunk int)
+	evalTask   func(chunk int)
+	fwdTask    func(chunk int)
+	backTask   func(chunk int)
+	reconTask  func(chunk int)
+	reduceTask func(part int)
+	weights    model.Weights
+	pool       *workers.Pool
 }
 
 // NewEngine sizes an engine for batches of up to maxBatch images. threads ≤ 0
@@ -76,6 +77,7 @@ func NewEngine(m *model.Model, maxBatch, threads int) *Engine {
 	e.gate = make([]float32, m.Latent)
 	e.gradTask, e.evalTask = e.gradChunk, e.evalChunk
 	e.fwdTask, e.backTask, e.reconTask = e.forwardChunk, e.backwardChunk, e.reconChunk
+	e.reduceTask = e.reducePart
 	// workers 1..threads-1 are persistent goroutines; the caller is worker 0
 	e.pool = workers.New(threads)
 	return e
@@ -185,13 +187,42 @@ func (e *Engine) Gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objecti
 		e.parallel(used, e.gradTask)
 	}
 	// reduce in chunk order: the result does not depend on Threads
-	copy(e.grads, e.cgrads[0])
-	for _, g := range e.cgrads[1:used] {
-		for i, v := range g {
-			e.grads[i] += v
+	// reduce in chunk order, each worker over its part of the parameters:
+	// the result does not depend on Threads
+	e.parallel(e.Threads, e.reduceTask)
+	return sumLosses(e.losses[:used])
+}
+
+// reducePart sums part p of Threads parts of the chunks' gradients into
+// grads, in chunk order.
+func (e *Engine) reducePart(p int) {
+	n := len(e.grads)
+	lo, hi := p*n/e.Threads&^15, (p+1)*n/e.Threads&^15
+	if p == e.Threads-1 {
+		hi = n
+	}
+	sumInOrder(e.grads[lo:hi], e.cgrads[:e.used], lo)
+}
+
+// sumInOrder sets dst to the sum of the slices src[k][lo:lo+len(dst)], added
+// one after another (((src[0] + src[1]) + src[2]) + …, the same bits as one
+// pass per slice), in one pass over dst per three slices.
+func sumInOrder(dst []float32, src [][]float32, lo int) {
+	n := len(dst)
+	copy(dst, src[0][lo:lo+n])
+	rest := src[1:]
+	for ; len(rest) >= 3; rest = rest[3:] {
+		a, b, c := rest[0][lo:lo+n], rest[1][lo:lo+n], rest[2][lo:lo+n]
+		for i := range dst {
+			dst[i] = dst[i] + a[i] + b[i] + c[i]
 		}
 	}
-	return sumLosses(e.losses[:used])
+	for _, a := range rest {
+		a = a[lo : lo+n]
+		for i := range dst {
+			dst[i] += a[i]
+		}
+	}
 }
 
 // gradChunk is forward and backward over one chunk, in its worker's workspace.
