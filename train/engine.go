@@ -187,9 +187,14 @@ func (e *Engine) Gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objecti
 		e.parallel(used, e.gradTask)
 	}
 	// reduce in chunk order: the result does not depend on Threads
-	// reduce in chunk order, each worker over its part of the parameters:
-	// the result does not depend on Threads
-	e.parallel(e.Threads, e.reduceTask)
+	// reduce in chunk order, each worker over its part of the parameters
+	// (when the workers spin between passes; otherwise the extra hand-off
+	// costs more than it saves): the result does not depend on Threads
+	if e.Threads > 1 && e.Threads <= runtime.GOMAXPROCS(0) {
+		e.parallel(e.Threads, e.reduceTask)
+	} else {
+		sumInOrder(e.grads, e.cgrads[:used], 0)
+	}
 	return sumLosses(e.losses[:used])
 }
 

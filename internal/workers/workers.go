@@ -13,6 +13,7 @@
 package workers
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +29,7 @@ const (
 // Pool is a set of persistent workers.
 type Pool struct {
 	threads int
+	spin    bool // threads ≤ GOMAXPROCS at New: waiting spins before it blocks
 
 	// the current pass, written by Run before it bumps gen; read only by
 	// the workers it waits for
@@ -50,6 +52,9 @@ type Pool struct {
 // New starts threads-1 worker goroutines (threads ≥ 1).
 func New(threads int) *Pool {
 	p := &Pool{threads: min(max(threads, 1), 0xffff)}
+	// more workers than processors: a spinning one would hold a processor
+	// that another one needs
+	p.spin = p.threads <= runtime.GOMAXPROCS(0)
 	p.jobs.L, p.done.L = &p.mu, &p.mu
 	for w := 1; w < p.threads; w++ {
 		go p.worker(w)
@@ -84,11 +89,12 @@ func (p *Pool) worker(w int) {
 // next waits until gen differs from seen and returns it.
 func (p *Pool) next(seen uint64) uint64 {
 	var start time.Time
-	for i := 0; ; i++ {
+	for i := 0; p.spin; i++ {
 		if g := p.gen.Load(); g != seen {
 			return g
 		}
 		if i&255 == 255 {
+			runtime.Gosched()
 			if start.IsZero() {
 				start = time.Now()
 			} else if time.Since(start) > idleSpin {
@@ -135,21 +141,24 @@ func (p *Pool) Run(count int, task func(item int)) {
 
 // wait returns when the workers of the current pass are done.
 func (p *Pool) wait() {
-	var start time.Time
-	for i := 0; p.pending.Load() != 0; i++ {
-		if i&255 == 255 {
-			if start.IsZero() {
-				start = time.Now()
-			} else if time.Since(start) > waitSpin {
-				p.mu.Lock()
-				for p.pending.Load() != 0 {
-					p.done.Wait()
+	if p.spin {
+		var start time.Time
+		for i := 0; p.pending.Load() != 0; i++ {
+			if i&255 == 255 {
+				runtime.Gosched()
+				if start.IsZero() {
+					start = time.Now()
+				} else if time.Since(start) > waitSpin {
+					break
 				}
-				p.mu.Unlock()
-				return
 			}
 		}
 	}
+	p.mu.Lock()
+	for p.pending.Load() != 0 {
+		p.done.Wait()
+	}
+	p.mu.Unlock()
 }
 
 // Close stops the worker goroutines; the pool must not be used afterwards.
