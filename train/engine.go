@@ -46,6 +46,8 @@ type Engine struct {
 	backTask   func(chunk int)
 	reconTask  func(chunk int)
 	reduceTask func(part int)
+	adam       bool // the reduction also applies update
+	update     nn.AdamUpdate
 	weights    model.Weights
 	pool       *workers.Pool
 }
@@ -162,6 +164,12 @@ type Objective struct {
 // summed gradient in Grads. rng draws the VAE's noise. It returns the loss
 // terms summed over the batch.
 func (e *Engine) Gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objective) model.Loss {
+	return e.gradient(set, idx, rng, obj, nil)
+}
+
+// gradient is Gradient, then, if opt is not nil, Adam's update from the
+// gradient (in the same pass as the reduction, over the same parts).
+func (e *Engine) gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objective, opt *nn.Adam) model.Loss {
 	used := e.load(set, idx, rng)
 	e.weights = model.Weights{Rec: 1, Beta: obj.Beta}
 	if obj.MeanPixels {
@@ -190,16 +198,23 @@ func (e *Engine) Gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objecti
 	// reduce in chunk order, each worker over its part of the parameters
 	// (when the workers spin between passes; otherwise the extra hand-off
 	// costs more than it saves): the result does not depend on Threads
+	e.adam = opt != nil
+	if e.adam {
+		e.update = opt.Begin()
+	}
 	if e.Threads > 1 && e.Threads <= runtime.GOMAXPROCS(0) {
 		e.parallel(e.Threads, e.reduceTask)
 	} else {
 		sumInOrder(e.grads, e.cgrads[:used], 0)
+		if e.adam {
+			e.update.Apply(e.Model.Data, e.grads, 0, len(e.grads))
+		}
 	}
 	return sumLosses(e.losses[:used])
 }
 
 // reducePart sums part p of Threads parts of the chunks' gradients into
-// grads, in chunk order.
+// grads, in chunk order, and applies Adam's update to that part.
 func (e *Engine) reducePart(p int) {
 	n := len(e.grads)
 	lo, hi := p*n/e.Threads&^15, (p+1)*n/e.Threads&^15
@@ -207,6 +222,9 @@ func (e *Engine) reducePart(p int) {
 		hi = n
 	}
 	sumInOrder(e.grads[lo:hi], e.cgrads[:e.used], lo)
+	if e.adam {
+		e.update.Apply(e.Model.Data, e.grads, lo, hi)
+	}
 }
 
 // sumInOrder sets dst to the sum of the slices src[k][lo:lo+len(dst)], added
@@ -274,9 +292,7 @@ func sumLosses(ls []model.Loss) model.Loss {
 
 // Step is one optimisation step: Gradient, then Adam.
 func (e *Engine) Step(opt *nn.Adam, set *mnist.Set, idx []int, rng *rand.Rand, obj Objective) model.Loss {
-	l := e.Gradient(set, idx, rng, obj)
-	opt.Step(e.Model.Data, e.grads)
-	return l
+	return e.gradient(set, idx, rng, obj, opt)
 }
 
 // DimStats are per-latent-dimension sums over a set of images (VAE): the
