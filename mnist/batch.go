@@ -64,8 +64,15 @@ func (s *Set) Fill(dst []float32, labels []uint8, idx []int) {
 	for k, i := range idx {
 		src := s.Images[i*p : (i+1)*p]
 		d := dst[k*p : (k+1)*p]
-		for j, b := range src {
-			d[j] = normTable[b]
+		d = d[:len(src)]
+		j := 0
+		for ; j+8 <= len(src); j += 8 {
+			b, o := src[j:j+8:j+8], d[j:j+8:j+8]
+			o[0], o[1], o[2], o[3] = normTable[b[0]], normTable[b[1]], normTable[b[2]], normTable[b[3]]
+			o[4], o[5], o[6], o[7] = normTable[b[4]], normTable[b[5]], normTable[b[6]], normTable[b[7]]
+		}
+		for ; j < len(src); j++ {
+			d[j] = normTable[src[j]]
 		}
 	}
 	if labels != nil {

@@ -26,6 +26,9 @@ type Engine struct {
 	Model   *model.Model
 	Threads int
 	chunks  []*model.Workspace // one per chunk of the largest batch
+	eps     [][]float32        // per chunk, its noise (VAE; chunk c's own Eps buffer)
+	cgrads  [][]float32        // per chunk, its parameter gradient (its own Grads buffer)
+	used    int                // chunks of the current pass
 	grads   []float32          // the batch's gradient, reduced over chunks
 	losses  []model.Loss       // per chunk, of the last Gradient
 	parts   []Totals           // per chunk, of the last Evaluate pass
@@ -37,13 +40,16 @@ type Engine struct {
 	gate    []float32          // per latent dimension, the KL gradient's gate (free bits)
 
 	// the tasks of the parallel passes, and what they read
-	gradTask  func(chunk int)
-	evalTask  func(chunk int)
-	fwdTask   func(chunk int)
-	backTask  func(chunk int)
-	reconTask func(chunk int)
-	weights   model.Weights
-	pool      *workers.Pool
+	gradTask   func(chunk int)
+	evalTask   func(chunk int)
+	fwdTask    func(chunk int)
+	backTask   func(chunk int)
+	reconTask  func(chunk int)
+	reduceTask func(part int)
+	adam       bool // the reduction also applies update
+	update     nn.AdamUpdate
+	weights    model.Weights
+	pool       *workers.Pool
 }
 
 // NewEngine sizes an engine for batches of up to maxBatch images. threads ≤ 0
@@ -54,7 +60,10 @@ func NewEngine(m *model.Model, maxBatch, threads int) *Engine {
 	}
 	e := &Engine{Model: m, Threads: threads, grads: make([]float32, m.Params.Size)}
 	for range (maxBatch + ChunkSize - 1) / ChunkSize {
-		e.chunks = append(e.chunks, m.NewWorkspace(ChunkSize))
+		ws := m.NewWorkspace(ChunkSize)
+		e.chunks = append(e.chunks, ws)
+		e.eps = append(e.eps, ws.Eps)
+		e.cgrads = append(e.cgrads, ws.Grads)
 	}
 	e.losses = make([]model.Loss, len(e.chunks))
 	e.parts = make([]Totals, len(e.chunks))
@@ -70,6 +79,7 @@ func NewEngine(m *model.Model, maxBatch, threads int) *Engine {
 	e.gate = make([]float32, m.Latent)
 	e.gradTask, e.evalTask = e.gradChunk, e.evalChunk
 	e.fwdTask, e.backTask, e.reconTask = e.forwardChunk, e.backwardChunk, e.reconChunk
+	e.reduceTask = e.reducePart
 	// workers 1..threads-1 are persistent goroutines; the caller is worker 0
 	e.pool = workers.New(threads)
 	return e
@@ -90,21 +100,30 @@ func (e *Engine) load(set *mnist.Set, idx []int, rng *rand.Rand) int {
 	e.set = set
 	for lo := 0; lo < len(idx); lo += ChunkSize {
 		hi := min(lo+ChunkSize, len(idx))
-		ws := e.chunks[used]
-		ws.Input(hi - lo)
 		e.idx[used] = idx[lo:hi]
 		if e.Model.IsVAE() {
-			fillNormal(ws.Eps[:e.Model.Latent*(hi-lo)], rng)
+			fillNormal(e.eps[used][:e.Model.Latent*(hi-lo)], rng)
 		}
 		used++
 	}
+	e.used = used
 	return used
 }
 
-// fill normalises chunk c's images into its input buffer (and gives a
-// conditional VAE their labels).
+// fill normalises chunk c's images into the input buffer of the workspace it
+// is computed in (and gives a conditional VAE their labels), and gives that
+// workspace chunk c's noise and gradient buffers. A pass that runs forward and
+// backward of a chunk in one task computes it in its worker's workspace (the
+// first chunk's of that worker), so that a worker's activations stay in its
+// cache across its chunks; the result does not depend on the workspace.
 func (e *Engine) fill(c int) *model.Workspace {
-	ws := e.chunks[c]
+	return e.fillIn(c, e.chunks[c%min(e.Threads, e.used)])
+}
+
+// fillIn is fill into workspace ws.
+func (e *Engine) fillIn(c int, ws *model.Workspace) *model.Workspace {
+	ws.Eps, ws.Grads = e.eps[c], e.cgrads[c]
+	ws.Input(len(e.idx[c]))
 	if e.Model.Cond() == 0 {
 		e.set.Fill(ws.X, nil, e.idx[c])
 		return ws
@@ -145,6 +164,12 @@ type Objective struct {
 // summed gradient in Grads. rng draws the VAE's noise. It returns the loss
 // terms summed over the batch.
 func (e *Engine) Gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objective) model.Loss {
+	return e.gradient(set, idx, rng, obj, nil)
+}
+
+// gradient is Gradient, then, if opt is not nil, Adam's update from the
+// gradient (in the same pass as the reduction, over the same parts).
+func (e *Engine) gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objective, opt *nn.Adam) model.Loss {
 	used := e.load(set, idx, rng)
 	e.weights = model.Weights{Rec: 1, Beta: obj.Beta}
 	if obj.MeanPixels {
@@ -170,25 +195,73 @@ func (e *Engine) Gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objecti
 		e.parallel(used, e.gradTask)
 	}
 	// reduce in chunk order: the result does not depend on Threads
-	copy(e.grads, e.chunks[0].Grads)
-	for _, ws := range e.chunks[1:used] {
-		for i, g := range ws.Grads {
-			e.grads[i] += g
+	// reduce in chunk order, each worker over its part of the parameters
+	// (when the workers spin between passes; otherwise the extra hand-off
+	// costs more than it saves): the result does not depend on Threads
+	e.adam = opt != nil
+	if e.adam {
+		e.update = opt.Begin()
+	}
+	if e.Threads > 1 && e.Threads <= runtime.GOMAXPROCS(0) {
+		e.parallel(e.Threads, e.reduceTask)
+	} else {
+		sumInOrder(e.grads, e.cgrads[:used], 0)
+		if e.adam {
+			e.update.Apply(e.Model.Data, e.grads, 0, len(e.grads))
 		}
 	}
 	return sumLosses(e.losses[:used])
 }
 
-// gradChunk is forward and backward over one chunk.
-func (e *Engine) gradChunk(c int) {
-	e.forwardChunk(c)
-	e.backwardChunk(c)
+// reducePart sums part p of Threads parts of the chunks' gradients into
+// grads, in chunk order, and applies Adam's update to that part.
+func (e *Engine) reducePart(p int) {
+	n := len(e.grads)
+	lo, hi := p*n/e.Threads&^15, (p+1)*n/e.Threads&^15
+	if p == e.Threads-1 {
+		hi = n
+	}
+	sumInOrder(e.grads[lo:hi], e.cgrads[:e.used], lo)
+	if e.adam {
+		e.update.Apply(e.Model.Data, e.grads, lo, hi)
+	}
 }
 
-// forwardChunk is the forward pass over one chunk, with each latent
-// dimension's KL summed over its images (for free bits).
-func (e *Engine) forwardChunk(c int) {
+// sumInOrder sets dst to the sum of the slices src[k][lo:lo+len(dst)], added
+// one after another (((src[0] + src[1]) + src[2]) + …, the same bits as one
+// pass per slice), in one pass over dst per three slices.
+func sumInOrder(dst []float32, src [][]float32, lo int) {
+	n := len(dst)
+	copy(dst, src[0][lo:lo+n])
+	rest := src[1:]
+	for ; len(rest) >= 3; rest = rest[3:] {
+		a, b, c := rest[0][lo:lo+n], rest[1][lo:lo+n], rest[2][lo:lo+n]
+		for i := range dst {
+			dst[i] = dst[i] + a[i] + b[i] + c[i]
+		}
+	}
+	for _, a := range rest {
+		a = a[lo : lo+n]
+		for i := range dst {
+			dst[i] += a[i]
+		}
+	}
+}
+
+// gradChunk is forward and backward over one chunk, in its worker's workspace.
+func (e *Engine) gradChunk(c int) {
 	ws := e.fill(c)
+	e.forwardIn(c, ws)
+	e.backwardIn(c, ws)
+}
+
+// forwardChunk is the forward pass over one chunk, in its own workspace (the
+// backward pass follows in another parallel pass).
+func (e *Engine) forwardChunk(c int) { e.forwardIn(c, e.fillIn(c, e.chunks[c])) }
+
+// forwardIn is the forward pass over chunk c in ws, filled, with each latent
+// dimension's KL summed over its images (for free bits).
+func (e *Engine) forwardIn(c int, ws *model.Workspace) {
 	e.Model.Forward(ws)
 	if e.Model.IsVAE() {
 		n := ws.N()
@@ -199,8 +272,10 @@ func (e *Engine) forwardChunk(c int) {
 }
 
 // backwardChunk is the backward pass over one chunk, after forwardChunk.
-func (e *Engine) backwardChunk(c int) {
-	ws := e.chunks[c]
+func (e *Engine) backwardChunk(c int) { e.backwardIn(c, e.chunks[c]) }
+
+// backwardIn is the backward pass over chunk c in ws, after forwardIn.
+func (e *Engine) backwardIn(c int, ws *model.Workspace) {
 	clear(ws.Grads)
 	e.losses[c] = e.Model.Backward(ws, e.weights)
 }
@@ -217,9 +292,7 @@ func sumLosses(ls []model.Loss) model.Loss {
 
 // Step is one optimisation step: Gradient, then Adam.
 func (e *Engine) Step(opt *nn.Adam, set *mnist.Set, idx []int, rng *rand.Rand, obj Objective) model.Loss {
-	l := e.Gradient(set, idx, rng, obj)
-	opt.Step(e.Model.Data, e.grads)
-	return l
+	return e.gradient(set, idx, rng, obj, opt)
 }
 
 // DimStats are per-latent-dimension sums over a set of images (VAE): the
