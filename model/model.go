@@ -429,12 +429,10 @@ func (m *Model) Backward(ws *Workspace, wt Weights) Loss {
 		loss.SquaredError = nn.SquaredErrorTanhBackward(ws.dT[2], out, x, wt.Rec)
 		loss.Rec = loss.SquaredError
 	case Bernoulli: // with respect to the logits: no tanh gradient
-		loss.SquaredError = nn.SquaredError(out, x)
-		loss.Rec = nn.BernoulliNLL(ws.Logits[:len(out)], x)
+		loss.SquaredError, loss.Rec = nn.SquaredError(out, x), m.RecLoss(ws)
 		nn.BernoulliNLLBackward(ws.dT[2], out, x, wt.Rec)
 	case Gaussian:
-		loss.SquaredError = nn.SquaredError(out, x)
-		loss.Rec = nn.GaussianNLL(out, x, m.LogSigma())
+		loss.SquaredError, loss.Rec = nn.SquaredError(out, x), m.RecLoss(ws)
 		ws.Grads[m.logSigma.Off] += nn.GaussianNLLBackward(ws.dT[2], out, x, m.LogSigma(), wt.Rec)
 		tensor.TanhBackward(ws.dT[2][:len(out)], out)
 	}

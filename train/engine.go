@@ -194,7 +194,6 @@ func (e *Engine) gradient(set *mnist.Set, idx []int, rng *rand.Rand, obj Objecti
 	} else {
 		e.parallel(used, e.gradTask)
 	}
-	// reduce in chunk order: the result does not depend on Threads
 	// reduce in chunk order, each worker over its part of the parameters
 	// (when the workers spin between passes; otherwise the extra hand-off
 	// costs more than it saves): the result does not depend on Threads
@@ -251,30 +250,26 @@ func sumInOrder(dst []float32, src [][]float32, lo int) {
 // gradChunk is forward and backward over one chunk, in its worker's workspace.
 func (e *Engine) gradChunk(c int) {
 	ws := e.fill(c)
-	e.forwardIn(c, ws)
+	e.Model.Forward(ws)
 	e.backwardIn(c, ws)
 }
 
 // forwardChunk is the forward pass over one chunk, in its own workspace (the
-// backward pass follows in another parallel pass).
-func (e *Engine) forwardChunk(c int) { e.forwardIn(c, e.fillIn(c, e.chunks[c])) }
-
-// forwardIn is the forward pass over chunk c in ws, filled, with each latent
+// backward pass follows in another parallel pass), with each latent
 // dimension's KL summed over its images (for free bits).
-func (e *Engine) forwardIn(c int, ws *model.Workspace) {
+func (e *Engine) forwardChunk(c int) {
+	ws := e.fillIn(c, e.chunks[c])
 	e.Model.Forward(ws)
-	if e.Model.IsVAE() {
-		n := ws.N()
-		for d := range e.klDim[c] {
-			e.klDim[c][d] = nn.KL(ws.Mu[d*n:(d+1)*n], ws.Logvar[d*n:(d+1)*n])
-		}
+	n := ws.N()
+	for d := range e.klDim[c] {
+		e.klDim[c][d] = nn.KL(ws.Mu[d*n:(d+1)*n], ws.Logvar[d*n:(d+1)*n])
 	}
 }
 
 // backwardChunk is the backward pass over one chunk, after forwardChunk.
 func (e *Engine) backwardChunk(c int) { e.backwardIn(c, e.chunks[c]) }
 
-// backwardIn is the backward pass over chunk c in ws, after forwardIn.
+// backwardIn is the backward pass over chunk c in ws, after its forward pass.
 func (e *Engine) backwardIn(c int, ws *model.Workspace) {
 	clear(ws.Grads)
 	e.losses[c] = e.Model.Backward(ws, e.weights)
