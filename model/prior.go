@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"latent/nn"
 	"latent/safetensors"
 )
 
@@ -66,44 +67,106 @@ func (p *Mixture) Sample(z []float32, n, l int, rng *rand.Rand) {
 	}
 }
 
-// LogPdf is log p(z) of one code z [L].
-func (p *Mixture) LogPdf(z []float32) float64 {
-	l := len(z)
-	best, terms := math.Inf(-1), make([]float64, p.K())
-	for k := range p.K() {
-		s := math.Log(float64(p.Weights[k]))
-		for j, v := range z {
-			lv := float64(p.Logvars[k*l+j])
-			d := float64(v - p.Means[k*l+j])
-			s -= halfLog2Pi + 0.5*lv + 0.5*d*d*math.Exp(-lv)
-		}
-		terms[k] = s
-		best = math.Max(best, s)
-	}
-	var sum float64
-	for _, t := range terms {
-		sum += math.Exp(t - best)
-	}
-	return best + math.Log(sum)
+// LogPdf is log p(z) of one code z [L]. To evaluate many codes, compute
+// the Density once.
+func (p *Mixture) LogPdf(z []float32) float64 { return p.Density(len(z)).LogPdf(z) }
+
+// Density is a mixture's log-density with each component's constants
+// computed once: what the EM fit evaluates for every point and every
+// iteration, and the IWAE bound for every sample. It is read-only after Set,
+// so several goroutines may share it.
+type Density struct {
+	k, l   int
+	offset []float64 // log w_c - ½ Σ_d logvar_cd
+	mean   []float64 // [K][L]
+	inv    []float64 // [K][L] 1/variance
 }
 
-const halfLog2Pi = 0.91893853320467274178
+// Density returns p's density for codes of l dimensions.
+func (p *Mixture) Density(l int) *Density {
+	k := p.K()
+	d := &Density{k: k, l: l, offset: make([]float64, k), mean: make([]float64, k*l), inv: make([]float64, k*l)}
+	d.Set(p)
+	return d
+}
+
+// Set recomputes the constants from p (same K and L), for a mixture whose
+// parameters changed.
+func (d *Density) Set(p *Mixture) {
+	for c := range d.k {
+		d.offset[c] = math.Log(float64(p.Weights[c]))
+		for j := range d.l {
+			lv := float64(p.Logvars[c*d.l+j])
+			d.offset[c] -= 0.5 * lv
+			d.mean[c*d.l+j] = float64(p.Means[c*d.l+j])
+			d.inv[c*d.l+j] = math.Exp(-lv)
+		}
+	}
+}
+
+// score is component c's log-density at x, without the -L·½log(2π) that
+// all components share.
+func (d *Density) score(c int, x []float32) float64 {
+	s := d.offset[c]
+	mean, inv := d.mean[c*d.l:(c+1)*d.l], d.inv[c*d.l:(c+1)*d.l]
+	for j, v := range x {
+		dv := float64(v) - mean[j]
+		s -= 0.5 * dv * dv * inv[j]
+	}
+	return s
+}
+
+// LogPdf is log p(z), a log-sum-exp over the components kept in one pass.
+func (d *Density) LogPdf(z []float32) float64 {
+	best, sum := math.Inf(-1), 0.0
+	for c := range d.k {
+		s := d.score(c, z)
+		if s > best {
+			sum = sum*math.Exp(best-s) + 1
+			best = s
+		} else {
+			sum += math.Exp(s - best)
+		}
+	}
+	return best + math.Log(sum) - float64(len(z))*nn.HalfLog2Pi
+}
+
+// Responsibilities sets r[c] = p(component c | x), r of length K.
+func (d *Density) Responsibilities(x []float32, r []float64) {
+	best := math.Inf(-1)
+	for c := range r {
+		r[c] = d.score(c, x)
+		best = math.Max(best, r[c])
+	}
+	var sum float64
+	for c, s := range r {
+		r[c] = 0
+		if s-best > -40 { // exp(-40) ≈ 4e-18: nothing to add
+			r[c] = math.Exp(s - best)
+			sum += r[c]
+		}
+	}
+	for c := range r {
+		r[c] /= sum
+	}
+}
 
 // StdNormalLogPdf is log N(z; 0, I).
 func StdNormalLogPdf(z []float32) float64 {
 	s := 0.0
 	for _, v := range z {
-		s -= halfLog2Pi + 0.5*float64(v)*float64(v)
+		s -= nn.HalfLog2Pi + 0.5*float64(v)*float64(v)
 	}
 	return s
 }
 
-// PriorLogPdf is log p(z) under the model's prior (N(0, I) without one).
-func (m *Model) PriorLogPdf(z []float32) float64 {
+// PriorLogPdf returns log p(z) under the model's prior (N(0, I) without one),
+// with the prior's constants computed once, for evaluating many codes.
+func (m *Model) PriorLogPdf() func(z []float32) float64 {
 	if m.Prior == nil {
-		return StdNormalLogPdf(z)
+		return StdNormalLogPdf
 	}
-	return m.Prior.LogPdf(z)
+	return m.Prior.Density(m.Latent).LogPdf
 }
 
 // SamplePrior draws n codes z [n][Latent] from the model's prior.

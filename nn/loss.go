@@ -103,15 +103,15 @@ func BernoulliNLLBackward(dl, y, x []float32, scale float32) {
 	}
 }
 
-// halfLog2Pi is ½·log(2π).
-const halfLog2Pi = 0.91893853320467274178
+// HalfLog2Pi is ½·log(2π), the constant of a unit Gaussian's log-density.
+const HalfLog2Pi = 0.91893853320467274178
 
 // GaussianNLL returns -Σ log N(x; y, σ²) with one σ = exp(logSigma) shared by
 // all pixels: Σ (x-y)²/(2σ²) + count·(logσ + ½log 2π).
 func GaussianNLL(y, x []float32, logSigma float32) float64 {
 	ls := float64(logSigma)
 	se := SquaredError(y, x)
-	return se/(2*math.Exp(2*ls)) + float64(len(y))*(ls+halfLog2Pi)
+	return se/(2*math.Exp(2*ls)) + float64(len(y))*(ls+HalfLog2Pi)
 }
 
 // GaussianNLLBackward sets dy = scale·(y-x)/σ² and returns the gradient of

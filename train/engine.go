@@ -417,6 +417,7 @@ func (e *Engine) LogLikelihoodBound(set *mnist.Set, idx []int, k int, rng *rand.
 	out := make([]float64, len(idx))
 	logw := make([]float64, k)
 	rep := make([]int, min(k, e.MaxBatch()))
+	logPrior := e.Model.PriorLogPdf()
 	for i, im := range idx {
 		for lo := 0; lo < k; lo += len(rep) {
 			hi := min(lo+len(rep), k)
@@ -424,7 +425,7 @@ func (e *Engine) LogLikelihoodBound(set *mnist.Set, idx []int, k int, rng *rand.
 				rep[j] = im
 			}
 			used := e.load(set, rep[:hi-lo], rng)
-			e.parallel(used, func(c int) { e.logWeights(c, logw[lo+c*ChunkSize:]) })
+			e.parallel(used, func(c int) { e.logWeights(c, logw[lo+c*ChunkSize:], logPrior) })
 		}
 		out[i] = logMeanExp(logw)
 	}
@@ -433,7 +434,7 @@ func (e *Engine) LogLikelihoodBound(set *mnist.Set, idx []int, k int, rng *rand.
 
 // logWeights sets w[s] = log p(x|z_s) + log p(z_s) - log q(z_s|x) for the
 // samples of chunk c.
-func (e *Engine) logWeights(c int, w []float64) {
+func (e *Engine) logWeights(c int, w []float64, logPrior func(z []float32) float64) {
 	ws, m := e.fill(c), e.Model
 	n, l := ws.N(), m.Latent
 	m.Forward(ws)
@@ -444,9 +445,9 @@ func (e *Engine) logWeights(c int, w []float64) {
 		for d := range l {
 			z[d] = ws.Z[d*n+s]
 			eps := float64(ws.Eps[d*n+s])
-			logq -= 0.5*math.Log(2*math.Pi) + 0.5*float64(ws.Logvar[d*n+s]) + 0.5*eps*eps
+			logq -= nn.HalfLog2Pi + 0.5*float64(ws.Logvar[d*n+s]) + 0.5*eps*eps
 		}
-		w[s] += m.PriorLogPdf(z) - logq
+		w[s] += logPrior(z) - logq
 	}
 }
 

@@ -89,9 +89,9 @@ func FitPrior(m *model.Model, set *mnist.Set, idx []int, pc PriorConfig) (*model
 	for b := range parts {
 		parts[b] = stats{make([]float64, k), make([]float64, k*l), make([]float64, k*l)}
 	}
-	g := newGauss(k, l)
+	g := p.Density(l)
 	for range pc.Iterations {
-		g.set(p)
+		g.Set(p)
 		// E and partial M steps, block by block in parallel
 		var wg sync.WaitGroup
 		for t := range threads {
@@ -106,7 +106,7 @@ func FitPrior(m *model.Model, set *mnist.Set, idx []int, pc PriorConfig) (*model
 					clear(s.rxx)
 					for i := b * block; i < min(n, (b+1)*block); i++ {
 						x := mu[i*l : (i+1)*l]
-						g.responsibilities(x, resp)
+						g.Responsibilities(x, resp)
 						for c, r := range resp {
 							if r < 1e-12 {
 								continue
@@ -162,54 +162,4 @@ func FitPrior(m *model.Model, set *mnist.Set, idx []int, pc PriorConfig) (*model
 		}
 	}
 	return p, p.Validate(l)
-}
-
-// gauss holds a mixture's per-component constants for the E step.
-type gauss struct {
-	k, l   int
-	offset []float64 // log w_c - ½ Σ_d logvar_cd
-	mean   []float64 // [K][L]
-	inv    []float64 // [K][L] 1/variance
-}
-
-func newGauss(k, l int) *gauss {
-	return &gauss{k: k, l: l, offset: make([]float64, k), mean: make([]float64, k*l), inv: make([]float64, k*l)}
-}
-
-func (g *gauss) set(p *model.Mixture) {
-	for c := range g.k {
-		g.offset[c] = math.Log(float64(p.Weights[c]))
-		for d := range g.l {
-			lv := float64(p.Logvars[c*g.l+d])
-			g.offset[c] -= 0.5 * lv
-			g.mean[c*g.l+d] = float64(p.Means[c*g.l+d])
-			g.inv[c*g.l+d] = math.Exp(-lv)
-		}
-	}
-}
-
-// responsibilities sets r[c] = p(component c | x) under the mixture.
-func (g *gauss) responsibilities(x []float32, r []float64) {
-	best := math.Inf(-1)
-	for c := range r {
-		s := g.offset[c]
-		mean, inv := g.mean[c*g.l:(c+1)*g.l], g.inv[c*g.l:(c+1)*g.l]
-		for d, v := range x {
-			dv := float64(v) - mean[d]
-			s -= 0.5 * dv * dv * inv[d]
-		}
-		r[c] = s
-		best = math.Max(best, s)
-	}
-	var sum float64
-	for c, s := range r {
-		r[c] = 0
-		if s-best > -40 { // exp(-40) ≈ 4e-18: nothing to add
-			r[c] = math.Exp(s - best)
-			sum += r[c]
-		}
-	}
-	for c := range r {
-		r[c] /= sum
-	}
 }
