@@ -6,7 +6,10 @@ import "golang.org/x/sys/cpu"
 
 // useAsm selects the AVX2/FMA tiles; they need both extensions (AVX-512
 // machines have them too, and on Zen 4 ymm and zmm give the same FLOP rate).
-var useAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+var (
+	hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	useAsm  = hasAVX2
+)
 
 //go:noescape
 func tile4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int)
@@ -38,7 +41,10 @@ func sum32(x *float32, n int) float32
 // useRows selects the AVX-512 kernels (F and VL) of the windows and the
 // shifted-grid products (splitRows, maskCopy, interleaveRows, termTile8, …);
 // without them the AVX2 table gathers (gather8) and tiles run.
-var useRows = useAsm && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+var (
+	hasAVX512 = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
+	useRows   = hasAVX512
+)
 
 //go:noescape
 func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int, stackLen int, gate *float32)

@@ -3,7 +3,7 @@
 package tensor
 
 // useAsm is false: only the pure-Go reference products run.
-var useAsm = false
+var useAsm, hasAVX2 = false, false
 
 func tile4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int) {
 	panic("tensor: no assembly in this build")
@@ -29,7 +29,7 @@ func addConst8(x *float32, v float32, n int) { panic("tensor: no assembly in thi
 func sum32(x *float32, n int) float32        { panic("tensor: no assembly in this build") }
 
 // useRows is false: no AVX-512 row kernels.
-var useRows = false
+var useRows, hasAVX512 = false, false
 
 func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int, stackLen int, gate *float32) {
 	panic("tensor: no assembly in this build")

@@ -626,3 +626,18 @@ func BenchmarkChannelsToFeatures(b *testing.B) {
 		FeaturesToChannels(src, dst, c, n, s)
 	}
 }
+
+func TestSetPath(t *testing.T) {
+	defer SetPath(Path())
+	for _, p := range Paths() {
+		if err := SetPath(p); err != nil {
+			t.Fatalf("SetPath(%q): %v", p, err)
+		}
+		if Path() != p {
+			t.Fatalf("after SetPath(%q), Path() = %q", p, Path())
+		}
+	}
+	if err := SetPath("sse9"); err == nil {
+		t.Fatal("SetPath accepted an unknown path")
+	}
+}

@@ -1,0 +1,49 @@
+package tensor
+
+import "fmt"
+
+// The kernel paths: which set of kernels the products and windows run.
+const (
+	PathAVX512 = "avx512" // AVX-512 F+VL window kernels over the AVX2/FMA products
+	PathAVX2   = "avx2"   // AVX2+FMA kernels only
+	PathGo     = "go"     // pure Go (the only path under -tags noasm or off amd64)
+)
+
+// Paths lists the kernel paths this machine and build can run, fastest first.
+func Paths() []string {
+	var p []string
+	if hasAVX512 {
+		p = append(p, PathAVX512)
+	}
+	if hasAVX2 {
+		p = append(p, PathAVX2)
+	}
+	return append(p, PathGo)
+}
+
+// Path returns the kernel path in use.
+func Path() string {
+	switch {
+	case useRows:
+		return PathAVX512
+	case useAsm:
+		return PathAVX2
+	}
+	return PathGo
+}
+
+// SetPath switches every kernel to the named path (one of Paths()). It is for
+// tests and benchmarks, and must not be called while kernels run.
+func SetPath(name string) error {
+	switch {
+	case name == PathAVX512 && hasAVX512:
+		useAsm, useRows = true, true
+	case name == PathAVX2 && hasAVX2:
+		useAsm, useRows = true, false
+	case name == PathGo:
+		useAsm, useRows = false, false
+	default:
+		return fmt.Errorf("kernel path %q: this machine and build can run %v", name, Paths())
+	}
+	return nil
+}
