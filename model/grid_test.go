@@ -1,6 +1,10 @@
 package model
 
-import "testing"
+import (
+	"testing"
+
+	"latent/nn"
+)
 
 // The grids and output paddings follow from the image side alone: for MNIST
 // they are the seed's 28 → 14 → 7 → 4 and output paddings 0, 1, 1 (ConvT1..3).
@@ -9,7 +13,7 @@ func TestGridFollowsFromTheImage(t *testing.T) {
 		side int
 		want [4]int
 	}{{28, [4]int{28, 14, 7, 4}}, {32, [4]int{32, 16, 8, 4}}, {64, [4]int{64, 32, 16, 8}}, {27, [4]int{27, 14, 7, 4}}} {
-		g := grids(c.side)
+		g := nn.ConvSides(c.side)
 		if g != c.want {
 			t.Errorf("grids(%d) = %v, want %v", c.side, g, c.want)
 		}

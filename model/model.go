@@ -7,14 +7,15 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"latent/mnist"
 	"latent/nn"
 	"latent/tensor"
 )
 
-// Image geometry: MNIST, one channel of 28×28. Every other size of the
-// models follows from it (Grid).
+// Image geometry: MNIST's, one channel of 28×28 (mnist.Side). Every other
+// size of the models follows from it (Grid).
 const (
-	Side   = 28
+	Side   = mnist.Side
 	Pixels = Side * Side
 )
 
@@ -22,15 +23,7 @@ const (
 // image, then each 3×3 stride-2 padding-1 convolution's output, (s-1)/2 + 1
 // (MNIST: 28, 14, 7, 4). The decoder walks them back: transposed convolution
 // i maps Grid[3-i] to Grid[2-i] with output padding outPad(3-i).
-var Grid = grids(Side)
-
-func grids(side int) [4]int {
-	g := [4]int{side}
-	for i := 1; i < len(g); i++ {
-		g[i] = (g[i-1]-1)/2 + 1
-	}
-	return g
-}
+var Grid = nn.ConvSides(Side)
 
 // outPad is the output padding of the transposed convolution that maps
 // Grid[i] back to Grid[i-1]: 2·small - 1 + outPad = large.
@@ -53,7 +46,7 @@ const (
 )
 
 // Classes is the number of labels a conditional VAE is conditioned on.
-const Classes = 10
+const Classes = mnist.Classes
 
 // ParseKind checks a --model value.
 func ParseKind(s string) (Kind, error) {
