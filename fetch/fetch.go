@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -119,6 +120,42 @@ func (f File) limit() int64 {
 	return DefaultMaxSize
 }
 
+// ErrUnreachable is returned when the server could not be reached at all: its
+// name did not resolve or no connection could be made.
+var ErrUnreachable = errors.New("unreachable")
+
+// unreachableError is an ErrUnreachable with its sentence.
+type unreachableError struct{ msg string }
+
+func (e unreachableError) Error() string        { return e.msg }
+func (e unreachableError) Is(target error) bool { return target == ErrUnreachable }
+
+// unreachable tells whether err from an HTTP request means that host could
+// not be reached, and why in a few words.
+func unreachable(err error, host string) (string, string, bool) {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		why := "its name was not found"
+		if dns.IsTimeout {
+			why = "looking up its name timed out"
+		}
+		return dns.Name, why, true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		why := op.Err.Error()
+		var sys *os.SyscallError
+		if errors.As(op.Err, &sys) {
+			why = sys.Err.Error() // "connection refused", not "connect: connection refused"
+		}
+		if op.Timeout() {
+			why = "connecting timed out"
+		}
+		return host, why, true
+	}
+	return "", "", false
+}
+
 // ErrStalled is returned when no byte arrived for Options.Stall.
 var ErrStalled = errors.New("stalled")
 
@@ -206,6 +243,12 @@ func attempt(ctx context.Context, client *http.Client, part string, f File, opt 
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		if parent.Err() != nil {
+			return fmt.Errorf("fetch %s: %w", f.Name, parent.Err())
+		}
+		if host, why, ok := unreachable(err, req.URL.Host); ok {
+			return unreachableError{fmt.Sprintf("fetch %s: could not reach %s (%s): check the network", f.Name, host, why)}
+		}
 		return fmt.Errorf("fetch %s from %s: %w", f.Name, f.URL, err)
 	}
 	defer resp.Body.Close()

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -339,5 +340,41 @@ func TestGunzipChecksum(t *testing.T) {
 	os.WriteFile(path, []byte("not gzip"), 0o644)
 	if ok, _ := Verify(path, File{SHA256: sum(content), Gunzip: true}); ok {
 		t.Error("a file that is not gzip verified")
+	}
+}
+
+// TestUnreachable: a server that cannot be reached gives a sentence that says
+// so, not Go's raw network error, and no file. No real network is used: a
+// closed local server refuses the connection, and a dialer fails the way
+// Go's resolver does for a name that does not exist.
+func TestUnreachable(t *testing.T) {
+	s := httptest.NewServer(http.NotFoundHandler())
+	refused := s.URL
+	s.Close() // nothing listens there any more
+	noDNS := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, _ := net.SplitHostPort(addr)
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+	}}}
+	for _, c := range []struct {
+		url, host, why string
+		client         *http.Client
+	}{
+		{refused + "/x", strings.TrimPrefix(refused, "http://"), "refused", nil},
+		{"http://fashion.example/x", "fashion.example", "name was not found", noDNS},
+	} {
+		dir := t.TempDir()
+		_, err := Get(context.Background(), dir, File{URL: c.url, Name: "data.bin", SHA256: sum(content)}, Options{Client: c.client})
+		if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "could not reach "+c.host) ||
+			!strings.Contains(err.Error(), c.why) || !strings.Contains(err.Error(), "check the network") {
+			t.Errorf("%s: error %v, want ErrUnreachable saying it could not reach %s (%s)", c.url, err, c.host, c.why)
+		}
+		if left, _ := os.ReadDir(dir); len(left) != 0 {
+			t.Errorf("%s: the failed fetch left %v", c.url, left)
+		}
+	}
+	// a server that answers is not "unreachable", whatever it answers
+	s = server(t)
+	if _, err := Get(context.Background(), t.TempDir(), File{URL: s.URL + "/error", Name: "d", SHA256: sum(content)}, Options{}); errors.Is(err, ErrUnreachable) {
+		t.Errorf("a 500 answer is reported as unreachable: %v", err)
 	}
 }
