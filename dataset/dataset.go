@@ -51,11 +51,14 @@ func Load(spec string) (train, test *mnist.Set, err error) {
 
 // Fashion-MNIST's four files. The checksums are of the gunzipped IDX data,
 // so they hold for the canonical files and for Debian's recompressed ones.
+// Their gunzipped sizes are the IDX headers plus the data (16 + n·28·28 and
+// 8 + n bytes); they bound the downloads, whose compressed sizes differ
+// between the canonical and Debian's files.
 var Fashion = []fetch.File{
-	{Name: "train-images-idx3-ubyte.gz", SHA256: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", Gunzip: true},
-	{Name: "train-labels-idx1-ubyte.gz", SHA256: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", Gunzip: true},
-	{Name: "t10k-images-idx3-ubyte.gz", SHA256: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", Gunzip: true},
-	{Name: "t10k-labels-idx1-ubyte.gz", SHA256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", Gunzip: true},
+	{Name: "train-images-idx3-ubyte.gz", SHA256: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", Gunzip: true, GunzipSize: 16 + 60000*28*28},
+	{Name: "train-labels-idx1-ubyte.gz", SHA256: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", Gunzip: true, GunzipSize: 8 + 60000},
+	{Name: "t10k-images-idx3-ubyte.gz", SHA256: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", Gunzip: true, GunzipSize: 16 + 10000*28*28},
+	{Name: "t10k-labels-idx1-ubyte.gz", SHA256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", Gunzip: true, GunzipSize: 8 + 10000},
 }
 
 // FashionURL is where `latent data fetch fashion-mnist` downloads from.

@@ -1,7 +1,9 @@
 package dataset
 
 import (
+	"compress/gzip"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -81,6 +83,30 @@ func TestWhere(t *testing.T) {
 		got, err := Where(c.spec)
 		if c.err == "" && (err != nil || got != c.want) || c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)) {
 			t.Errorf("Where(%q) = %q, %v; want %q or an error containing %q", c.spec, got, err, c.want, c.err)
+		}
+	}
+}
+
+// TestFashionSizes: Fashion-MNIST's files have MNIST's layout, so the
+// gunzipped size of each embedded MNIST file of the same name is the size
+// the Fashion entry expects.
+func TestFashionSizes(t *testing.T) {
+	for _, f := range Fashion {
+		fh, err := os.Open(filepath.Join("..", "mnist", "data", f.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(fh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, zr)
+		fh.Close()
+		if err != nil || n != f.GunzipSize {
+			t.Errorf("%s: MNIST's gunzips to %d bytes (%v), the Fashion entry expects %d", f.Name, n, err, f.GunzipSize)
+		}
+		if !f.Gunzip || f.Size != 0 {
+			t.Errorf("%s: Gunzip %v, Size %d: the checksum must be of the gunzipped data, whose gzip differs between copies", f.Name, f.Gunzip, f.Size)
 		}
 	}
 }

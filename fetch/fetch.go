@@ -32,6 +32,10 @@ type File struct {
 	// Gunzip says that SHA256 is the digest of the gunzipped content, so that
 	// the same constant holds for every recompression of the same data.
 	Gunzip bool
+	// GunzipSize is the exact size of the gunzipped content (0: unknown).
+	// With Gunzip, Verify reads no more than that, and when Size and MaxSize
+	// are 0 it bounds the download (see limit).
+	GunzipSize int64
 }
 
 // Options bound a download.
@@ -94,13 +98,20 @@ func verify(path string, f File) (bool, error) {
 		}
 		defer zr.Close()
 		r = zr
+		if f.GunzipSize > 0 { // one byte more shows a longer content
+			r = io.LimitReader(zr, f.GunzipSize+1)
+		}
 	}
 	h := sha256.New()
-	if _, err := io.Copy(h, r); err != nil {
+	n, err := io.Copy(h, r)
+	if err != nil {
 		if f.Gunzip {
 			return false, nil // corrupt gzip: not the file
 		}
 		return false, err
+	}
+	if f.Gunzip && f.GunzipSize > 0 && n != f.GunzipSize {
+		return false, nil
 	}
 	return hex.EncodeToString(h.Sum(nil)) == f.SHA256, nil
 }
@@ -109,13 +120,18 @@ func verify(path string, f File) (bool, error) {
 // (File.Size 0, File.MaxSize 0): a server that sends more is refused.
 const DefaultMaxSize = 64 << 20
 
-// limit is the most bytes f may have: its size when known, else its bound.
+// limit is the most bytes f may have: its size when known, else its bound,
+// else the largest gzip stream of GunzipSize bytes (deflate's stored blocks
+// add 5 bytes per 65,535; gzip's header and trailer 18 or a little more with
+// a file name), else DefaultMaxSize.
 func (f File) limit() int64 {
 	switch {
 	case f.Size > 0:
 		return f.Size
 	case f.MaxSize > 0:
 		return f.MaxSize
+	case f.Gunzip && f.GunzipSize > 0:
+		return f.GunzipSize + f.GunzipSize/1000 + 1024
 	}
 	return DefaultMaxSize
 }

@@ -141,6 +141,8 @@ func TestLimit(t *testing.T) {
 		{File{Size: 1234}, 1234},
 		{File{Size: 1234, MaxSize: 99}, 1234},
 		{File{MaxSize: 99}, 99},
+		{File{Gunzip: true, GunzipSize: 1_000_000}, 1_002_024},
+		{File{GunzipSize: 1_000_000}, DefaultMaxSize}, // not gzip: GunzipSize says nothing
 		{File{}, DefaultMaxSize},
 	} {
 		if got := c.f.limit(); got != c.want {
@@ -149,6 +151,21 @@ func TestLimit(t *testing.T) {
 	}
 	if DefaultMaxSize < 30<<20 {
 		t.Errorf("DefaultMaxSize %d is below Fashion-MNIST's largest file (26 MB)", DefaultMaxSize)
+	}
+	// the bound holds for the largest gzip of incompressible data
+	noise := make([]byte, 300_000)
+	for i := range noise {
+		noise[i] = byte(i*7919 + i*i*104729>>7)
+	}
+	for _, level := range []int{gzip.NoCompression, gzip.BestSpeed, gzip.BestCompression} {
+		var b bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&b, level)
+		zw.Name = "t10k-images-idx3-ubyte" // a file name in the header, as gzip(1) writes
+		zw.Write(noise)
+		zw.Close()
+		if f := (File{Gunzip: true, GunzipSize: int64(len(noise))}); int64(b.Len()) > f.limit() {
+			t.Errorf("gzip level %d: %d bytes, above the bound %d", level, b.Len(), f.limit())
+		}
 	}
 }
 
@@ -335,6 +352,15 @@ func TestGunzipChecksum(t *testing.T) {
 	} {
 		if ok, err := Verify(path, c.f); ok != c.want || err != nil {
 			t.Errorf("Verify(%+v) = %v, %v; want %v", c.f, ok, err, c.want)
+		}
+	}
+	n := int64(len(content))
+	for _, c := range []struct {
+		size int64
+		want bool
+	}{{n, true}, {n - 1, false}, {n + 1, false}} {
+		if ok, err := Verify(path, File{SHA256: sum(content), Gunzip: true, GunzipSize: c.size}); ok != c.want || err != nil {
+			t.Errorf("Verify with GunzipSize %d of %d: %v, %v; want %v", c.size, n, ok, err, c.want)
 		}
 	}
 	os.WriteFile(path, []byte("not gzip"), 0o644)
