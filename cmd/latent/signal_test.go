@@ -92,6 +92,7 @@ func TestCtrlCThenResume(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { cmd.Process.Kill() }) // a child left waiting for its signal must not outlive the test
 	sc := bufio.NewScanner(stdout)
 	var lines []string
 	for sc.Scan() {
