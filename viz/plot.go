@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"slices"
 
 	"gonum.org/v1/plot"
@@ -73,14 +74,29 @@ func render(path string, width, height int, paint func(dc draw.Canvas)) error {
 	return writeAtomic(path, buf.Bytes())
 }
 
-// newPlot returns a plot with latent's common style.
+// Text sizes of the plots in points (4/3 pixels each at 96 dpi).
+const (
+	titlePoints    = 14
+	labelPoints    = 12 // axis labels
+	tickPoints     = 11 // tick labels and legend entries
+	suptitlePoints = 15 // the common title of LinesPanels
+	legendPoints   = tickPoints
+)
+
+// newPlot returns a plot with latent's common style: Go fonts, and both axes
+// numbered by Ticks.
 func newPlot(title, xLabel, yLabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle.Font.Size = 14
+	p.Title.TextStyle.Font.Size = titlePoints
 	p.Title.Padding = 6
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font.Size = labelPoints
+		a.Tick.Label.Font.Size = tickPoints
+		a.Tick.Marker = Ticks{}
+	}
 	p.Add(&plotter.Grid{
 		Vertical:   draw.LineStyle{Color: color.Gray{0xe4}, Width: vg.Points(0.5)},
 		Horizontal: draw.LineStyle{Color: color.Gray{0xe4}, Width: vg.Points(0.5)},
@@ -186,6 +202,7 @@ func Scatter(path string, xy []float64, labels []uint8, title string, width, hei
 		present[l] = true
 	}
 	leg := plot.NewLegend()
+	leg.TextStyle.Font.Size = legendPoints
 	leg.Padding = vg.Points(2.5)
 	for l, ok := range present {
 		if ok {
@@ -208,6 +225,10 @@ type Panel struct {
 	Title, XLabel, YLabel string
 	X                     []float64
 	Series                []Series
+	// LogX draws x on a logarithmic axis labelled at powers of two with
+	// the values themselves (0.5 1 2 4), for settings such as β; every x
+	// must then be positive.
+	LogX bool
 }
 
 // lineStyle returns the colour and dashes of the i-th distinct series name.
@@ -226,6 +247,13 @@ func checkPanel(pn Panel) error {
 	if len(pn.Series) == 0 {
 		return fmt.Errorf("viz: lines %q: no series", pn.Title)
 	}
+	if pn.LogX {
+		for _, x := range pn.X {
+			if !(x > 0) {
+				return fmt.Errorf("viz: lines %q: x value %v on a logarithmic axis; every x must be positive", pn.Title, x)
+			}
+		}
+	}
 	for _, s := range pn.Series {
 		if len(s.Y) != len(pn.X) {
 			return fmt.Errorf("viz: lines %q: series %q has %d values for %d x values", pn.Title, s.Name, len(s.Y), len(pn.X))
@@ -238,6 +266,15 @@ func checkPanel(pn Panel) error {
 // style index, shared by all panels of a figure.
 func linePlot(pn Panel, names []string) *plot.Plot {
 	p := newPlot(pn.Title, pn.XLabel, pn.YLabel)
+	integer := true
+	for _, x := range pn.X {
+		integer = integer && (x == math.Trunc(x) || !finite(x))
+	}
+	p.X.Tick.Marker = Ticks{Integer: integer}
+	if pn.LogX {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = Log2Ticks{}
+	}
 	for _, s := range pn.Series {
 		var pts plotter.XYs
 		for i, y := range s.Y {
@@ -278,6 +315,7 @@ func legendOf(panels []Panel) ([]string, plot.Legend) {
 		}
 	}
 	leg := plot.NewLegend()
+	leg.TextStyle.Font.Size = legendPoints
 	leg.ThumbnailWidth = vg.Points(24)
 	leg.Padding = vg.Points(2)
 	for i, n := range names {
@@ -335,7 +373,7 @@ func LinesPanels(path, title string, panels []Panel, width, height int) error {
 		dc = draw.Crop(dc, margin, -margin, margin, -margin)
 		if title != "" {
 			sty := plot.New().Title.TextStyle
-			sty.Font.Size = 15
+			sty.Font.Size = suptitlePoints
 			sty.XAlign = draw.XCenter
 			sty.YAlign = draw.YTop
 			dc.FillText(sty, vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Max.Y}, title)
