@@ -161,7 +161,7 @@ func Draw(in Inputs) ([]Figure, error) {
 		what := codeWords(m)
 		var acc, secs float64
 		if err := step(Figure{string(m.Kind) + "_tsne.png", "t-SNE of the " + name + "'s latent space",
-			fmt.Sprintf("%d test images placed by t-SNE from %s, coloured by their true digit. No labels were used in training: digits cluster because the code keeps what tells them apart.", nMap, what)},
+			fmt.Sprintf("%s test images placed by t-SNE from %s, coloured by their true digit. No labels were used in training: digits cluster because the code keeps what tells them apart.", thousands(nMap), what)},
 			func(p string) error {
 				codes := EncodeSet(m, in.Test, nMap)
 				opt := tsne.DefaultOptions()
