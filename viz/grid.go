@@ -147,7 +147,8 @@ func Gray(x float32) uint8 {
 // of opt.Cols, with opt.Gap pixels between cells, each digit scaled up by the
 // integer factor opt.Scale (nearest neighbour). Captions are drawn under each
 // cell, row titles to the left of each row, column labels under the last row
-// and the title on top, all with a 7×13 bitmap font on a white background.
+// and the title on top, all anti-aliased in Go Regular (opt.FontSize) on a
+// white background.
 // An image shorter than side*side is padded with black; extra values are
 // ignored; a nil image is an all-black cell.
 func Grid(images [][]float32, side int, opt GridOptions) *image.RGBA {
