@@ -92,8 +92,8 @@ func TickLabel(v float64, dec int) string {
 	return s
 }
 
-// Log2Ticks labels a logarithmic axis at powers of two (every second or
-// fourth power when there are many), written as TickLabel writes values:
+// Log2Ticks labels a logarithmic axis at powers of two (when there are
+// many, the multiples of every second, fourth… exponent, so 1 stays labelled), written as TickLabel writes values:
 // 0.25 0.5 1 2 4 (each label with the decimals it needs, so a power of two
 // is never rounded).
 type Log2Ticks struct{}
@@ -113,7 +113,7 @@ func (Log2Ticks) Ticks(lo, hi float64) []plot.Tick {
 	var ticks []plot.Tick
 	for e := e0; e <= e1; e++ {
 		v := math.Ldexp(1, e)
-		if (e-e0)%every != 0 {
+		if e%every != 0 {
 			ticks = append(ticks, plot.Tick{Value: v})
 			continue
 		}
