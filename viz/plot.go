@@ -225,10 +225,7 @@ type Panel struct {
 	Title, XLabel, YLabel string
 	X                     []float64
 	Series                []Series
-	// LogX draws x on a logarithmic axis labelled at powers of two with
-	// the values themselves (0.5 1 2 4), for settings such as β; every x
-	// must then be positive.
-	LogX bool
+	XTicks                []plot.Tick // fixed x-axis ticks and their labels (nil: automatic)
 }
 
 // lineStyle returns the colour and dashes of the i-th distinct series name.
@@ -247,13 +244,7 @@ func checkPanel(pn Panel) error {
 	if len(pn.Series) == 0 {
 		return fmt.Errorf("viz: lines %q: no series", pn.Title)
 	}
-	if pn.LogX {
-		for _, x := range pn.X {
-			if !(x > 0) {
-				return fmt.Errorf("viz: lines %q: x value %v on a logarithmic axis; every x must be positive", pn.Title, x)
-			}
-		}
-	}
+
 	for _, s := range pn.Series {
 		if len(s.Y) != len(pn.X) {
 			return fmt.Errorf("viz: lines %q: series %q has %d values for %d x values", pn.Title, s.Name, len(s.Y), len(pn.X))
@@ -266,14 +257,8 @@ func checkPanel(pn Panel) error {
 // style index, shared by all panels of a figure.
 func linePlot(pn Panel, names []string) *plot.Plot {
 	p := newPlot(pn.Title, pn.XLabel, pn.YLabel)
-	integer := true
-	for _, x := range pn.X {
-		integer = integer && (x == math.Trunc(x) || !finite(x))
-	}
-	p.X.Tick.Marker = Ticks{Integer: integer}
-	if pn.LogX {
-		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = Log2Ticks{}
+	if pn.XTicks != nil {
+		p.X.Tick.Marker = plot.ConstantTicks(pn.XTicks)
 	}
 	for _, s := range pn.Series {
 		var pts plotter.XYs
@@ -300,7 +285,20 @@ func linePlot(pn Panel, names []string) *plot.Plot {
 			}
 		}
 	}
+	if pn.XTicks == nil && integers(pn.X) { // epochs: no 2.5
+		p.X.Tick.Marker = Ticks{Integer: true}
+	}
 	return p
+}
+
+// integers reports whether every finite x is a whole number.
+func integers(x []float64) bool {
+	for _, v := range x {
+		if finite(v) && v != math.Trunc(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // legendOf lists the distinct series names in order of first appearance and

@@ -91,36 +91,3 @@ func TickLabel(v float64, dec int) string {
 	}
 	return s
 }
-
-// Log2Ticks labels a logarithmic axis at powers of two (when there are
-// many, the multiples of every second, fourth… exponent, so 1 stays labelled), written as TickLabel writes values:
-// 0.25 0.5 1 2 4 (each label with the decimals it needs, so a power of two
-// is never rounded).
-type Log2Ticks struct{}
-
-var _ plot.Ticker = Log2Ticks{}
-
-// Ticks returns the ticks for the data range [lo, hi]; lo must be positive.
-func (Log2Ticks) Ticks(lo, hi float64) []plot.Tick {
-	if !(lo > 0) || !finite(lo) || !finite(hi) || hi < lo {
-		return nil
-	}
-	e0, e1 := int(math.Ceil(math.Log2(lo)-1e-9)), int(math.Floor(math.Log2(hi)+1e-9))
-	every := 1
-	for (e1-e0)/every > 7 {
-		every *= 2
-	}
-	var ticks []plot.Tick
-	for e := e0; e <= e1; e++ {
-		v := math.Ldexp(1, e)
-		if e%every != 0 {
-			ticks = append(ticks, plot.Tick{Value: v})
-			continue
-		}
-		ticks = append(ticks, plot.Tick{Value: v, Label: TickLabel(v, max(0, -e))})
-	}
-	if len(ticks) == 0 { // no power of two inside: label the ends
-		ticks = []plot.Tick{{Value: lo, Label: TickLabel(lo, decimalsFor(lo))}, {Value: hi, Label: TickLabel(hi, decimalsFor(hi))}}
-	}
-	return ticks
-}

@@ -109,31 +109,8 @@ func TestTickLabel(t *testing.T) {
 	}
 }
 
-func TestLog2Ticks(t *testing.T) {
-	for _, tc := range []struct {
-		lo, hi float64
-		want   string // the labels, space-separated
-	}{
-		{0.25, 8, "0.25 0.5 1 2 4 8"},
-		{1, 1, "1"},
-		{0.001, 1024, "0.00390625 0.0625 1 16 256"}, // every fourth power: no more than 8 labels
-		{3, 3.5, "3.00 3.50"},
-	} {
-		var got []string
-		for _, tk := range labelled(Log2Ticks{}.Ticks(tc.lo, tc.hi)) {
-			got = append(got, tk.Label)
-		}
-		if s := strings.Join(got, " "); s != tc.want {
-			t.Errorf("Log2Ticks(%v, %v) = %q, want %q", tc.lo, tc.hi, s, tc.want)
-		}
-	}
-	if got := (Log2Ticks{}).Ticks(0, 1); got != nil {
-		t.Errorf("non-positive range: %v", got)
-	}
-}
-
 // TestPlotsUseOneTicker checks that every axis of the plots is numbered by
-// Ticks (and a log axis by Log2Ticks).
+// Ticks (whole numbers for epochs), unless the panel fixes its x ticks.
 func TestPlotsUseOneTicker(t *testing.T) {
 	p := newPlot("t", "x", "y")
 	for name, a := range map[string]plot.Axis{"x": p.X, "y": p.Y} {
@@ -146,11 +123,13 @@ func TestPlotsUseOneTicker(t *testing.T) {
 	if m, ok := lp.X.Tick.Marker.(Ticks); !ok || !m.Integer {
 		t.Errorf("epoch axis ticker %#v, want viz.Ticks{Integer: true}", lp.X.Tick.Marker)
 	}
-	lp = linePlot(Panel{X: []float64{0.5, 1, 2}, Series: []Series{{"train", []float64{3, 2, 1}}}, LogX: true}, []string{"train"})
-	if _, ok := lp.X.Tick.Marker.(Log2Ticks); !ok {
-		t.Errorf("log axis ticker %T, want viz.Log2Ticks", lp.X.Tick.Marker)
+	lp = linePlot(Panel{X: []float64{0.5, 1, 2.5}, Series: []Series{{"train", []float64{3, 2, 1}}}}, []string{"train"})
+	if m, ok := lp.X.Tick.Marker.(Ticks); !ok || m.Integer {
+		t.Errorf("fractional x axis ticker %#v, want viz.Ticks{}", lp.X.Tick.Marker)
 	}
-	if err := checkPanel(Panel{X: []float64{0, 1}, Series: []Series{{"a", []float64{1, 2}}}, LogX: true}); err == nil || !strings.Contains(err.Error(), "positive") {
-		t.Errorf("x = 0 on a log axis: %v", err)
+	fixed := []plot.Tick{{Value: 0, Label: "0"}, {Value: 1, Label: "2"}}
+	lp = linePlot(Panel{X: []float64{0, 1}, Series: []Series{{"train", []float64{3, 2}}}, XTicks: fixed}, []string{"train"})
+	if m, ok := lp.X.Tick.Marker.(plot.ConstantTicks); !ok || len(m) != 2 {
+		t.Errorf("XTicks given: ticker %#v, want those ticks", lp.X.Tick.Marker)
 	}
 }
