@@ -18,7 +18,7 @@ import (
 
 	"latent/mnist"
 	"latent/model"
-	"latent/report"
+	"latent/train"
 	"latent/tsne"
 )
 
@@ -62,7 +62,7 @@ func New(m *model.Model, test *mnist.Set, opt Options) (*Server, error) {
 	}
 	s := &Server{m: m, test: test, mapN: n, labels: test.Labels[:n]}
 	s.pool.New = func() any { return m.NewWorkspace(1) }
-	s.codes = report.EncodeSet(m, test, n)
+	s.codes = train.EncodeSet(m, test, n, opt.Threads)
 	to := tsne.DefaultOptions()
 	to.Seed, to.Threads, to.Progress = opt.Seed, opt.Threads, opt.Progress
 	xy, err := tsne.Embed(s.codes, n, m.CodeDim(), to)
@@ -304,10 +304,13 @@ func (s *Server) interpolate(w http.ResponseWriter, r *http.Request) {
 		fail(w, badRequest("steps must be 2..32"))
 		return
 	}
-	cells := report.Interpolate(s.m, s.test, req.From, req.To, req.Steps)
-	out := make([][]int, len(cells))
-	for i, c := range cells {
-		out[i] = gray(c)
+	x := make([]float32, 2*model.Pixels)
+	labels := make([]uint8, 2)
+	s.test.Fill(x, labels, []int{req.From, req.To})
+	imgs := s.m.Interpolate(x, labels, -1, req.Steps)
+	out := make([][]int, req.Steps)
+	for i := range out {
+		out[i] = gray(imgs[i*model.Pixels : (i+1)*model.Pixels])
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"images": out})
 }
