@@ -42,7 +42,6 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	all := host == "" || net.ParseIP(host) != nil && net.ParseIP(host).IsUnspecified()
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		fmt.Fprintf(stderr, "warning: --addr %s is reachable from other machines; latent serve has no authentication\n", *addr)
 	}
@@ -72,17 +71,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	if p := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port); all {
-		name, _ := os.Hostname()
-		other := ""
-		if name != "" {
-			other = fmt.Sprintf("; from another machine: http://%s/", net.JoinHostPort(name, p))
-		}
-		fmt.Fprintf(stdout, "exploring %s at http://%s/ (listening on all interfaces%s) (Ctrl-C to stop)\n",
-			*path, net.JoinHostPort("127.0.0.1", p), other)
-	} else {
-		fmt.Fprintf(stdout, "exploring %s at http://%s/ (Ctrl-C to stop)\n", *path, net.JoinHostPort(host, p))
-	}
+	fmt.Fprintf(stdout, "exploring %s at %s (Ctrl-C to stop)\n", *path, serveURL(host, ln.Addr().(*net.TCPAddr).Port))
 	select {
 	case err := <-errc:
 		return err
@@ -114,4 +103,19 @@ func checkAddr(addr string) (host string, err error) {
 		return "", usagef("--addr %q: %q is not a port number (0..65535)", addr, port)
 	}
 	return host, nil
+}
+
+// serveURL is the address a person can open for a server listening on host
+// (as --addr gave it) and port: on all interfaces (0.0.0.0, ::, or no host)
+// the loopback address, and this machine's name for other machines.
+func serveURL(host string, port int) string {
+	p := strconv.Itoa(port)
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		return "http://" + net.JoinHostPort(host, p) + "/"
+	}
+	u := "http://" + net.JoinHostPort("127.0.0.1", p) + "/ (listening on all interfaces"
+	if name, err := os.Hostname(); err == nil && name != "" {
+		u += "; from another machine: http://" + net.JoinHostPort(name, p) + "/"
+	}
+	return u + ")"
 }
