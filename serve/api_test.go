@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"latent/mnist"
 	"latent/model"
 )
 
@@ -114,6 +115,32 @@ func TestNoPlottingStack(t *testing.T) {
 	for _, dep := range strings.Fields(string(out)) {
 		if dep == "latent/report" || dep == "latent/viz" || strings.HasPrefix(dep, "gonum.org/v1/plot") {
 			t.Errorf("serve depends on %s", dep)
+		}
+	}
+}
+
+// TestSmallTestSet: a dataset with few test images is mapped (the
+// perplexity follows the number of points); fewer than MinMapPoints is an
+// error.
+func TestSmallTestSet(t *testing.T) {
+	m, err := model.New(model.Seed(model.VAE), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		n  int
+		ok bool
+	}{{40, true}, {MinMapPoints, true}, {MinMapPoints - 1, false}} {
+		set := &mnist.Set{N: c.n, Rows: 28, Cols: 28, Images: make([]uint8, c.n*784), Labels: make([]uint8, c.n)}
+		for i := range set.Images {
+			set.Images[i] = uint8(i * 7 % 251)
+		}
+		s, err := New(m, set, Options{})
+		if (err == nil) != c.ok {
+			t.Errorf("%d test images: error %v, want ok %v", c.n, err, c.ok)
+		}
+		if err == nil && s.mapN != c.n {
+			t.Errorf("%d test images: %d on the map", c.n, s.mapN)
 		}
 	}
 }

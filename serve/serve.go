@@ -29,6 +29,9 @@ import (
 //go:embed assets
 var assets embed.FS
 
+// MinMapPoints is the fewest test images New maps.
+const MinMapPoints = 10
+
 // MaxBody bounds every request body.
 const MaxBody = 64 << 10
 
@@ -62,13 +65,14 @@ func New(m *model.Model, test *mnist.Set, opt Options) (*Server, error) {
 		n = 2000
 	}
 	n = min(n, test.N)
-	if n < 100 {
-		return nil, fmt.Errorf("serve: need at least 100 test images for the map, have %d", n)
+	if n < MinMapPoints {
+		return nil, fmt.Errorf("need at least %d test images for the map, have %d", MinMapPoints, n)
 	}
 	s := &Server{m: m, test: test, mapN: n, labels: test.Labels[:n], rng: rand.New(rand.NewPCG(opt.Seed, 0x5e4e))}
 	s.pool.New = func() any { return m.NewWorkspace(1) }
 	s.codes = train.EncodeSet(m, test, n, opt.Threads)
 	to := tsne.DefaultOptions()
+	to.Perplexity = min(to.Perplexity, float64(n-1)/3) // a small test set: fewer neighbours
 	to.Seed, to.Threads, to.Progress = opt.Seed, opt.Threads, opt.Progress
 	xy, err := tsne.Embed(s.codes, n, m.CodeDim(), to)
 	if err != nil {

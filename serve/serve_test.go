@@ -161,18 +161,26 @@ func TestEndpoints(t *testing.T) {
 	}
 }
 
-// FuzzRequests throws arbitrary bodies at the JSON endpoints: never a 5xx,
-// never a panic.
+// FuzzRequests throws arbitrary bodies at the JSON endpoints of a VAE and of
+// a conditional VAE: never a 5xx, never a panic.
 func FuzzRequests(f *testing.F) {
-	_, hs := testServer(f, model.VAE)
-	for _, seed := range []string{`{"z":[0,0,0,0,0,0,0,0]}`, `{"pixels":[1,2]}`, `{"from":1,"to":2,"steps":3}`, `{"z":[1e308,-1e308]}`, `[`, `{"z":null}`} {
-		f.Add("decode", seed)
-		f.Add("encode", seed)
-		f.Add("interpolate", seed)
+	_, vae := testServer(f, model.VAE)
+	_, cvae := testServer(f, model.CVAE)
+	for _, seed := range []string{`{"z":[0,0,0,0,0,0,0,0]}`, `{"pixels":[1,2]}`, `{"from":1,"to":2,"steps":3}`, `{"z":[1e308,-1e308]}`, `[`, `{"z":null}`,
+		`{"z":[null,0,0,0,0,0,0,0]}`, `{"z":[0,0,0,0,0,0,0,0],"digit":3}`, `{"from":1,"to":2,"steps":3,"digit":-5}`, `{"pixels":[null]}`} {
+		for _, cond := range []bool{false, true} {
+			f.Add("decode", seed, cond)
+			f.Add("encode", seed, cond)
+			f.Add("interpolate", seed, cond)
+		}
 	}
-	f.Fuzz(func(t *testing.T, endpoint, body string) {
+	f.Fuzz(func(t *testing.T, endpoint, body string, cond bool) {
 		if endpoint != "decode" && endpoint != "encode" && endpoint != "interpolate" {
 			return
+		}
+		hs := vae
+		if cond {
+			hs = cvae
 		}
 		resp, err := http.Post(hs.URL+"/api/"+endpoint, "application/json", strings.NewReader(body))
 		if err != nil {

@@ -25,7 +25,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	fs.Lookup("seed").Usage = "seed of the page's random codes (\"random z\") and of the noise t-SNE adds only when the codes vary in fewer than 2 directions"
 	path := fs.String("model", "", "checkpoint to explore (required)")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, HOST:PORT (loopback by default; 0.0.0.0:PORT for every interface)")
-	points := fs.Int("map-points", 2000, "test images on the t-SNE map, 100..10000 (at most the test set)")
+	points := fs.Int("map-points", 2000, "test images on the t-SNE map, 10..10000 (at most the test set)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -35,8 +35,8 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if *path == "" {
 		return usagef("--model is required: the checkpoint to explore")
 	}
-	if *points < 100 || *points > 10000 {
-		return usagef("--map-points must be in 100..10000, got %d", *points)
+	if *points < serve.MinMapPoints || *points > 10000 {
+		return usagef("--map-points must be in %d..10000, got %d", serve.MinMapPoints, *points)
 	}
 	host, err := checkAddr(*addr)
 	if err != nil {
