@@ -36,6 +36,7 @@ type figureFlags struct {
 func (f *figureFlags) register(fs *flagSet, outHelp, seedHelp string) {
 	f.fs = fs
 	f.data.register(fs)
+	datasetHelp(fs)
 	fs.Lookup("seed").Usage = seedHelp
 	fs.StringVar(&f.model, "model", "", "checkpoint (required): a latent checkpoint or a PyTorch state_dict saved as safetensors")
 	fs.StringVar(&f.out, "out", "", outHelp)
@@ -102,6 +103,8 @@ func runSample(args []string, stdout, _ io.Writer) error {
 	var f figureFlags
 	f.register(fs, "output file: .png (a grid of at most 1,024 images) or .safetensors (the images)",
 		"seed of the random codes: the same seed draws the same samples")
+	fs.Lookup("dataset").Usage = "not used: sample reads no images (it decodes codes drawn from the model)"
+	fs.Lookup("data").Usage = "not used: sample reads no images"
 	n := fs.Int("n", 64, "number of samples (a .png holds at most 1,024; .safetensors up to 100,000)")
 	digit := fs.Int("digit", -1, "conditional VAE: the digit to draw, 0..9 (default: all ten in turn)")
 	if err := parse(fs, args); err != nil {
@@ -158,7 +161,7 @@ func runReconstruct(args []string, stdout, stderr io.Writer) error {
 	var f figureFlags
 	f.register(fs, "output file: .png (a figure of at most 512 images) or .safetensors (the tensors)",
 		"not used: reconstruct draws nothing at random")
-	n := fs.Int("n", 16, "number of test images, from --first (default 16, or all if the test set is smaller)")
+	n := fs.Int("n", 16, "number of test images, from --first (a test set smaller than 16 is shown whole unless -n is given)")
 	first := fs.Int("first", 0, "index of the first test image")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -275,7 +278,7 @@ func runTSNE(args []string, stdout, stderr io.Writer) error {
 	f.register(fs, "output PNG (--out, --csv or both)",
 		"seed of the noise t-SNE adds only when the codes vary in fewer than 2 directions (otherwise the map does not depend on it)")
 	csv := fs.String("csv", "", "write index,label,x,y rows to this CSV file (--out, --csv or both)")
-	n := fs.Int("n", 10000, "number of test images to map, from the first: 10 up to the test set's size\n(default: 10,000, or the whole test set if it is smaller)")
+	n := fs.Int("n", 10000, "number of test images to map, from the first: 10 up to the test set's size\n(a smaller test set is mapped whole unless -n is given)")
 	opt := tsne.DefaultOptions()
 	fs.Float64Var(&opt.Perplexity, "perplexity", opt.Perplexity, "t-SNE perplexity (effective number of neighbours), at most (n-1)/3;\nunless given, lowered to (n-1)/3 for small -n")
 	fs.IntVar(&opt.Iterations, "iterations", opt.Iterations, "gradient steps, 1..100000, the first 250 with early exaggeration")

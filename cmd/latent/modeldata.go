@@ -39,3 +39,12 @@ func (d *dataFlags) loadForModel(fs *flagSet, meta map[string]string, stderr io.
 	}
 	return data, test, err
 }
+
+// datasetHelp makes --dataset's help say that a verb reading a trained model
+// uses the model's own dataset unless told otherwise (the flag's value is
+// untouched; forModel decides).
+func datasetHelp(fs *flagSet) {
+	f := fs.Lookup("dataset")
+	f.Usage = "images to use instead of the model's own (its checkpoint records the dataset it was trained on;\na different one is used with a note): " + dataset.Names
+	f.DefValue = ""
+}

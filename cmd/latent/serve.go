@@ -22,6 +22,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		"latent serve --model runs/vae/model.safetensors --addr 127.0.0.1:8080", stdout)
 	var d dataFlags
 	d.register(fs)
+	datasetHelp(fs)
 	fs.Lookup("seed").Usage = "seed of the page's random codes (\"random z\") and of the noise t-SNE adds only when the codes vary in fewer than 2 directions"
 	path := fs.String("model", "", "checkpoint to explore (required)")
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on, HOST:PORT (loopback by default; 0.0.0.0:PORT for every interface)")
