@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -240,6 +241,16 @@ func TestServeAddr(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, "--addr") {
 			t.Errorf("serve --addr %s: exit %d, %q; want exit 2 naming --addr", addr, code, stderr)
 		}
+	}
+	// a port in use fails before the (missing) model is read
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	code, _, stderr := run1("serve", "--model", missing, "--addr", ln.Addr().String())
+	if code != 1 || !strings.Contains(stderr, "--addr") || strings.Contains(stderr, "missing.safetensors") {
+		t.Errorf("serve on a port in use: exit %d, %q; want exit 1 naming --addr before reading the model", code, stderr)
 	}
 	host, _ := os.Hostname()
 	for _, c := range []struct {

@@ -48,7 +48,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	}
 	ln, err := net.Listen("tcp", *addr) // fail before the model is read and the map computed
 	if err != nil {
-		return err
+		return fmt.Errorf("--addr %s: cannot listen (%w); choose another port or address", *addr, err)
 	}
 	defer ln.Close()
 	m, meta, err := model.Load(*path)
