@@ -16,6 +16,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -115,7 +116,7 @@ func (s *Server) Handler() http.Handler {
 		if strings.HasPrefix(p, "/api/test/") && !strings.Contains(p[len("/api/test/"):], "/") {
 			p = "/api/test/"
 		}
-		if a, ok := allow[p]; ok {
+		if a, ok := allow[p]; ok && !slices.Contains(strings.Split(a, ", "), r.Method) {
 			w.Header().Set("Allow", a)
 			fail(w, &apiError{http.StatusMethodNotAllowed, fmt.Sprintf("%s %s: use %s", r.Method, r.URL.Path, strings.Split(a, ",")[0])})
 			return

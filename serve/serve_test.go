@@ -104,6 +104,7 @@ func TestEndpoints(t *testing.T) {
 			{"GET", "/api/nothing", "", 404, "not an API call"},
 			{"POST", "/api/nothing", "", 404, "not an API call"},
 			{"GET", "/api/test/3/x", "", 404, "not an API call"},
+			{"GET", "/api/test/", "", 404, "not an API call"},
 			{"POST", "/api/encode", `{"pixels":` + pixels + digit + `}`, 200, "recon"},
 			{"POST", "/api/encode", `{"pixels":[0.5,0.5]}`, 400, "784"},
 			{"POST", "/api/encode", `{"pixels":` + strings.Replace(pixels, "0.5", "7", 1) + digit + `}`, 400, "outside"},
