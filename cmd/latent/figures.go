@@ -161,7 +161,7 @@ func runReconstruct(args []string, stdout, stderr io.Writer) error {
 	var f figureFlags
 	f.register(fs, "output file: .png (a figure of at most 512 images) or .safetensors (the tensors)",
 		"not used: reconstruct draws nothing at random")
-	n := fs.Int("n", 16, "number of test images, from --first (a test set smaller than 16 is shown whole unless -n is given)")
+	n := fs.Int("n", 16, "number of test images, from --first (unless given, at most the test images from --first on)")
 	first := fs.Int("first", 0, "index of the first test image")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -179,8 +179,8 @@ func runReconstruct(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if !fs.wasSet("n") && *first == 0 {
-		*n = min(*n, test.N)
+	if !fs.wasSet("n") && *first >= 0 && *first < test.N {
+		*n = min(*n, test.N-*first) // the default shrinks to the images there are
 	}
 	if *first < 0 || *first+*n > test.N {
 		return usagef("--first %d with -n %d is outside the %d test images of %s", *first, *n, test.N, f.data.dataset)

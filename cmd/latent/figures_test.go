@@ -146,6 +146,15 @@ func TestFiguresUseTheCheckpointsDataset(t *testing.T) {
 	if code != 1 || !strings.Contains(stderr, "checkpoint says") || !strings.Contains(stderr, "--dataset") {
 		t.Errorf("a checkpoint whose dataset is gone: exit %d, %q; want exit 1 saying where the name came from", code, stderr)
 	}
+	// the default -n shrinks to the test images after --first (30 - 25 = 5)
+	out := filepath.Join(dir, "last.safetensors")
+	if code, _, stderr := run1("reconstruct", "--model", ckpt, "--first", "25", "--out", out); code != 0 {
+		t.Errorf("reconstruct --first 25 of 30 images: exit %d: %s", code, stderr)
+	} else if f, err := safetensors.ReadFile(out); err != nil {
+		t.Error(err)
+	} else if in, err := f.Lookup("input"); err != nil || in.Shape[0] != 5 {
+		t.Errorf("reconstruct --first 25 of 30: %v %v, want 5 images", in.Shape, err)
+	}
 	// a checkpoint without the entry was trained on MNIST: no note
 	old := saveFresh(t, t.TempDir(), model.AE, "")
 	if code, _, stderr := run1("reconstruct", "--model", old, "-n", "2", "--out", filepath.Join(dir, "o.png")); code != 0 || stderr != "" {
