@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -278,6 +279,7 @@ func runTSNE(args []string, stdout, stderr io.Writer) error {
 	f.register(fs, "output PNG (--out, --csv or both)",
 		"seed of the noise t-SNE adds only when the codes vary in fewer than 2 directions (otherwise the map does not depend on it)")
 	csv := fs.String("csv", "", "write index,label,x,y rows to this CSV file (--out, --csv or both)")
+	asJSON := fs.Bool("json", false, "print the result (points, seconds, 10-NN accuracy, perplexity, files) as one JSON document")
 	n := fs.Int("n", 10000, "number of test images to map, from the first: 10 up to the test set's size\n(a smaller test set is mapped whole unless -n is given)")
 	opt := tsne.DefaultOptions()
 	fs.Float64Var(&opt.Perplexity, "perplexity", opt.Perplexity, "t-SNE perplexity (effective number of neighbours), at most (n-1)/3;\nunless given, lowered to (n-1)/3 for small -n")
@@ -352,6 +354,12 @@ func runTSNE(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		wrote = append(wrote, *csv)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"model": f.model, "dataset": f.data.dataset, "points": *n, "seconds": secs,
+			"knn10_accuracy": acc, "perplexity": opt.Perplexity, "iterations": opt.Iterations, "files": wrote})
 	}
 	fmt.Fprintf(stdout, "t-SNE of %d codes in %.1fs, 10-NN label accuracy %.3f; wrote %s\n", *n, secs, acc, strings.Join(wrote, " and "))
 	return nil

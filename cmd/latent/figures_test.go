@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"net"
 	"os"
 	"path/filepath"
@@ -209,6 +210,16 @@ func TestFigureLimits(t *testing.T) {
 		if code != c.code || !strings.Contains(stderr, c.stderr) {
 			t.Errorf("latent %v: exit %d, stderr %q; want exit %d and %q", args, code, stderr, c.code, c.stderr)
 		}
+	}
+	// --json: one document on stdout, the perplexity note on stderr
+	code, stdout, stderr := run1("tsne", "--model", ckpt, "--csv", csv, "--iterations", "20", "--json")
+	var res struct {
+		Points     int      `json:"points"`
+		Perplexity float64  `json:"perplexity"`
+		Files      []string `json:"files"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); code != 0 || err != nil || res.Points != 12 || res.Perplexity != 11.0/3 || len(res.Files) != 1 || !strings.Contains(stderr, "lowered") {
+		t.Errorf("tsne --json: exit %d, %v, %+v, stdout %q, stderr %q", code, err, res, stdout, stderr)
 	}
 	tiny := t.TempDir()
 	writeIdx(t, tiny, 20, 8)
