@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strconv"
-	"time"
 
 	"latent/mnist"
 	"latent/model"
@@ -163,13 +162,13 @@ func Draw(in Inputs) ([]Figure, error) {
 		if err := step(Figure{string(m.Kind) + "_tsne.png", "t-SNE of the " + name + "'s latent space",
 			fmt.Sprintf("%s test images placed by t-SNE from %s, coloured by their true digit. No labels were used in training: digits cluster because the code keeps what tells them apart.", thousands(nMap), what)},
 			func(p string) error {
-				codes := EncodeSet(m, in.Test, nMap)
+				codes := train.EncodeSet(m, in.Test, nMap, in.Threads)
 				opt := tsne.DefaultOptions()
 				opt.Seed, opt.Threads = in.Seed, in.Threads
 				if in.TSNEProgress != nil {
 					opt.Progress = func(iter, total int) { in.TSNEProgress(name, iter, total) }
 				}
-				xy, a, s, err := Embed(codes, nMap, m.CodeDim(), in.Test.Labels[:nMap], opt)
+				xy, a, s, err := tsne.EmbedScored(codes, nMap, m.CodeDim(), in.Test.Labels[:nMap], opt)
 				if err != nil {
 					return err
 				}
@@ -213,7 +212,8 @@ func Draw(in Inputs) ([]Figure, error) {
 		var titles []string
 		for _, pr := range pairs {
 			for _, m := range []*model.Model{in.AE, in.VAE} {
-				cells = append(cells, Interpolate(m, in.Test, pr[0], pr[1], 10)...)
+				_, ends := images(in.Test, pr[:])
+				cells = append(cells, Rows(m.Interpolate(ends, []uint8{in.Test.Labels[pr[0]], in.Test.Labels[pr[1]]}, -1, 10), 10)...)
 				titles = append(titles, fmt.Sprintf("%s %d to %d", upper(m.Kind), in.Test.Labels[pr[0]], in.Test.Labels[pr[1]]))
 			}
 		}
@@ -284,7 +284,7 @@ func Draw(in Inputs) ([]Figure, error) {
 		if err := step(Figure{"vae_mu_scatter.png", "The means, directly",
 			"With two latent dimensions no t-SNE is needed: each test image's mu, coloured by digit."},
 			func(p string) error {
-				mu := EncodeSet(in.VAE, in.Test, nMap)
+				mu := train.EncodeSet(in.VAE, in.Test, nMap, in.Threads)
 				xy := make([]float64, len(mu))
 				for i, v := range mu {
 					xy[i] = float64(v)
@@ -295,50 +295,6 @@ func Draw(in Inputs) ([]Figure, error) {
 		}
 	}
 	return figs, nil
-}
-
-// Embed runs t-SNE on codes and measures its 10-NN label accuracy.
-func Embed(codes []float32, n, d int, labels []uint8, opt tsne.Options) (xy []float64, acc, secs float64, err error) {
-	start := nowSeconds()
-	xy, err = tsne.Embed(codes, n, d, opt)
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	return xy, tsne.KNNAccuracy(xy, 2, labels, 10), nowSeconds() - start, nil
-}
-
-// EncodeSet returns the codes of the first n images of set, [n][CodeDim],
-// normalising a slice of images at a time to keep memory low.
-func EncodeSet(m *model.Model, set *mnist.Set, n int) []float32 {
-	const slice = 1024
-	codes := make([]float32, 0, n*m.CodeDim())
-	buf := make([]float32, slice*model.Pixels)
-	idx := make([]int, 0, slice)
-	for lo := 0; lo < n; lo += slice {
-		idx = idx[:0]
-		for i := lo; i < min(lo+slice, n); i++ {
-			idx = append(idx, i)
-		}
-		set.Fill(buf, nil, idx)
-		codes = append(codes, m.EncodeLabeled(buf[:len(idx)*model.Pixels], set.Labels[lo:lo+len(idx)], len(idx), nil)...)
-	}
-	return codes
-}
-
-// Interpolate decodes steps points on the line between the codes of test
-// images i and j (for the VAE, between their means).
-func Interpolate(m *model.Model, set *mnist.Set, i, j, steps int) [][]float32 {
-	_, flat := images(set, []int{i, j})
-	codes := m.EncodeImages(flat, 2, nil)
-	d := m.CodeDim()
-	line := make([]float32, steps*d)
-	for s := range steps {
-		t := float32(s) / float32(max(steps-1, 1))
-		for k := range d {
-			line[s*d+k] = (1-t)*codes[k] + t*codes[d+k]
-		}
-	}
-	return Rows(m.DecodeCodes(line, steps), steps)
 }
 
 // Manifold decodes a side×side grid of 2-D latent points at Gaussian
@@ -390,5 +346,3 @@ func upper(k model.Kind) string {
 
 // normalQuantile is the standard normal's inverse CDF.
 func normalQuantile(p float64) float64 { return math.Sqrt2 * math.Erfinv(2*p-1) }
-
-func nowSeconds() float64 { return float64(time.Now().UnixNano()) / 1e9 }
