@@ -282,7 +282,7 @@ func (s *Server) info(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"kind": s.m.Kind, "codeDim": s.m.CodeDim(), "latent": s.m.Latent, "mapPoints": s.mapN, "testImages": s.test.N,
-		"classes": s.m.Cond(), "prior": prior})
+		"classes": s.m.Cond(), "prior": prior, "side": model.Side})
 }
 
 // random draws a code from the model's prior (its stored mixture, or
