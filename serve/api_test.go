@@ -71,6 +71,9 @@ func TestRandomDrawsFromTheModelsPrior(t *testing.T) {
 	if pr, _ := info["prior"].(string); !strings.Contains(pr, "1-component") {
 		t.Errorf("info's prior %q does not describe the stored mixture", pr)
 	}
+	if side, _ := info["side"].(float64); int(side) != model.Side {
+		t.Errorf("info's side %v, want the model's image side %d (the page sizes its canvases by it)", info["side"], model.Side)
+	}
 }
 
 // TestConditionalDrawsTheDigit: a CVAE is served, and the digit sent changes
