@@ -208,6 +208,7 @@ type Panel struct {
 	Title, XLabel, YLabel string
 	X                     []float64
 	Series                []Series
+	XTicks                []plot.Tick // fixed x-axis ticks and their labels (nil: automatic)
 }
 
 // lineStyle returns the colour and dashes of the i-th distinct series name.
@@ -238,6 +239,9 @@ func checkPanel(pn Panel) error {
 // style index, shared by all panels of a figure.
 func linePlot(pn Panel, names []string) *plot.Plot {
 	p := newPlot(pn.Title, pn.XLabel, pn.YLabel)
+	if pn.XTicks != nil {
+		p.X.Tick.Marker = plot.ConstantTicks(pn.XTicks)
+	}
 	for _, s := range pn.Series {
 		var pts plotter.XYs
 		for i, y := range s.Y {

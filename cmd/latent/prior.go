@@ -17,7 +17,7 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 	path := fs.String("model", "", "VAE checkpoint to update (required)")
 	k := fs.Int("components", 100, "Gaussians in the mixture")
 	aggregate := fs.Bool("aggregate", false, "fit the aggregate posterior: add each image's posterior variance to the\ncomponents (default: fit the posterior means, which gives sharper samples)")
-	iters := fs.Int("iterations", priorIterations, "EM iterations")
+	iters := fs.Int("iterations", train.PriorIterations, "EM iterations")
 	temp := fs.Float64("temperature", 1, "multiply the components' spreads by this (below 1: samples keep closer to clear digits)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -52,19 +52,14 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	p, err := train.FitPrior(m, data.Set, data.Train, train.PriorConfig{Components: *k, Iterations: *iters, Seed: d.seed, Threads: d.threads, Aggregate: *aggregate, Temperature: *temp})
+	note, err := train.SetPrior(m, data, train.PriorConfig{Components: *k, Iterations: *iters, Seed: d.seed, Threads: d.threads, Aggregate: *aggregate, Temperature: *temp})
 	if err != nil {
 		return err
 	}
-	m.Prior = p
-	how := "posterior means"
-	if *aggregate {
-		how = "aggregate posterior"
-	}
-	meta["latent.prior"] = fmt.Sprintf("mixture of %d Gaussians fitted to the %s, temperature %g", p.K(), how, *temp)
+	meta[train.MetaPrior] = note
 	if err := m.Save(*path, meta); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "fitted a %d-component mixture to the %s of %d training images in %.1fs; stored in %s\n", p.K(), how, len(data.Train), time.Since(start).Seconds(), *path)
+	fmt.Fprintf(stdout, "%s (%d training images) in %.1fs; stored in %s\n", note, len(data.Train), time.Since(start).Seconds(), *path)
 	return nil
 }

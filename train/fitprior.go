@@ -1,0 +1,40 @@
+package train
+
+import (
+	"fmt"
+
+	"latent/model"
+)
+
+// PriorIterations is the number of EM iterations of a mixture prior fitted
+// after training.
+const PriorIterations = 50
+
+// SetPrior fits a mixture prior to m's codes of data's training images
+// (FitPrior with pc), stores it in m and returns the note that the
+// checkpoint's metadata keeps under MetaPrior.
+func SetPrior(m *model.Model, data Data, pc PriorConfig) (string, error) {
+	p, err := FitPrior(m, data.Set, data.Train, pc)
+	if err != nil {
+		return "", err
+	}
+	m.Prior = p
+	how := "posterior means"
+	if pc.Aggregate {
+		how = "aggregate posterior"
+	}
+	t := pc.Temperature
+	if t == 0 {
+		t = 1
+	}
+	return fmt.Sprintf("mixture of %d Gaussians fitted to the %s, temperature %g", p.K(), how, t), nil
+}
+
+// MetaPrior is the checkpoint metadata key that describes a stored prior.
+const MetaPrior = "latent.prior"
+
+// PriorOf is the prior fit that cfg asks for after training (Components 0:
+// none).
+func PriorOf(cfg Config) PriorConfig {
+	return PriorConfig{Components: cfg.Prior, Iterations: PriorIterations, Seed: cfg.Seed, Threads: cfg.Threads, Temperature: cfg.PriorTemperature}
+}
