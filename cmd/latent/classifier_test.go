@@ -21,9 +21,9 @@ func TestClassifierTrainThenEval(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"widths 4,8,8, 16 features) on 64 images", "epoch  2", "test accuracy", "img/s", "wrote " + out} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("train output lacks %q:\n%s", want, stdout)
+	for _, c := range []struct{ want, in string }{{"widths 4,8,8, 16 features) on 64 images", stderr}, {"epoch  2", stdout}, {"test accuracy", stdout}, {"img/s", stdout}, {"wrote " + out, stderr}} {
+		if !strings.Contains(c.in, c.want) {
+			t.Errorf("train output lacks %q:\n%s", c.want, c.in)
 		}
 	}
 	acc := regexp.MustCompile(`test accuracy [0-9.]+% \(30 images\)`).FindString(stdout)

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"latent/evaluate"
+	"latent/internal/limits"
 	"latent/model"
 )
 
@@ -25,14 +26,8 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *nSamples < 2 || *nSamples > 100000 {
-		return usagef("--samples must be in 2..100000, got %d", *nSamples)
-	}
-	if *iwSamples < 0 || *iwSamples > 1000000 {
-		return usagef("--iw-samples must be in 0..1000000, got %d", *iwSamples)
-	}
-	if *iwImages < 1 {
-		return usagef("--iw-images must be at least 1, got %d", *iwImages)
+	if err := checkScoring(*nSamples, *iwSamples, *iwImages); err != nil {
+		return err
 	}
 	if err := d.validate(); err != nil {
 		return err
@@ -79,4 +74,17 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	}
 	_, err = fmt.Fprintln(stdout, r)
 	return err
+}
+
+// checkScoring checks the flags of the scoring that eval and sweep share.
+func checkScoring(samples, iwSamples, iwImages int) error {
+	for _, c := range []struct {
+		r limits.Int
+		v int
+	}{{limits.Samples, samples}, {limits.IWSamples, iwSamples}, {limits.IWImages, iwImages}} {
+		if err := c.r.Check(c.v); err != nil {
+			return usagef("--%v", err)
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"latent/internal/limits"
 	"latent/model"
 	"latent/train"
 )
@@ -28,11 +29,14 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 	if *path == "" {
 		return usagef("--model is required: the VAE checkpoint to give a prior")
 	}
-	if *k < 1 || *k > 4096 || *iters < 1 || *iters > 10000 {
-		return usagef("--components must be in 1..4096 and --iterations in 1..10000")
+	if err := limits.Components.Check(*k); err != nil {
+		return usagef("--%v", err)
+	}
+	if err := limits.Iterations.Check(*iters); err != nil {
+		return usagef("--%v", err)
 	}
 	if !(*temp > 0 && *temp <= 10) {
-		return usagef("--temperature must be in (0, 10], got %g", *temp)
+		return usagef("--temperature must be %s (the prior temperature), got %g", limits.PriorTemperature, *temp)
 	}
 	m, meta, err := model.Load(*path)
 	if err != nil {

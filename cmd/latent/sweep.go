@@ -17,6 +17,7 @@ import (
 
 	"latent/evaluate"
 	"latent/internal/atomicfile"
+	"latent/internal/limits"
 	"latent/model"
 	"latent/report"
 	"latent/train"
@@ -76,12 +77,12 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 		lists[i] = vs
 	}
 	for _, l := range lists[3] {
-		if l != math.Trunc(l) || l < 1 || l > 4096 {
-			return usagef("--latent: %g is not a whole number in 1..4096", l)
+		if l != math.Trunc(l) || limits.Latent.Check(int(l)) != nil {
+			return usagef("--latent: %g is not a whole number in %d..%d", l, limits.Latent.Min, limits.Latent.Max)
 		}
 	}
-	if *iwSamples < 0 || *iwImages < 1 || *nSamples < 2 || *nSamples > 100000 {
-		return usagef("--iw-samples must be ≥ 0, --iw-images ≥ 1 and --samples in 2..100000")
+	if err := checkScoring(*nSamples, *iwSamples, *iwImages); err != nil {
+		return err
 	}
 	var rows []sweepRow
 	for _, beta := range lists[0] {
