@@ -349,7 +349,7 @@ func TestPresetAndSweep(t *testing.T) {
 	}
 
 	sweep := filepath.Join(t.TempDir(), "sweep")
-	code, stdout, stderr = run1("sweep", "--data", data, "--beta", "0.5,2", "--epochs", "1", "--batch", "32",
+	code, _, stderr = run1("sweep", "--data", data, "--beta", "0.5,2", "--epochs", "1", "--batch", "32",
 		"--iw-samples", "4", "--iw-images", "3", "--out", sweep)
 	if code != 0 {
 		t.Fatalf("sweep: exit %d: %s", code, stderr)
