@@ -82,6 +82,7 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Arch.Hidden, "hidden", def.Arch.Hidden, "size of the penultimate layer (the features)")
 	dir := fs.String("data", "", "a folder with the four MNIST-format idx files (plain or .gz) instead of the built-in MNIST")
 	images := fs.Int("images", 0, "train on the first N training images only (0: all)")
+	force := fs.Bool("force", false, "replace the classifier that --out already holds")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -106,6 +107,9 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 		return usagef("--hidden must be in 1..4096, got %d", cfg.Arch.Hidden)
 	case *images < 0:
 		return usagef("--images must not be negative, got %d", *images)
+	}
+	if _, err := os.Stat(*out); err == nil && !*force {
+		return usagef("%s already exists; replace it with --force, or choose another --out", *out)
 	}
 	trainSet, test, err := classifierData(*dir)
 	if err != nil {

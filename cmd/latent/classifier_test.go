@@ -41,6 +41,18 @@ func TestClassifierTrainThenEval(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, acc) {
 		t.Errorf("eval: exit %d, %q%s; want %q", code, stdout, stderr, acc)
 	}
+	// the file is never replaced without --force
+	before, _ := os.ReadFile(out)
+	again := []string{"classifier", "train", "--data", data, "--epochs", "1", "--images", "32", "--batch", "32", "--width", "4,8,8", "--hidden", "16", "--out", out}
+	if code, _, stderr := run1(again...); code != 2 || !strings.Contains(stderr, out) || !strings.Contains(stderr, "--force") {
+		t.Errorf("train over %s: exit %d, %q; want exit 2 naming it and --force", out, code, stderr)
+	}
+	if after, _ := os.ReadFile(out); string(after) != string(before) {
+		t.Error("a refused classifier train changed the file")
+	}
+	if code, _, stderr := run1(append(again, "--force")...); code != 0 {
+		t.Errorf("train --force: exit %d: %s", code, stderr)
+	}
 }
 
 func TestClassifierUsage(t *testing.T) {

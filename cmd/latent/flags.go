@@ -75,7 +75,7 @@ type dataFlags struct {
 func (d *dataFlags) register(fs *flagSet) {
 	fs.StringVar(&d.dataset, "dataset", "mnist", "images to use: "+dataset.Names+" (a folder of PNG/JPEG files, one subfolder per label)")
 	fs.StringVar(&d.dir, "data", "", "shorthand for --dataset idx:DIR: a folder with the four MNIST-format idx files (plain or .gz)")
-	fs.Uint64Var(&d.seed, "seed", 0, "seed of the random draws: the codes sampled and the VAE's noise")
+	fs.Uint64Var(&d.seed, "seed", 0, "seed of the random draws: sampled codes, the VAE's noise, t-SNE's start")
 	fs.IntVar(&d.threads, "threads", runtime.NumCPU(), "worker threads")
 }
 
