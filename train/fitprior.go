@@ -30,6 +30,18 @@ func SetPrior(m *model.Model, data Data, pc PriorConfig) (string, error) {
 	return fmt.Sprintf("mixture of %d Gaussians fitted to the %s, temperature %g", p.K(), how, t), nil
 }
 
+// SavePrior fits the prior pc asks for (SetPrior), records it in meta under
+// MetaPrior and saves m with it to path: the step after training with
+// Config.Prior, and 'latent prior'. It returns the note.
+func SavePrior(m *model.Model, data Data, pc PriorConfig, path string, meta map[string]string) (string, error) {
+	note, err := SetPrior(m, data, pc)
+	if err != nil {
+		return "", err
+	}
+	meta[MetaPrior] = note
+	return note, m.Save(path, meta)
+}
+
 // MetaPrior is the checkpoint metadata key that describes a stored prior.
 const MetaPrior = "latent.prior"
 

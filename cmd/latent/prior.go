@@ -56,12 +56,8 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	note, err := train.SetPrior(m, data, train.PriorConfig{Components: *k, Iterations: *iters, Seed: d.seed, Threads: d.threads, Aggregate: *aggregate, Temperature: *temp})
+	note, err := train.SavePrior(m, data, train.PriorConfig{Components: *k, Iterations: *iters, Seed: d.seed, Threads: d.threads, Aggregate: *aggregate, Temperature: *temp}, *path, meta)
 	if err != nil {
-		return err
-	}
-	meta[train.MetaPrior] = note
-	if err := m.Save(*path, meta); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s (%d training images) in %.1fs; stored in %s\n", note, len(data.Train), time.Since(start).Seconds(), *path)

@@ -236,12 +236,7 @@ func trainModel(ctx context.Context, mc model.Config, cfg train.Config, data tra
 func storePrior(m *model.Model, data train.Data, cfg train.Config, meta map[string]string, modelPath string, stderr io.Writer) error {
 	start := time.Now()
 	fmt.Fprintf(stderr, "fitting a %d-component mixture prior to the training images' codes…\n", cfg.Prior)
-	note, err := train.SetPrior(m, data, train.PriorOf(cfg))
-	if err != nil {
-		return err
-	}
-	meta[train.MetaPrior] = note
-	if err := m.Save(modelPath, meta); err != nil {
+	if _, err := train.SavePrior(m, data, train.PriorOf(cfg), modelPath, meta); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "prior: %d-component mixture fitted in %.1fs, stored in %s\n", m.Prior.K(), time.Since(start).Seconds(), modelPath)
