@@ -123,6 +123,9 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 		}
 	} else {
 		fmt.Fprintf(stderr, "dataset %s: samples are not judged (the judge is an MNIST digit classifier)\n", cfg0.Dataset)
+		if *clf != "" {
+			fmt.Fprintf(stderr, "--classifier %s is not used\n", *clf)
+		}
 	}
 
 	for i := range rows {
