@@ -264,6 +264,10 @@ func resumeDemo(fs *flagSet, dir string, threads int, stdout, stderr io.Writer) 
 			return fmt.Errorf("cannot resume the demo: %s: its command line has --resume", path)
 		}
 	}
+	if _, err := os.Stat(filepath.Join(dir, "summary.json")); err == nil { // written last
+		fmt.Fprintf(stderr, "the demo in %s is finished: nothing to do, no file rewritten (its report: %s)\n", dir, filepath.Join(dir, "report.html"))
+		return nil
+	}
 	args := append(slices.Clone(rec.Args), "--out", dir)
 	if fs.wasSet("threads") {
 		args = append(args, "--threads", strconv.Itoa(threads))

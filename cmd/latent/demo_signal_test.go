@@ -89,6 +89,13 @@ func TestDemoCtrlCThenResume(t *testing.T) {
 			t.Errorf("%s: the resumed demo's weights (%s epochs) differ from the uninterrupted demo's", kind, meta["latent.epochs"])
 		}
 	}
+	report, _ := os.ReadFile(filepath.Join(cut, "report.html"))
+	if out, err := demoCommand("demo", "--resume", cut).CombinedOutput(); err != nil || !strings.Contains(string(out), "finished") {
+		t.Errorf("demo --resume of a finished demo: %v, %s; want exit 0 saying it is finished", err, out)
+	}
+	if after, _ := os.ReadFile(filepath.Join(cut, "report.html")); string(after) != string(report) {
+		t.Error("demo --resume of a finished demo rewrote its report")
+	}
 	again, err := demoCommand(append(args, "--out", cut)...).CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(again), "--resume "+cut) {
 		t.Errorf("a new demo over a finished one: %v, %s; want exit 2 naming --resume", err, again)
