@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"latent/internal/limits"
 	"latent/mnist"
 	"latent/nn"
 	"latent/tensor"
@@ -122,12 +123,14 @@ func (c Config) Validate() error {
 	if c.Kind == AE && c.Lik() != MSESum {
 		return fmt.Errorf("the AE is trained with the mean squared error; --likelihood %s needs a VAE", c.Likelihood)
 	}
-	if c.Kind != AE && (c.Latent < 1 || c.Latent > 4096) {
-		return fmt.Errorf("latent size %d out of range 1..4096", c.Latent)
+	if c.Kind != AE {
+		if err := limits.Latent.Check(c.Latent); err != nil {
+			return err
+		}
 	}
 	for i, w := range c.Width {
-		if w < 1 || w > 1024 {
-			return fmt.Errorf("width %d of encoder layer %d out of range 1..1024", w, i)
+		if err := limits.LayerWidth.Check(w); err != nil {
+			return fmt.Errorf("encoder layer %d: %w", i, err)
 		}
 	}
 	return nil
