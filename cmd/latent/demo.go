@@ -149,7 +149,7 @@ func demo(args []string, resuming bool, stdout, stderr io.Writer) error {
 	figs, err := report.Draw(report.Inputs{
 		Dir: *out, AE: models[model.AE], VAE: models[model.VAE],
 		AEHistory: results["ae"].Metrics, VAEHistory: results["vae"].Metrics,
-		Train: data.Set, Test: test, Seed: d.seed, Threads: d.threads,
+		Train: data.Set, Test: test, ValImages: len(data.Val), Seed: d.seed, Threads: d.threads,
 		Progress:     func(fig string) { bar.update("figures: "+fig, 0, 1) },
 		TSNEProgress: func(name string, iter, total int) { bar.update("t-SNE of the "+name+" codes", iter, total) },
 		TSNE: func(name string, acc, secs float64) {

@@ -39,10 +39,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if ds := meta["latent.dataset"]; ds != "" && !fs.wasSet("dataset") && !fs.wasSet("data") {
-		d.dataset = ds // the images the model was trained on, unless told otherwise
-	}
-	_, test, err := d.load()
+	_, test, err := d.loadForModel(fs, meta, stderr)
 	if err != nil {
 		return err
 	}

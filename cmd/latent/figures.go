@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"latent/dataset"
+	"latent/evaluate"
 	"latent/internal/atomicfile"
 	"latent/mnist"
 	"latent/model"
@@ -133,7 +133,7 @@ func runSample(args []string, stdout, _ io.Writer) error {
 	if err := checkDigit(m, f.model, *digit); err != nil {
 		return err
 	}
-	imgs, labels := sampleImages(m, *n, *digit, f.data.seed)
+	imgs, labels := evaluate.Sample(m, *n, *digit, f.data.seed)
 	if !f.png() {
 		ts := []safetensors.Tensor{{Name: "images", Shape: []int{*n, 1, model.Side, model.Side}, Data: imgs}}
 		if labels != nil {
@@ -386,30 +386,4 @@ func gridCols(n int) int {
 		return 10
 	}
 	return 16
-}
-
-// sampleImages draws n images [n][784] from the model's generative process:
-// z from its prior (an AE: N(0, 1) codes), decoded. A conditional VAE draws
-// digit, or the digits 0..9 in turn when digit < 0, and returns the labels.
-func sampleImages(m *model.Model, n, digit int, seed uint64) ([]float32, []uint8) {
-	rng := rand.New(rand.NewPCG(seed, 0x5a3))
-	z := make([]float32, n*m.CodeDim())
-	if m.IsVAE() {
-		m.SamplePrior(z, n, rng)
-	} else {
-		for i := range z {
-			z[i] = float32(rng.NormFloat64())
-		}
-	}
-	var labels []uint8
-	if m.Cond() > 0 {
-		labels = make([]uint8, n)
-		for i := range labels {
-			labels[i] = uint8(i % model.Classes)
-			if digit >= 0 {
-				labels[i] = uint8(digit)
-			}
-		}
-	}
-	return m.DecodeLabeled(z, labels, n), labels
 }

@@ -10,7 +10,7 @@ import (
 	"latent/train"
 )
 
-func runPrior(args []string, stdout, _ io.Writer) error {
+func runPrior(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("prior", "Fit a mixture prior to where a trained VAE's encoder puts the training images\n(its aggregate posterior) and store it in the model file, replacing any prior it\nhad: 'latent sample' then draws z from it instead of N(0, I).",
 		"latent prior --model runs/vae/model.safetensors --components 100", stdout)
 	var d dataFlags
@@ -45,13 +45,10 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 	if !m.IsVAE() {
 		return usagef("%s is an AE: only a VAE has a prior", *path)
 	}
-	if ds := meta["latent.dataset"]; ds != "" && !fs.wasSet("dataset") && !fs.wasSet("data") {
-		d.dataset = ds
-	}
 	if s := meta["latent.seed"]; s != "" && !fs.wasSet("seed") {
 		fmt.Sscan(s, &d.seed)
 	}
-	data, _, err := d.load()
+	data, _, err := d.loadForModel(fs, meta, stderr)
 	if err != nil {
 		return err
 	}
