@@ -4,8 +4,8 @@ import "fmt"
 
 // The kernel paths: which set of kernels the products and windows run.
 const (
-	PathAVX512 = "avx512" // AVX-512 F+VL window kernels over the AVX2/FMA products
-	PathAVX2   = "avx2"   // AVX2+FMA kernels only
+	PathAVX512 = "avx512" // AVX-512 F+VL window kernels over the AVX2/FMA products (same bits as avx2)
+	PathAVX2   = "avx2"   // AVX2+FMA kernels only, no gathers
 	PathGo     = "go"     // pure Go (the only path under -tags noasm or off amd64)
 )
 
@@ -24,7 +24,7 @@ func Paths() []string {
 // Path returns the kernel path in use.
 func Path() string {
 	switch {
-	case useRows:
+	case useZmm:
 		return PathAVX512
 	case useAsm:
 		return PathAVX2
@@ -37,11 +37,11 @@ func Path() string {
 func SetPath(name string) error {
 	switch {
 	case name == PathAVX512 && hasAVX512:
-		useAsm, useRows = true, true
+		useAsm, useRows, useZmm = true, true, true
 	case name == PathAVX2 && hasAVX2:
-		useAsm, useRows = true, false
+		useAsm, useRows, useZmm = true, true, false
 	case name == PathGo:
-		useAsm, useRows = false, false
+		useAsm, useRows, useZmm = false, false, false
 	default:
 		return fmt.Errorf("kernel path %q: this machine and build can run %v", name, Paths())
 	}

@@ -378,12 +378,14 @@ func TestBiasAndSum(t *testing.T) {
 
 // TestWindowKernelsMatchReference compares the vector window kernels (Im2col,
 // ConvTranspose) with their pure-Go twins over random stride-2 geometries.
+// It runs every kernel path the machine and build can run.
 func TestWindowKernelsMatchReference(t *testing.T) {
-	t.Run("vector", testWindowKernels)
-	if useRows { // the AVX2 paths, as on a machine without AVX-512
-		useRows = false
-		defer func() { useRows = true }()
-		t.Run("avx2", testWindowKernels)
+	defer SetPath(Path())
+	for _, p := range Paths() {
+		if err := SetPath(p); err != nil {
+			t.Fatal(err)
+		}
+		t.Run(p, testWindowKernels)
 	}
 }
 
@@ -606,7 +608,7 @@ func BenchmarkInterleave(b *testing.B) {
 	} {
 		b.Run(fmt.Sprintf("%dx%d", g.C, g.H), func(b *testing.B) {
 			if !rowsFit(g) {
-				b.Skip("no AVX-512")
+				b.Skip("no parity-class kernels on this path")
 			}
 			stack, dst := randSlice(rng, g.C*4*g.Small()), make([]float32, g.C*g.Large())
 			for b.Loop() {

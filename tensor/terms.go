@@ -96,6 +96,10 @@ func termProduct(c []float32, ldc int, a []float32, ldr, lda int, b []float32, l
 	if gate != nil {
 		flags |= 4
 	}
+	if !useZmm {
+		termProductY(c, ldc, a, ldr, lda, b, lds, cs, plan, first, nterms, &offs, bias, flags, gate, m, j0, p)
+		return
+	}
 	i := 0
 	for ; i+8 <= m; i += 8 {
 		if gate != nil {
@@ -208,6 +212,10 @@ func ColReduce(c, a, col []float32, m int, g Window) {
 			fillShifted(col, g)
 		}
 		MatMulTAdd(c, a, col, m, n, small)
+		return
+	}
+	if !useZmm {
+		colReduceY(c, a, col, m, g)
 		return
 	}
 	plan := planFor(planColumns, g.N, g.Ho, g.Wo)

@@ -1,0 +1,256 @@
+package tensor
+
+// The AVX2 drivers of the parity-class kernels (ymm_amd64.s): the same tiles
+// as the AVX-512 ones (terms.go, tconv.go), cut into ymm-sized pieces, with
+// the same float32 operations per output element in the same order, so the
+// two x86 paths give identical bits. Partial tiles are computed into a
+// scratch tile and copied (masked stores are slow on Zen 3); the weight
+// gradients read the column matrix's shifted rows from memory (fillShifted)
+// instead of masking every vector.
+
+// termProductY is termProduct on the AVX2 kernels.
+func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, lds, cs int, plan *termPlan, first, nterms int, offs *[18]int, bias []float32, flags int, gate []float32, m, j0, p int) {
+	var zero [8]float32
+	var tile, tgate [4 * 16]float32
+	masks := plan.masks[first*plan.nv:]
+	i := 0
+	for ; i+8 <= m; i += 8 {
+		for r := i; r < i+8; r += 4 {
+			bp := &zero[0]
+			if bias != nil {
+				bp = &bias[r]
+			}
+			for j := j0; j < p; j += 16 {
+				if j+16 <= p {
+					var gp *float32
+					if gate != nil {
+						gp = &gate[r*ldc+j]
+					}
+					termTile4y(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
+						&masks[j/16], 2*plan.nv, nterms, bp, flags, gp)
+					continue
+				}
+				// the last, partial tile: through a scratch tile (the B lanes
+				// past p are masked, so they are never read)
+				w := p - j
+				if gate != nil {
+					for t := range 4 {
+						copy(tgate[t*16:t*16+w], gate[(r+t)*ldc+j:(r+t)*ldc+p])
+					}
+				}
+				termTile4y(&tile[0], 4*16, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
+					&masks[j/16], 2*plan.nv, nterms, bp, flags, &tgate[0])
+				for t := range 4 {
+					copy(c[(r+t)*ldc+j:(r+t)*ldc+p], tile[t*16:t*16+w])
+				}
+			}
+		}
+	}
+	for ; i < m; i++ {
+		bp := &zero[0]
+		if bias != nil {
+			bp = &bias[i]
+		}
+		for j := j0; j < p; j += 32 {
+			if j+32 <= p {
+				termTile1y(&c[i*ldc+j], &a[i*ldr], 4*lda, &b[j], 4*lds, cs, &offs[0],
+					&masks[j/16], 2*plan.nv, nterms, bp, flags&^4)
+				continue
+			}
+			var row [32]float32
+			termTile1y(&row[0], &a[i*ldr], 4*lda, &b[j], 4*lds, cs, &offs[0],
+				&masks[j/16], 2*plan.nv, nterms, bp, flags&^4)
+			copy(c[i*ldc+j:i*ldc+p], row[:p-j])
+		}
+		if gate != nil {
+			ReLUBackward(c[i*ldc+j0:i*ldc+p], gate[i*ldc+j0:i*ldc+p])
+		}
+	}
+}
+
+// laneTree adds the 16 lanes of a zmm accumulator in dotTerms4x4's tree:
+// halves (8+8), quarters (4+4), then pairs.
+func laneTree(x []float32) float32 {
+	x = x[:16]
+	var y [8]float32
+	for l := range y {
+		y[l] = x[l] + x[l+8]
+	}
+	z0, z1, z2, z3 := y[0]+y[4], y[1]+y[5], y[2]+y[6], y[3]+y[7]
+	return (z0 + z1) + (z2 + z3)
+}
+
+// dotChunk is the vectors of 16 a dot2x2y call covers: the 2×2 tiles of a
+// chunk read its rows from L1.
+const dotChunk = 32
+
+// dotTilesY is dotTerms4x4 (rows = 4, cols = 4) or dotTerms8x2 (8, 2) on the
+// AVX2 kernel: sums[i·cols + j] = Σ_q a[i·small + q]·col[bj[j] + q] over
+// nvec vectors of 16, each lane summed in order and the lanes added in
+// laneTree's order.
+func dotTilesY(sums *[16]float32, a []float32, small int, col []float32, bj []int, rows, nvec int) {
+	cols := len(bj)
+	var acc [4][64]float32
+	for v0 := 0; v0 < nvec; v0 += dotChunk {
+		n := min(dotChunk, nvec-v0)
+		q := 16 * v0
+		pair := 0
+		for i := 0; i < rows; i += 2 {
+			for j := 0; j < cols; j += 2 {
+				dot2x2y(&a[i*small+q], 4*small, &col[bj[j]+q], &col[bj[j+1]+q], n, &acc[pair])
+				pair++
+			}
+		}
+	}
+	pair := 0
+	for i := 0; i < rows; i += 2 {
+		for j := 0; j < cols; j += 2 {
+			for t := range 4 {
+				sums[(i+t/2)*cols+j+t%2] = laneTree(acc[pair][t*16 : t*16+16])
+			}
+			pair++
+		}
+	}
+}
+
+// colReduceY is ColReduce's vector path on the AVX2 kernels.
+func colReduceY(c, a, col []float32, m int, g Window) {
+	small, n := g.Small(), g.ColRows()
+	fillShifted(col, g)
+	var sums [16]float32
+	if m >= 8 && n%4 != 0 {
+		var bj [2]int
+		for i0 := 0; i0 < m; i0 += 8 {
+			i := min(i0, m-8)
+			for j0 := 0; j0 < n; j0 += 2 {
+				j := min(j0, n-2)
+				for t := range 2 {
+					bj[t] = (j + t) * small
+				}
+				dotTilesY(&sums, a[i*small:], small, col, bj[:], 8, small/16)
+				for t := range 16 {
+					ii, jj := i+t/2, j+t%2
+					if ii >= i0 && jj >= j0 {
+						c[ii*n+jj] += sums[t]
+					}
+				}
+			}
+		}
+		return
+	}
+	var bj [4]int
+	for i0 := 0; i0 < m; i0 += 4 {
+		i := min(i0, m-4)
+		for j0 := 0; j0 < n; j0 += 4 {
+			j := min(j0, n-4)
+			for t := range 4 {
+				bj[t] = (j + t) * small
+			}
+			dotTilesY(&sums, a[i*small:], small, col, bj[:], 4, small/16)
+			for t := range 16 {
+				ii, jj := i+t/4, j+t%4
+				if ii >= i0 && jj >= j0 {
+					c[ii*n+jj] += sums[t]
+				}
+			}
+		}
+	}
+}
+
+// classTilesY is convTransposeTerms' classTile1 loop on the AVX2 kernel, for
+// the columns below j0 (a multiple of 32); tanh (flags bit 2) is applied by
+// the caller.
+func classTilesY(stack, a, src []float32, plan *termPlan, g Window, cs, j0 int, bias *float32, flags int) {
+	small := g.Small()
+	for j := 0; j < j0; j += 16 {
+		classTile1y(&stack[j], small, &a[0], &src[j], 4*small, cs, &plan.masks[j/16], 2*plan.nv, g.Wo, bias, flags&^4)
+	}
+}
+
+// splitClassesY writes the parity classes of x into the rows 4, 5, 7 and 8
+// of each channel of the column matrix (0 past the grid), as splitRows does.
+func splitClassesY(col, x []float32, g Window) {
+	small, large := g.Small(), g.Large()
+	ho, wo, h, w := g.Ho, g.Wo, g.H, g.W
+	for c := 0; c < g.C; c++ {
+		rows := col[c*9*small : (c+1)*9*small]
+		p := [4][]float32{rows[4*small : 5*small], rows[5*small : 6*small], rows[7*small : 8*small], rows[8*small : 9*small]}
+		xc := x[c*large : (c+1)*large]
+		for n := range g.N {
+			for a := range ho {
+				q := (n*ho + a) * wo
+				for r := range 2 {
+					e, o := p[2*r][q:q+wo], p[2*r+1][q:q+wo]
+					ih := 2*a + r
+					if ih >= h {
+						clear(e)
+						clear(o)
+						continue
+					}
+					src := xc[(n*h+ih)*w : (n*h+ih+1)*w]
+					for b := range wo {
+						e[b] = src[2*b]
+						if 2*b+1 < w {
+							o[b] = src[2*b+1]
+						} else {
+							o[b] = 0
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// shiftCopyY is shiftCopy by rows: dst[q] = src[q + dh·wo + dw] over n
+// images of ho×wo (dh, dw ∈ {-1, 0}), 0 where the neighbour leaves the grid.
+func shiftCopyY(dst, src []float32, n, ho, wo, dh, dw int) {
+	for img := range n {
+		for a := range ho {
+			d := dst[(img*ho+a)*wo : (img*ho+a+1)*wo]
+			sa := a + dh
+			if sa < 0 || sa >= ho {
+				clear(d)
+				continue
+			}
+			s := src[(img*ho+sa)*wo : (img*ho+sa+1)*wo]
+			if dw == 0 {
+				copy(d, s)
+				continue
+			}
+			d[0] = 0
+			copy(d[1:], s[:wo-1])
+		}
+	}
+}
+
+// interleaveY weaves one channel's four parity classes (stack [4][small])
+// onto its large grid dst, as interleaveRows does; where gate is not nil, dst
+// is zeroed where gate is not positive.
+func interleaveY(dst, stack, gate []float32, g Window) {
+	small := g.Small()
+	ho, wo, h, w := g.Ho, g.Wo, g.H, g.W
+	for n := range g.N {
+		for ih := range h {
+			r := ih % 2
+			e := stack[2*r*small+(n*ho+ih/2)*wo:][:wo]
+			o := stack[(2*r+1)*small+(n*ho+ih/2)*wo:][:wo]
+			d := dst[(n*h+ih)*w : (n*h+ih+1)*w]
+			for iw := range d {
+				if iw%2 == 0 {
+					d[iw] = e[iw/2]
+				} else {
+					d[iw] = o[iw/2]
+				}
+			}
+			if gate != nil {
+				gr := gate[(n*h+ih)*w : (n*h+ih+1)*w]
+				for iw, v := range gr {
+					if !(v > 0) {
+						d[iw] = 0
+					}
+				}
+			}
+		}
+	}
+}

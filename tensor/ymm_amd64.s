@@ -1,0 +1,422 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// The AVX2+FMA kernels of the parity-class design: the same products as the
+// AVX-512 ones (termtile_amd64.s), each output element computed with the same
+// float32 operations in the same order, so both paths give identical bits.
+// No gathers; the shifted views are read with masked loads (VMASKMOVPS, one
+// µop), and nothing stores under a mask: the callers hand partial tiles a
+// scratch tile.
+
+// bitLanes tests bit i of a 16-bit lane mask in lane i (lanes 0-7, then 8-15).
+DATA ·bitLanes+0(SB)/4, $1
+DATA ·bitLanes+4(SB)/4, $2
+DATA ·bitLanes+8(SB)/4, $4
+DATA ·bitLanes+12(SB)/4, $8
+DATA ·bitLanes+16(SB)/4, $16
+DATA ·bitLanes+20(SB)/4, $32
+DATA ·bitLanes+24(SB)/4, $64
+DATA ·bitLanes+28(SB)/4, $128
+DATA ·bitLanes+32(SB)/4, $256
+DATA ·bitLanes+36(SB)/4, $512
+DATA ·bitLanes+40(SB)/4, $1024
+DATA ·bitLanes+44(SB)/4, $2048
+DATA ·bitLanes+48(SB)/4, $4096
+DATA ·bitLanes+52(SB)/4, $8192
+DATA ·bitLanes+56(SB)/4, $16384
+DATA ·bitLanes+60(SB)/4, $32768
+GLOBL ·bitLanes(SB), RODATA|NOPTR, $64
+
+// LANEMASKS(src, lo, hi) expands the 16-bit mask at src into two lane masks
+// (all ones where the bit is set), with the bit tables in Y13 and Y14.
+#define LANEMASKS(src, xlo, lo, hi) \
+	MOVWLZX src, BX; \
+	VMOVD   BX, xlo; \
+	VPBROADCASTD xlo, lo; \
+	VPAND   Y14, lo, hi; \
+	VPAND   Y13, lo, lo; \
+	VPCMPEQD Y13, lo, lo; \
+	VPCMPEQD Y14, hi, hi
+
+// func termTile4y(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, gate *float32)
+//
+// termTile8's product for four rows of C by 16 columns (one mask word per
+// term), all of them stored. flags as termTile8's.
+TEXT ·termTile4y(SB), NOSPLIT, $0-120
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	MOVQ flags+104(FP), AX
+	TESTQ $1, AX
+	JZ   y4load
+	MOVQ bias+96(FP), SI
+	VBROADCASTSS (SI), Y0
+	VBROADCASTSS 4(SI), Y2
+	VBROADCASTSS 8(SI), Y4
+	VBROADCASTSS 12(SI), Y6
+	VMOVAPS Y0, Y1
+	VMOVAPS Y2, Y3
+	VMOVAPS Y4, Y5
+	VMOVAPS Y6, Y7
+	JMP  y4go
+
+y4load:
+	MOVQ DI, SI
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	ADDQ R8, SI
+	VMOVUPS (SI), Y2
+	VMOVUPS 32(SI), Y3
+	ADDQ R8, SI
+	VMOVUPS (SI), Y4
+	VMOVUPS 32(SI), Y5
+	ADDQ R8, SI
+	VMOVUPS (SI), Y6
+	VMOVUPS 32(SI), Y7
+
+y4go:
+	VMOVDQU ·bitLanes+0(SB), Y13
+	VMOVDQU ·bitLanes+32(SB), Y14
+	MOVQ ldr+24(FP), R13
+	LEAQ (R13)(R13*2), R10 // 3·ldr
+	MOVQ b+40(FP), DX
+	MOVQ lds+48(FP), R9
+	MOVQ offs+64(FP), R11
+	MOVQ masks+72(FP), R12
+	MOVQ nterms+88(FP), CX
+
+y4term:
+	LANEMASKS((R12), X11, Y11, Y12)
+	MOVQ (R11), SI
+	ADDQ DX, SI
+	MOVQ a+16(FP), AX
+	ADDQ 8(R11), AX
+	MOVQ cs+56(FP), R14
+
+y4s:
+	VMASKMOVPS (SI), Y11, Y8
+	VMASKMOVPS 32(SI), Y12, Y9
+	VBROADCASTSS (AX), Y10
+	VFMADD231PS Y10, Y8, Y0
+	VFMADD231PS Y10, Y9, Y1
+	VBROADCASTSS (AX)(R13*1), Y15
+	VFMADD231PS Y15, Y8, Y2
+	VFMADD231PS Y15, Y9, Y3
+	VBROADCASTSS (AX)(R13*2), Y10
+	VFMADD231PS Y10, Y8, Y4
+	VFMADD231PS Y10, Y9, Y5
+	VBROADCASTSS (AX)(R10*1), Y15
+	VFMADD231PS Y15, Y8, Y6
+	VFMADD231PS Y15, Y9, Y7
+	ADDQ lda+32(FP), AX
+	ADDQ R9, SI
+	DECQ R14
+	JNZ  y4s
+	ADDQ $16, R11
+	ADDQ nvb+80(FP), R12
+	DECQ CX
+	JNZ  y4term
+
+	VXORPS Y15, Y15, Y15
+	MOVQ flags+104(FP), AX
+	TESTQ $2, AX
+	JZ   y4gate
+	VMAXPS Y15, Y0, Y0
+	VMAXPS Y15, Y1, Y1
+	VMAXPS Y15, Y2, Y2
+	VMAXPS Y15, Y3, Y3
+	VMAXPS Y15, Y4, Y4
+	VMAXPS Y15, Y5, Y5
+	VMAXPS Y15, Y6, Y6
+	VMAXPS Y15, Y7, Y7
+
+y4gate:
+	TESTQ $4, AX
+	JZ   y4store
+	MOVQ gate+112(FP), SI
+	VCMPPS $0x01, (SI), Y15, Y8 // 0 < gate
+	VCMPPS $0x01, 32(SI), Y15, Y9
+	VANDPS Y8, Y0, Y0
+	VANDPS Y9, Y1, Y1
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Y15, Y8
+	VCMPPS $0x01, 32(SI), Y15, Y9
+	VANDPS Y8, Y2, Y2
+	VANDPS Y9, Y3, Y3
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Y15, Y8
+	VCMPPS $0x01, 32(SI), Y15, Y9
+	VANDPS Y8, Y4, Y4
+	VANDPS Y9, Y5, Y5
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Y15, Y8
+	VCMPPS $0x01, 32(SI), Y15, Y9
+	VANDPS Y8, Y6, Y6
+	VANDPS Y9, Y7, Y7
+
+y4store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ R8, DI
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, 32(DI)
+	ADDQ R8, DI
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	ADDQ R8, DI
+	VMOVUPS Y6, (DI)
+	VMOVUPS Y7, 32(DI)
+	VZEROUPPER
+	RET
+
+// func termTile1y(c *float32, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int)
+//
+// termTile1's product for one row of C by 32 columns (two mask words per
+// term), all of them stored; flags bit 0: start from bias, bit 1: ReLU.
+TEXT ·termTile1y(SB), NOSPLIT, $0-96
+	MOVQ c+0(FP), DI
+	MOVQ flags+88(FP), AX
+	TESTQ $1, AX
+	JZ   y1load
+	MOVQ bias+80(FP), SI
+	VBROADCASTSS (SI), Y0
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y0, Y3
+	JMP  y1go
+
+y1load:
+	VMOVUPS (DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+
+y1go:
+	VMOVDQU ·bitLanes+0(SB), Y13
+	VMOVDQU ·bitLanes+32(SB), Y14
+	MOVQ b+24(FP), DX
+	MOVQ lds+32(FP), R9
+	MOVQ offs+48(FP), R11
+	MOVQ masks+56(FP), R12
+	MOVQ nterms+72(FP), CX
+
+y1term:
+	LANEMASKS((R12), X8, Y8, Y9)
+	LANEMASKS(2(R12), X10, Y10, Y11)
+	MOVQ (R11), SI
+	ADDQ DX, SI
+	MOVQ a+8(FP), AX
+	ADDQ 8(R11), AX
+	MOVQ cs+40(FP), R14
+
+y1s:
+	VBROADCASTSS (AX), Y12
+	VMASKMOVPS (SI), Y8, Y4
+	VMASKMOVPS 32(SI), Y9, Y5
+	VMASKMOVPS 64(SI), Y10, Y6
+	VMASKMOVPS 96(SI), Y11, Y7
+	VFMADD231PS Y12, Y4, Y0
+	VFMADD231PS Y12, Y5, Y1
+	VFMADD231PS Y12, Y6, Y2
+	VFMADD231PS Y12, Y7, Y3
+	ADDQ lda+16(FP), AX
+	ADDQ R9, SI
+	DECQ R14
+	JNZ  y1s
+	ADDQ $16, R11
+	ADDQ nvb+64(FP), R12
+	DECQ CX
+	JNZ  y1term
+
+	MOVQ flags+88(FP), AX
+	TESTQ $2, AX
+	JZ   y1store
+	VXORPS Y15, Y15, Y15
+	VMAXPS Y15, Y0, Y0
+	VMAXPS Y15, Y1, Y1
+	VMAXPS Y15, Y2, Y2
+	VMAXPS Y15, Y3, Y3
+
+y1store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VZEROUPPER
+	RET
+
+// func classTile1y(stack *float32, small int, a *float32, b *float32, lds int, cs int, masks *uint16, nvb int, wo int, bias *float32, flags int)
+//
+// classTile1 for 16 columns (masks: the class plan's word of those columns;
+// blocks nvb bytes apart), the same FMAs in the same order per class: the
+// shifted views in the order (0,0) (0,1) (1,1) (1,0). flags bit 0: start
+// from bias, bit 1: ReLU (tanh is left to the caller: tanh8 gives tanh16's
+// bits).
+TEXT ·classTile1y(SB), NOSPLIT, $32-88
+	MOVQ stack+0(FP), DI
+	MOVQ small+8(FP), R8
+	SHLQ $2, R8
+	MOVQ a+16(FP), AX
+	MOVQ b+24(FP), SI
+	MOVQ lds+32(FP), R9
+	MOVQ cs+40(FP), CX
+	MOVQ masks+48(FP), DX
+	MOVQ nvb+56(FP), R10
+	VMOVDQU ·bitLanes+0(SB), Y13
+	VMOVDQU ·bitLanes+32(SB), Y14
+	ADDQ R10, DX
+	LANEMASKS((DX), X11, Y11, Y12) // shift (0,1)
+	ADDQ R10, DX
+	LANEMASKS((DX), X0, Y0, Y1) // shift (1,1)
+	ADDQ R10, DX
+	LANEMASKS((DX), X15, Y15, Y2) // shift (1,0)
+	VMOVDQU Y2, 0(SP)
+	VMOVAPS Y0, Y13
+	VMOVAPS Y1, Y14
+	MOVQ wo+64(FP), R11
+	SHLQ $2, R11 // shift (1,0)
+	LEAQ 4(R11), R12 // shift (1,1)
+	MOVQ flags+80(FP), R13
+	MOVQ bias+72(FP), R10
+	VBROADCASTSS (R10), Y0
+	TESTQ $1, R13
+	JNZ  yc1init
+	VXORPS Y0, Y0, Y0
+
+yc1init:
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y0, Y3
+	VMOVAPS Y0, Y4
+	VMOVAPS Y0, Y5
+	VMOVAPS Y0, Y6
+	VMOVAPS Y0, Y7
+
+yc1s:
+	// shift (0,0): taps 4, 5, 7, 8 into classes (0,0) (0,1) (1,0) (1,1)
+	VMOVUPS (SI), Y8
+	VMOVUPS 32(SI), Y9
+	VBROADCASTSS 16(AX), Y10
+	VFMADD231PS Y10, Y8, Y0
+	VFMADD231PS Y10, Y9, Y1
+	VBROADCASTSS 20(AX), Y10
+	VFMADD231PS Y10, Y8, Y2
+	VFMADD231PS Y10, Y9, Y3
+	VBROADCASTSS 28(AX), Y10
+	VFMADD231PS Y10, Y8, Y4
+	VFMADD231PS Y10, Y9, Y5
+	VBROADCASTSS 32(AX), Y10
+	VFMADD231PS Y10, Y8, Y6
+	VFMADD231PS Y10, Y9, Y7
+	// shift (0,1): tap 3 into (0,1), tap 6 into (1,1)
+	VMASKMOVPS 4(SI), Y11, Y8
+	VMASKMOVPS 36(SI), Y12, Y9
+	VBROADCASTSS 12(AX), Y10
+	VFMADD231PS Y10, Y8, Y2
+	VFMADD231PS Y10, Y9, Y3
+	VBROADCASTSS 24(AX), Y10
+	VFMADD231PS Y10, Y8, Y6
+	VFMADD231PS Y10, Y9, Y7
+	// shift (1,1): tap 0 into (1,1)
+	VMASKMOVPS (SI)(R12*1), Y13, Y8
+	VMASKMOVPS 32(SI)(R12*1), Y14, Y9
+	VBROADCASTSS (AX), Y10
+	VFMADD231PS Y10, Y8, Y6
+	VFMADD231PS Y10, Y9, Y7
+	// shift (1,0): tap 1 into (1,0), tap 2 into (1,1)
+	VMOVDQU 0(SP), Y10
+	VMASKMOVPS (SI)(R11*1), Y15, Y8
+	VMASKMOVPS 32(SI)(R11*1), Y10, Y9
+	VBROADCASTSS 4(AX), Y10
+	VFMADD231PS Y10, Y8, Y4
+	VFMADD231PS Y10, Y9, Y5
+	VBROADCASTSS 8(AX), Y10
+	VFMADD231PS Y10, Y8, Y6
+	VFMADD231PS Y10, Y9, Y7
+	ADDQ $36, AX
+	ADDQ R9, SI
+	DECQ CX
+	JNZ  yc1s
+
+	TESTQ $2, R13
+	JZ   yc1store
+	VXORPS Y15, Y15, Y15
+	VMAXPS Y15, Y0, Y0
+	VMAXPS Y15, Y1, Y1
+	VMAXPS Y15, Y2, Y2
+	VMAXPS Y15, Y3, Y3
+	VMAXPS Y15, Y4, Y4
+	VMAXPS Y15, Y5, Y5
+	VMAXPS Y15, Y6, Y6
+	VMAXPS Y15, Y7, Y7
+
+yc1store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ R8, DI
+	VMOVUPS Y2, (DI)
+	VMOVUPS Y3, 32(DI)
+	ADDQ R8, DI
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	ADDQ R8, DI
+	VMOVUPS Y6, (DI)
+	VMOVUPS Y7, 32(DI)
+	VZEROUPPER
+	RET
+
+// func dot2x2y(a *float32, lda int, b0 *float32, b1 *float32, nvec int, acc *[64]float32)
+//
+// The lanes of dotTerms4x4's accumulators for rows a, a+lda of A and rows
+// b0, b1 of B (no masks: the shifted rows are in memory), over nvec vectors
+// of 16: acc[(2i+j)·16 + l] += Σ_v A_i[16v+l]·B_j[16v+l], each lane summed in
+// v order as the zmm kernels do (two ymm per zmm accumulator).
+TEXT ·dot2x2y(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), R8
+	MOVQ b0+16(FP), R10
+	MOVQ b1+24(FP), R11
+	MOVQ nvec+32(FP), CX
+	MOVQ acc+40(FP), DI
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMOVUPS 128(DI), Y4
+	VMOVUPS 160(DI), Y5
+	VMOVUPS 192(DI), Y6
+	VMOVUPS 224(DI), Y7
+
+d2loop:
+	VMOVUPS (R10), Y8
+	VMOVUPS 32(R10), Y9
+	VMOVUPS (R11), Y10
+	VMOVUPS 32(R11), Y11
+	VMOVUPS (SI), Y12
+	VMOVUPS 32(SI), Y13
+	VMOVUPS (SI)(R8*1), Y14
+	VMOVUPS 32(SI)(R8*1), Y15
+	VFMADD231PS Y8, Y12, Y0
+	VFMADD231PS Y9, Y13, Y1
+	VFMADD231PS Y10, Y12, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y8, Y14, Y4
+	VFMADD231PS Y9, Y15, Y5
+	VFMADD231PS Y10, Y14, Y6
+	VFMADD231PS Y11, Y15, Y7
+	ADDQ $64, SI
+	ADDQ $64, R10
+	ADDQ $64, R11
+	DECQ CX
+	JNZ  d2loop
+
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	VZEROUPPER
+	RET
