@@ -93,3 +93,12 @@ func classTile1y(stack *float32, small int, a *float32, b *float32, lds int, cs 
 
 //go:noescape
 func dot2x2y(a *float32, lda int, b0 *float32, b1 *float32, nvec int, acc *[64]float32)
+
+//go:noescape
+func interleaveY(dst *float32, stack *float32, small int, rows int, ho int, odd int, wo int, w int, gate *float32, masks *[16]int32)
+
+//go:noescape
+func splitY(p0 *float32, x *float32, small int, rows int, ho int, odd int, w int, masks *[32]int32)
+
+//go:noescape
+func shiftY(dst *float32, src *float32, rows int, ho int, wo int, dh int, delta int, masks *[16]int32)

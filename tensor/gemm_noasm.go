@@ -86,3 +86,15 @@ func classTile1y(stack *float32, small int, a *float32, b *float32, lds int, cs 
 func dot2x2y(a *float32, lda int, b0 *float32, b1 *float32, nvec int, acc *[64]float32) {
 	panic("tensor: no assembly in this build")
 }
+
+func interleaveY(dst *float32, stack *float32, small int, rows int, ho int, odd int, wo int, w int, gate *float32, masks *[16]int32) {
+	panic("tensor: no assembly in this build")
+}
+
+func splitY(p0 *float32, x *float32, small int, rows int, ho int, odd int, w int, masks *[32]int32) {
+	panic("tensor: no assembly in this build")
+}
+
+func shiftY(dst *float32, src *float32, rows int, ho int, wo int, dh int, delta int, masks *[16]int32) {
+	panic("tensor: no assembly in this build")
+}

@@ -141,7 +141,7 @@ func interleaveClasses(dst, stack, gate []float32, g Window) {
 		if gate != nil && g.W <= 16 {
 			gl = gate
 		}
-		interleaveY(dst, stack, gl, g)
+		interleaveY8(dst, stack, gl, g)
 		if gate != nil && g.W > 16 {
 			ReLUBackward(dst, gate)
 		}

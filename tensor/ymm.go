@@ -167,88 +167,164 @@ func classTilesY(stack, a, src []float32, plan *termPlan, g Window, cs, j0 int, 
 	}
 }
 
+// laneMask sets the lanes [lo, hi) of m to all ones, the rest to 0.
+func laneMask(m []int32, lo, hi int) {
+	for i := range m {
+		m[i] = 0
+		if i >= lo && i < hi {
+			m[i] = -1
+		}
+	}
+}
+
+// safeRows is how many rows of n, each `width` floats from the previous and
+// stored as `store` floats, stay inside a buffer of `length` floats.
+func safeRows(n, width, store, length int) int {
+	if length < store {
+		return 0
+	}
+	return min(n, (length-store)/width+1)
+}
+
 // splitClassesY writes the parity classes of x into the rows 4, 5, 7 and 8
-// of each channel of the column matrix (0 past the grid), as splitRows does.
+// of each channel of the column matrix (0 past the grid), as splitRows does:
+// splitY, and splitRowsGo for the last rows of each class.
 func splitClassesY(col, x []float32, g Window) {
 	small, large := g.Small(), g.Large()
-	ho, wo, h, w := g.Ho, g.Wo, g.H, g.W
+	var m [32]int32
+	laneMask(m[:], 0, g.W)
+	store := 16
+	switch {
+	case g.W <= 8:
+		store = 4
+	case g.W <= 16:
+		store = 8
+	}
+	rows := safeRows(g.N*g.Ho, g.Wo, store, small)
+	_ = col[g.C*9*small-1]
 	for c := 0; c < g.C; c++ {
-		rows := col[c*9*small : (c+1)*9*small]
-		p := [4][]float32{rows[4*small : 5*small], rows[5*small : 6*small], rows[7*small : 8*small], rows[8*small : 9*small]}
-		xc := x[c*large : (c+1)*large]
-		for n := range g.N {
-			for a := range ho {
-				q := (n*ho + a) * wo
-				for r := range 2 {
-					e, o := p[2*r][q:q+wo], p[2*r+1][q:q+wo]
-					ih := 2*a + r
-					if ih >= h {
-						clear(e)
-						clear(o)
-						continue
-					}
-					src := xc[(n*h+ih)*w : (n*h+ih+1)*w]
-					for b := range wo {
-						e[b] = src[2*b]
-						if 2*b+1 < w {
-							o[b] = src[2*b+1]
-						} else {
-							o[b] = 0
-						}
-					}
-				}
-			}
+		if rows > 0 {
+			splitY(&col[(c*9+4)*small], &x[c*large], small, rows, g.Ho, 2*g.Ho-g.H, g.W, &m)
 		}
+		splitRowsGo(col[c*9*small:(c+1)*9*small], x[c*large:(c+1)*large], g, rows)
 	}
 }
 
-// shiftCopyY is shiftCopy by rows: dst[q] = src[q + dh·wo + dw] over n
-// images of ho×wo (dh, dw ∈ {-1, 0}), 0 where the neighbour leaves the grid.
-func shiftCopyY(dst, src []float32, n, ho, wo, dh, dw int) {
-	for img := range n {
-		for a := range ho {
-			d := dst[(img*ho+a)*wo : (img*ho+a+1)*wo]
-			sa := a + dh
-			if sa < 0 || sa >= ho {
-				clear(d)
-				continue
-			}
-			s := src[(img*ho+sa)*wo : (img*ho+sa+1)*wo]
-			if dw == 0 {
-				copy(d, s)
-				continue
-			}
-			d[0] = 0
-			copy(d[1:], s[:wo-1])
-		}
-	}
-}
-
-// interleaveY weaves one channel's four parity classes (stack [4][small])
-// onto its large grid dst, as interleaveRows does; where gate is not nil, dst
-// is zeroed where gate is not positive.
-func interleaveY(dst, stack, gate []float32, g Window) {
+// splitRowsGo is splitY for the class rows from r0 on of one channel (rows
+// [9][small] of the column matrix, x its large grid).
+func splitRowsGo(rows, x []float32, g Window, r0 int) {
 	small := g.Small()
 	ho, wo, h, w := g.Ho, g.Wo, g.H, g.W
-	for n := range g.N {
-		for ih := range h {
-			r := ih % 2
-			e := stack[2*r*small+(n*ho+ih/2)*wo:][:wo]
-			o := stack[(2*r+1)*small+(n*ho+ih/2)*wo:][:wo]
-			d := dst[(n*h+ih)*w : (n*h+ih+1)*w]
-			for iw := range d {
-				if iw%2 == 0 {
-					d[iw] = e[iw/2]
+	p := [4][]float32{rows[4*small : 5*small], rows[5*small : 6*small], rows[7*small : 8*small], rows[8*small : 9*small]}
+	for r := r0; r < g.N*ho; r++ {
+		n, a := r/ho, r%ho
+		for k := range 2 {
+			e, o := p[2*k][r*wo:(r+1)*wo], p[2*k+1][r*wo:(r+1)*wo]
+			ih := 2*a + k
+			if ih >= h {
+				clear(e)
+				clear(o)
+				continue
+			}
+			src := x[(n*h+ih)*w : (n*h+ih+1)*w]
+			for b := range wo {
+				e[b] = src[2*b]
+				if 2*b+1 < w {
+					o[b] = src[2*b+1]
 				} else {
-					d[iw] = o[iw/2]
+					o[b] = 0
 				}
 			}
-			if gate != nil {
-				gr := gate[(n*h+ih)*w : (n*h+ih+1)*w]
-				for iw, v := range gr {
-					if !(v > 0) {
-						d[iw] = 0
-					}
+		}
+	}
+}
+
+// shiftCopyY is shiftCopy on AVX2 (shiftY, and shiftCopyGo for the last
+// rows): dst[q] = src[q + dh·wo + dw] over n images of ho×wo (dh, dw ∈
+// {-1, 0}), 0 where the neighbour leaves the grid.
+func shiftCopyY(dst, src []float32, n, ho, wo, dh, dw int) {
+	k := n * ho * wo
+	_, _ = dst[k-1], src[k-1]
+	store := 8
+	if wo > 8 {
+		store = 16
+	}
+	rows := safeRows(n*ho, wo, store, len(dst))
+	if rows > 0 {
+		var m [16]int32
+		laneMask(m[:], -dw, wo)
+		shiftY(&dst[0], &src[0], rows, ho, wo, dh, dh*wo+dw, &m)
+	}
+	shiftCopyGo(dst, src, n, ho, wo, dh, dw, rows)
+}
+
+// shiftCopyGo is shiftY for the rows from r0 on.
+func shiftCopyGo(dst, src []float32, n, ho, wo, dh, dw, r0 int) {
+	for r := r0; r < n*ho; r++ {
+		d := dst[r*wo : (r+1)*wo]
+		a := r % ho
+		if a+dh < 0 {
+			clear(d)
+			continue
+		}
+		s := src[(r+dh)*wo : (r+dh+1)*wo]
+		if dw == 0 {
+			copy(d, s)
+			continue
+		}
+		d[0] = 0
+		copy(d[1:], s[:wo-1])
+	}
+}
+
+// interleaveY8 weaves one channel's four parity classes (stack [4][small])
+// onto its large grid dst, as interleaveRows does (interleaveY, and
+// interleaveRowsGo for the last rows); where gate is not nil, dst is zeroed
+// where gate is not positive.
+func interleaveY8(dst, stack, gate []float32, g Window) {
+	large := g.Large()
+	_, _ = dst[large-1], stack[4*g.Small()-1]
+	store := 32
+	switch {
+	case g.W <= 8:
+		store = 8
+	case g.W <= 16:
+		store = 16
+	}
+	rows := safeRows(g.N*g.H, g.W, store, large)
+	var gp *float32
+	if gate != nil {
+		gp = &gate[:large][0]
+	}
+	if rows > 0 {
+		var m [16]int32
+		laneMask(m[:], 0, g.Wo)
+		interleaveY(&dst[0], &stack[0], g.Small(), rows, g.Ho, 2*g.Ho-g.H, g.Wo, g.W, gp, &m)
+	}
+	interleaveRowsGo(dst, stack, gate, g, rows)
+}
+
+// interleaveRowsGo is interleaveY for the output rows from r0 on.
+func interleaveRowsGo(dst, stack, gate []float32, g Window, r0 int) {
+	small := g.Small()
+	ho, wo, h, w := g.Ho, g.Wo, g.H, g.W
+	for r := r0; r < g.N*h; r++ {
+		n, ih := r/h, r%h
+		k := ih % 2
+		e := stack[2*k*small+(n*ho+ih/2)*wo:][:wo]
+		o := stack[(2*k+1)*small+(n*ho+ih/2)*wo:][:wo]
+		d := dst[r*w : (r+1)*w]
+		for iw := range d {
+			if iw%2 == 0 {
+				d[iw] = e[iw/2]
+			} else {
+				d[iw] = o[iw/2]
+			}
+		}
+		if gate != nil {
+			for iw, v := range gate[r*w : (r+1)*w] {
+				if !(v > 0) {
+					d[iw] = 0
 				}
 			}
 		}

@@ -420,3 +420,496 @@ d2loop:
 	VMOVUPS Y7, 224(DI)
 	VZEROUPPER
 	RET
+
+// func interleaveY(dst *float32, stack *float32, small int, rows int, ho int, odd int, wo int, w int, gate *float32, masks *[16]int32)
+//
+// interleaveRows on AVX2: the first rows output rows of one channel's large
+// grid dst [imgs][h][w] (h = 2·ho - odd) from its parity classes stack
+// [4][small], by unpacks and a 128-bit permute per 16 floats. Class rows are
+// read under masks (the first wo lanes of 16); every output row is stored as
+// whole vectors whose spill the next row overwrites, so the caller leaves the
+// rows whose vectors would cross dst's end to interleaveRowsGo. Where gate is
+// not nil (laid out as dst), dst is zeroed where gate is not positive.
+TEXT ·interleaveY(SB), NOSPLIT, $0-80
+	MOVQ dst+0(FP), DI
+	MOVQ stack+8(FP), SI
+	MOVQ small+16(FP), R8
+	SHLQ $2, R8
+	LEAQ (R8)(R8*1), R13 // class (1,0)
+	LEAQ (R13)(R8*1), R14 // class (1,1)
+	MOVQ rows+24(FP), R12
+	MOVQ ho+32(FP), DX
+	MOVQ odd+40(FP), BX
+	MOVQ wo+48(FP), R9
+	SHLQ $2, R9
+	MOVQ w+56(FP), R11
+	SHLQ $2, R11
+	MOVQ gate+64(FP), R10
+	TESTQ R10, R10
+	JZ   ilnogate
+	SUBQ DI, R10 // gate - dst in bytes
+	MOVQ $1, AX
+	JMP  ilgo
+
+ilnogate:
+	XORQ AX, AX
+
+ilgo:
+	MOVQ masks+72(FP), CX
+	VMOVDQU (CX), Y14
+	VMOVDQU 32(CX), Y15
+	VXORPS Y13, Y13, Y13
+	MOVQ w+56(FP), CX
+	CMPQ CX, $8
+	JLE  il1row
+	CMPQ CX, $16
+	JLE  il2row
+	JMP  il4row
+
+il1row:
+	// even row: classes (0,0) and (0,1)
+	VMASKMOVPS (SI), Y14, Y0
+	VMASKMOVPS (SI)(R8*1), Y14, Y1
+	VUNPCKLPS Y1, Y0, Y2
+	VUNPCKHPS Y1, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	TESTQ AX, AX
+	JZ   il1est
+	VCMPPS $0x01, 0(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y4, Y4
+
+il1est:
+	VMOVUPS Y4, 0(DI)
+	ADDQ R11, DI
+	DECQ R12
+	JZ   ildone
+	CMPQ DX, $1
+	JNE  il1odd
+	TESTQ BX, BX
+	JNZ  il1skip
+
+il1odd:
+	// odd row: classes (1,0) and (1,1)
+	VMASKMOVPS (SI)(R13*1), Y14, Y0
+	VMASKMOVPS (SI)(R14*1), Y14, Y1
+	VUNPCKLPS Y1, Y0, Y2
+	VUNPCKHPS Y1, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	TESTQ AX, AX
+	JZ   il1ost
+	VCMPPS $0x01, 0(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y4, Y4
+
+il1ost:
+	VMOVUPS Y4, 0(DI)
+	ADDQ R11, DI
+	DECQ R12
+	JZ   ildone
+
+il1skip:
+	ADDQ R9, SI
+	DECQ DX
+	JNZ  il1row
+	MOVQ ho+32(FP), DX
+	JMP  il1row
+
+il2row:
+	// even row: classes (0,0) and (0,1)
+	VMASKMOVPS (SI), Y14, Y0
+	VMASKMOVPS (SI)(R8*1), Y14, Y1
+	VUNPCKLPS Y1, Y0, Y2
+	VUNPCKHPS Y1, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	VPERM2F128 $0x31, Y3, Y2, Y5
+	TESTQ AX, AX
+	JZ   il2est
+	VCMPPS $0x01, 0(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y4, Y4
+	VCMPPS $0x01, 32(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y5, Y5
+
+il2est:
+	VMOVUPS Y4, 0(DI)
+	VMOVUPS Y5, 32(DI)
+	ADDQ R11, DI
+	DECQ R12
+	JZ   ildone
+	CMPQ DX, $1
+	JNE  il2odd
+	TESTQ BX, BX
+	JNZ  il2skip
+
+il2odd:
+	// odd row: classes (1,0) and (1,1)
+	VMASKMOVPS (SI)(R13*1), Y14, Y0
+	VMASKMOVPS (SI)(R14*1), Y14, Y1
+	VUNPCKLPS Y1, Y0, Y2
+	VUNPCKHPS Y1, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	VPERM2F128 $0x31, Y3, Y2, Y5
+	TESTQ AX, AX
+	JZ   il2ost
+	VCMPPS $0x01, 0(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y4, Y4
+	VCMPPS $0x01, 32(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y5, Y5
+
+il2ost:
+	VMOVUPS Y4, 0(DI)
+	VMOVUPS Y5, 32(DI)
+	ADDQ R11, DI
+	DECQ R12
+	JZ   ildone
+
+il2skip:
+	ADDQ R9, SI
+	DECQ DX
+	JNZ  il2row
+	MOVQ ho+32(FP), DX
+	JMP  il2row
+
+il4row:
+	// even row: classes (0,0) and (0,1)
+	VMASKMOVPS (SI), Y14, Y0
+	VMASKMOVPS (SI)(R8*1), Y14, Y1
+	VUNPCKLPS Y1, Y0, Y2
+	VUNPCKHPS Y1, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	VPERM2F128 $0x31, Y3, Y2, Y5
+	VMASKMOVPS 32(SI), Y15, Y0
+	VMASKMOVPS 32(SI)(R8*1), Y15, Y1
+	VUNPCKLPS Y1, Y0, Y2
+	VUNPCKHPS Y1, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y7
+	TESTQ AX, AX
+	JZ   il4est
+	VCMPPS $0x01, 0(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y4, Y4
+	VCMPPS $0x01, 32(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y5, Y5
+	VCMPPS $0x01, 64(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y6, Y6
+	VCMPPS $0x01, 96(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y7, Y7
+
+il4est:
+	VMOVUPS Y4, 0(DI)
+	VMOVUPS Y5, 32(DI)
+	VMOVUPS Y6, 64(DI)
+	VMOVUPS Y7, 96(DI)
+	ADDQ R11, DI
+	DECQ R12
+	JZ   ildone
+	CMPQ DX, $1
+	JNE  il4odd
+	TESTQ BX, BX
+	JNZ  il4skip
+
+il4odd:
+	// odd row: classes (1,0) and (1,1)
+	VMASKMOVPS (SI)(R13*1), Y14, Y0
+	VMASKMOVPS (SI)(R14*1), Y14, Y1
+	VUNPCKLPS Y1, Y0, Y2
+	VUNPCKHPS Y1, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y4
+	VPERM2F128 $0x31, Y3, Y2, Y5
+	VMASKMOVPS 32(SI)(R13*1), Y15, Y0
+	VMASKMOVPS 32(SI)(R14*1), Y15, Y1
+	VUNPCKLPS Y1, Y0, Y2
+	VUNPCKHPS Y1, Y0, Y3
+	VPERM2F128 $0x20, Y3, Y2, Y6
+	VPERM2F128 $0x31, Y3, Y2, Y7
+	TESTQ AX, AX
+	JZ   il4ost
+	VCMPPS $0x01, 0(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y4, Y4
+	VCMPPS $0x01, 32(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y5, Y5
+	VCMPPS $0x01, 64(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y6, Y6
+	VCMPPS $0x01, 96(DI)(R10*1), Y13, Y8 // 0 < gate
+	VANDPS Y8, Y7, Y7
+
+il4ost:
+	VMOVUPS Y4, 0(DI)
+	VMOVUPS Y5, 32(DI)
+	VMOVUPS Y6, 64(DI)
+	VMOVUPS Y7, 96(DI)
+	ADDQ R11, DI
+	DECQ R12
+	JZ   ildone
+
+il4skip:
+	ADDQ R9, SI
+	DECQ DX
+	JNZ  il4row
+	MOVQ ho+32(FP), DX
+	JMP  il4row
+
+ildone:
+	VZEROUPPER
+	RET
+
+// func splitY(p0 *float32, x *float32, small int, rows int, ho int, odd int, w int, masks *[32]int32)
+//
+// splitRows on AVX2: the first rows class rows of one channel's parity
+// classes, written at p0 (class (0,0)), p0 + small (0,1), p0 + 3·small (1,0)
+// and p0 + 4·small (1,1) (the column matrix's rows 4, 5, 7, 8), from x
+// [imgs][h][w] (h = 2·ho - odd; 0 past the grid). A row of x is read under
+// masks (its w lanes of 32) and split by in-lane shuffles and a qword
+// permute; class rows are stored as whole vectors (half vectors when
+// w ≤ 8) whose spill the next row overwrites, so the caller leaves the rows
+// whose vectors would cross a class's end to splitRowsGo.
+TEXT ·splitY(SB), NOSPLIT, $0-64
+	MOVQ p0+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ small+16(FP), R8
+	SHLQ $2, R8 // class (0,1)
+	LEAQ (R8)(R8*2), R13 // class (1,0)
+	LEAQ (R8)(R8*4), R14
+	SUBQ R8, R14 // class (1,1): 4·small
+	MOVQ rows+24(FP), R12
+	MOVQ ho+32(FP), DX
+	MOVQ odd+40(FP), BX
+	MOVQ w+48(FP), R11
+	MOVQ R11, R9
+	INCQ R9
+	SHRQ $1, R9
+	SHLQ $2, R9 // wo in bytes
+	SHLQ $2, R11
+	MOVQ masks+56(FP), CX
+	VMOVDQU (CX), Y12
+	VMOVDQU 32(CX), Y13
+	VMOVDQU 64(CX), Y14
+	VMOVDQU 96(CX), Y15
+	VXORPS Y11, Y11, Y11
+	MOVQ w+48(FP), CX
+	CMPQ CX, $8
+	JLE  sp1row
+	CMPQ CX, $16
+	JLE  sp2row
+	JMP  sp4row
+
+sp1row:
+	// row 2a: classes (0,0) and (0,1)
+	VMASKMOVPS (SI), Y12, Y0
+	VSHUFPS $0x88, Y11, Y0, Y4
+	VSHUFPS $0xDD, Y11, Y0, Y6
+	VPERMPD $0xD8, Y4, Y4
+	VPERMPD $0xD8, Y6, Y6
+	ADDQ R11, SI
+	VMOVUPS X4, (DI)
+	VMOVUPS X6, (DI)(R8*1)
+	CMPQ DX, $1
+	JNE  sp1odd
+	TESTQ BX, BX
+	JZ   sp1odd
+	// no row 2a+1: zeros
+	VMOVUPS X11, (DI)(R13*1)
+	VMOVUPS X11, (DI)(R14*1)
+	JMP  sp1next
+
+sp1odd:
+	VMASKMOVPS (SI), Y12, Y0
+	VSHUFPS $0x88, Y11, Y0, Y8
+	VSHUFPS $0xDD, Y11, Y0, Y10
+	VPERMPD $0xD8, Y8, Y8
+	VPERMPD $0xD8, Y10, Y10
+	ADDQ R11, SI
+	VMOVUPS X8, (DI)(R13*1)
+	VMOVUPS X10, (DI)(R14*1)
+
+sp1next:
+	ADDQ R9, DI
+	DECQ R12
+	JZ   spdone
+	DECQ DX
+	JNZ  sp1row
+	MOVQ ho+32(FP), DX
+	JMP  sp1row
+
+sp2row:
+	// row 2a: classes (0,0) and (0,1)
+	VMASKMOVPS (SI), Y12, Y0
+	VMASKMOVPS 32(SI), Y13, Y1
+	VSHUFPS $0x88, Y1, Y0, Y4
+	VSHUFPS $0xDD, Y1, Y0, Y6
+	VPERMPD $0xD8, Y4, Y4
+	VPERMPD $0xD8, Y6, Y6
+	ADDQ R11, SI
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y6, (DI)(R8*1)
+	CMPQ DX, $1
+	JNE  sp2odd
+	TESTQ BX, BX
+	JZ   sp2odd
+	// no row 2a+1: zeros
+	VMOVUPS Y11, (DI)(R13*1)
+	VMOVUPS Y11, (DI)(R14*1)
+	JMP  sp2next
+
+sp2odd:
+	VMASKMOVPS (SI), Y12, Y0
+	VMASKMOVPS 32(SI), Y13, Y1
+	VSHUFPS $0x88, Y1, Y0, Y8
+	VSHUFPS $0xDD, Y1, Y0, Y10
+	VPERMPD $0xD8, Y8, Y8
+	VPERMPD $0xD8, Y10, Y10
+	ADDQ R11, SI
+	VMOVUPS Y8, (DI)(R13*1)
+	VMOVUPS Y10, (DI)(R14*1)
+
+sp2next:
+	ADDQ R9, DI
+	DECQ R12
+	JZ   spdone
+	DECQ DX
+	JNZ  sp2row
+	MOVQ ho+32(FP), DX
+	JMP  sp2row
+
+sp4row:
+	// row 2a: classes (0,0) and (0,1)
+	VMASKMOVPS (SI), Y12, Y0
+	VMASKMOVPS 32(SI), Y13, Y1
+	VSHUFPS $0x88, Y1, Y0, Y4
+	VSHUFPS $0xDD, Y1, Y0, Y6
+	VPERMPD $0xD8, Y4, Y4
+	VPERMPD $0xD8, Y6, Y6
+	VMASKMOVPS 64(SI), Y14, Y2
+	VMASKMOVPS 96(SI), Y15, Y3
+	VSHUFPS $0x88, Y3, Y2, Y5
+	VSHUFPS $0xDD, Y3, Y2, Y7
+	VPERMPD $0xD8, Y5, Y5
+	VPERMPD $0xD8, Y7, Y7
+	ADDQ R11, SI
+	VMOVUPS Y4, (DI)
+	VMOVUPS Y5, 32(DI)
+	VMOVUPS Y6, (DI)(R8*1)
+	VMOVUPS Y7, 32(DI)(R8*1)
+	CMPQ DX, $1
+	JNE  sp4odd
+	TESTQ BX, BX
+	JZ   sp4odd
+	// no row 2a+1: zeros
+	VMOVUPS Y11, (DI)(R13*1)
+	VMOVUPS Y11, 32(DI)(R13*1)
+	VMOVUPS Y11, (DI)(R14*1)
+	VMOVUPS Y11, 32(DI)(R14*1)
+	JMP  sp4next
+
+sp4odd:
+	VMASKMOVPS (SI), Y12, Y0
+	VMASKMOVPS 32(SI), Y13, Y1
+	VSHUFPS $0x88, Y1, Y0, Y8
+	VSHUFPS $0xDD, Y1, Y0, Y10
+	VPERMPD $0xD8, Y8, Y8
+	VPERMPD $0xD8, Y10, Y10
+	VMASKMOVPS 64(SI), Y14, Y2
+	VMASKMOVPS 96(SI), Y15, Y3
+	VSHUFPS $0x88, Y3, Y2, Y9
+	VSHUFPS $0xDD, Y3, Y2, Y1
+	VPERMPD $0xD8, Y9, Y9
+	VPERMPD $0xD8, Y1, Y1
+	ADDQ R11, SI
+	VMOVUPS Y8, (DI)(R13*1)
+	VMOVUPS Y9, 32(DI)(R13*1)
+	VMOVUPS Y10, (DI)(R14*1)
+	VMOVUPS Y1, 32(DI)(R14*1)
+
+sp4next:
+	ADDQ R9, DI
+	DECQ R12
+	JZ   spdone
+	DECQ DX
+	JNZ  sp4row
+	MOVQ ho+32(FP), DX
+	JMP  sp4row
+
+spdone:
+	VZEROUPPER
+	RET
+
+// func shiftY(dst *float32, src *float32, rows int, ho int, wo int, dh int, delta int, masks *[16]int32)
+//
+// maskCopy on AVX2 by rows, for shifts dh ∈ {-1, 0}, dw ∈ {-1, 0}: the first
+// rows rows of dst [imgs][ho][wo] from src, row r reading src at r·wo + delta
+// (delta = dh·wo + dw, in floats) under masks (lanes dw..wo-1 of 16), zeros
+// for an image's first row when dh = -1. Rows are stored as whole vectors
+// whose spill the next row overwrites, so the caller leaves the rows whose
+// vectors would cross dst's end to shiftCopyGo.
+TEXT ·shiftY(SB), NOSPLIT, $0-64
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ rows+16(FP), R12
+	MOVQ wo+32(FP), R9
+	SHLQ $2, R9
+	MOVQ delta+48(FP), AX
+	LEAQ (SI)(AX*4), SI
+	MOVQ dh+40(FP), BX // -1: an image's first row is zeros
+	MOVQ masks+56(FP), CX
+	VMOVDQU (CX), Y14
+	VMOVDQU 32(CX), Y15
+	VXORPS Y13, Y13, Y13
+	XORQ DX, DX // row within the image
+	MOVQ wo+32(FP), CX
+	CMPQ CX, $8
+	JLE  sh1row
+	JMP  sh2row
+
+sh1row:
+	TESTQ DX, DX
+	JNZ  sh1copy
+	TESTQ BX, BX
+	JZ   sh1copy
+	VMOVUPS Y13, (DI)
+	JMP  sh1next
+
+sh1copy:
+	VMASKMOVPS (SI), Y14, Y0
+	VMOVUPS Y0, (DI)
+
+sh1next:
+	ADDQ R9, DI
+	ADDQ R9, SI
+	INCQ DX
+	CMPQ DX, ho+24(FP)
+	JNE  sh1go
+	XORQ DX, DX
+
+sh1go:
+	DECQ R12
+	JNZ  sh1row
+	VZEROUPPER
+	RET
+
+sh2row:
+	TESTQ DX, DX
+	JNZ  sh2copy
+	TESTQ BX, BX
+	JZ   sh2copy
+	VMOVUPS Y13, (DI)
+	VMOVUPS Y13, 32(DI)
+	JMP  sh2next
+
+sh2copy:
+	VMASKMOVPS (SI), Y14, Y0
+	VMASKMOVPS 32(SI), Y15, Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+
+sh2next:
+	ADDQ R9, DI
+	ADDQ R9, SI
+	INCQ DX
+	CMPQ DX, ho+24(FP)
+	JNE  sh2go
+	XORQ DX, DX
+
+sh2go:
+	DECQ R12
+	JNZ  sh2row
+	VZEROUPPER
+	RET
+
