@@ -1,6 +1,9 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+)
 
 // The kernel paths: which set of kernels the products and windows run.
 const (
@@ -46,4 +49,18 @@ func SetPath(name string) error {
 		return fmt.Errorf("kernel path %q: this machine and build can run %v", name, Paths())
 	}
 	return nil
+}
+
+// PathEnv names the environment variable that, when set, chooses the kernel
+// path at start-up (as SetPath): LATENT_KERNEL_PATH=avx2 go test ./nn runs
+// the parity tests on the AVX2 kernels of an AVX-512 machine.
+const PathEnv = "LATENT_KERNEL_PATH"
+
+func init() {
+	if p := os.Getenv(PathEnv); p != "" {
+		if err := SetPath(p); err != nil {
+			fmt.Fprintf(os.Stderr, "latent: %s: %v (unset it to run the fastest)\n", PathEnv, err)
+			os.Exit(2)
+		}
+	}
 }
