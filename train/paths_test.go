@@ -1,9 +1,13 @@
 package train
 
 import (
+	"bytes"
 	"context"
 	"math"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"latent/model"
@@ -72,7 +76,9 @@ func TestKernelPathsGiveIdenticalWeights(t *testing.T) {
 }
 
 // BenchmarkStepPaths is BenchmarkStep on every kernel path of the machine:
-// go test -run X -bench StepPaths ./train.
+// go test -run X -bench StepPaths ./train. cpu-ms/op is the process's CPU
+// time per step (all threads, the worker pool's spinning included): on a
+// shared machine it varies less than the wall time.
 func BenchmarkStepPaths(b *testing.B) {
 	defer tensor.SetPath(tensor.Path())
 	for _, p := range tensor.Paths() {
@@ -84,9 +90,11 @@ func BenchmarkStepPaths(b *testing.B) {
 					}
 					step := stepper(b, kind, threads)
 					b.ReportAllocs()
+					cpu0 := cpuSeconds()
 					for b.Loop() {
 						step()
 					}
+					b.ReportMetric((cpuSeconds()-cpu0)/float64(b.N)*1e3, "cpu-ms/op")
 					b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*750, "s/epoch")
 				})
 			}
@@ -110,4 +118,22 @@ func TestStepAllocatesNothingOnEveryPath(t *testing.T) {
 			}
 		}
 	}
+}
+
+// cpuSeconds is the process's user + system CPU time from /proc/self/stat
+// (Linux; 0 elsewhere, so the metric reads 0), in clock ticks of 1/100 s.
+func cpuSeconds() float64 {
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0
+	}
+	// the fields after the command's closing parenthesis: utime and stime
+	// are the 12th and 13th of them
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseFloat(f[11], 64)
+	s, _ := strconv.ParseFloat(f[12], 64)
+	return (u + s) / 100
 }
