@@ -92,7 +92,7 @@ func termTile1y(c *float32, a *float32, lda int, b *float32, lds int, cs int, of
 func classTile1y(stack *float32, small int, a *float32, b *float32, lds int, cs int, masks *uint16, nvb int, wo int, bias *float32, flags int)
 
 //go:noescape
-func dot2x2y(a *float32, lda int, b0 *float32, b1 *float32, nvec int, acc *[64]float32)
+func dotTilesY4(a *float32, lda int, col *float32, tbl *[4][3]int, nvec int, acc *[4][64]float32, out *[16]float32)
 
 //go:noescape
 func interleaveY(dst *float32, stack *float32, small int, rows int, ho int, odd int, wo int, w int, gate *float32, masks *[16]int32)

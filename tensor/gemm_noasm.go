@@ -83,7 +83,7 @@ func classTile1y(stack *float32, small int, a *float32, b *float32, lds int, cs 
 	panic("tensor: no assembly in this build")
 }
 
-func dot2x2y(a *float32, lda int, b0 *float32, b1 *float32, nvec int, acc *[64]float32) {
+func dotTilesY4(a *float32, lda int, col *float32, tbl *[4][3]int, nvec int, acc *[4][64]float32, out *[16]float32) {
 	panic("tensor: no assembly in this build")
 }
 

@@ -68,47 +68,25 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 	}
 }
 
-// laneTree adds the 16 lanes of a zmm accumulator in dotTerms4x4's tree:
-// halves (8+8), quarters (4+4), then pairs.
-func laneTree(x []float32) float32 {
-	x = x[:16]
-	var y [8]float32
-	for l := range y {
-		y[l] = x[l] + x[l+8]
-	}
-	z0, z1, z2, z3 := y[0]+y[4], y[1]+y[5], y[2]+y[6], y[3]+y[7]
-	return (z0 + z1) + (z2 + z3)
-}
-
-// dotChunk is the vectors of 16 a dot2x2y call covers: the 2×2 tiles of a
-// chunk read its rows from L1.
-const dotChunk = 32
-
 // dotTilesY is dotTerms4x4 (rows = 4, cols = 4) or dotTerms8x2 (8, 2) on the
 // AVX2 kernel: sums[i·cols + j] = Σ_q a[i·small + q]·col[bj[j] + q] over
 // nvec vectors of 16, each lane summed in order and the lanes added in
-// laneTree's order.
+// dotTerms4x4's tree (dotTilesY4: four 2×2 tiles).
 func dotTilesY(sums *[16]float32, a []float32, small int, col []float32, bj []int, rows, nvec int) {
 	cols := len(bj)
 	var acc [4][64]float32
-	for v0 := 0; v0 < nvec; v0 += dotChunk {
-		n := min(dotChunk, nvec-v0)
-		q := 16 * v0
-		pair := 0
-		for i := 0; i < rows; i += 2 {
-			for j := 0; j < cols; j += 2 {
-				dot2x2y(&a[i*small+q], 4*small, &col[bj[j]+q], &col[bj[j+1]+q], n, &acc[pair])
-				pair++
-			}
-		}
+	var tbl [4][3]int
+	var out [16]float32
+	for p := range 4 {
+		i, j := 2*(p/(cols/2)), 2*(p%(cols/2))
+		tbl[p] = [3]int{4 * i * small, 4 * bj[j], 4 * bj[j+1]}
 	}
-	pair := 0
-	for i := 0; i < rows; i += 2 {
-		for j := 0; j < cols; j += 2 {
-			for t := range 4 {
-				sums[(i+t/2)*cols+j+t%2] = laneTree(acc[pair][t*16 : t*16+16])
-			}
-			pair++
+	_, _ = a[rows*small-1], col[bj[cols-1]+16*nvec-1]
+	dotTilesY4(&a[0], 4*small, &col[0], &tbl, nvec, &acc, &out)
+	for p := range 4 {
+		i, j := 2*(p/(cols/2)), 2*(p%(cols/2))
+		for t := range 4 {
+			sums[(i+t/2)*cols+j+t%2] = out[4*p+t]
 		}
 	}
 }

@@ -365,62 +365,6 @@ yc1store:
 	VZEROUPPER
 	RET
 
-// func dot2x2y(a *float32, lda int, b0 *float32, b1 *float32, nvec int, acc *[64]float32)
-//
-// The lanes of dotTerms4x4's accumulators for rows a, a+lda of A and rows
-// b0, b1 of B (no masks: the shifted rows are in memory), over nvec vectors
-// of 16: acc[(2i+j)·16 + l] += Σ_v A_i[16v+l]·B_j[16v+l], each lane summed in
-// v order as the zmm kernels do (two ymm per zmm accumulator).
-TEXT ·dot2x2y(SB), NOSPLIT, $0-48
-	MOVQ a+0(FP), SI
-	MOVQ lda+8(FP), R8
-	MOVQ b0+16(FP), R10
-	MOVQ b1+24(FP), R11
-	MOVQ nvec+32(FP), CX
-	MOVQ acc+40(FP), DI
-	VMOVUPS 0(DI), Y0
-	VMOVUPS 32(DI), Y1
-	VMOVUPS 64(DI), Y2
-	VMOVUPS 96(DI), Y3
-	VMOVUPS 128(DI), Y4
-	VMOVUPS 160(DI), Y5
-	VMOVUPS 192(DI), Y6
-	VMOVUPS 224(DI), Y7
-
-d2loop:
-	VMOVUPS (R10), Y8
-	VMOVUPS 32(R10), Y9
-	VMOVUPS (R11), Y10
-	VMOVUPS 32(R11), Y11
-	VMOVUPS (SI), Y12
-	VMOVUPS 32(SI), Y13
-	VMOVUPS (SI)(R8*1), Y14
-	VMOVUPS 32(SI)(R8*1), Y15
-	VFMADD231PS Y8, Y12, Y0
-	VFMADD231PS Y9, Y13, Y1
-	VFMADD231PS Y10, Y12, Y2
-	VFMADD231PS Y11, Y13, Y3
-	VFMADD231PS Y8, Y14, Y4
-	VFMADD231PS Y9, Y15, Y5
-	VFMADD231PS Y10, Y14, Y6
-	VFMADD231PS Y11, Y15, Y7
-	ADDQ $64, SI
-	ADDQ $64, R10
-	ADDQ $64, R11
-	DECQ CX
-	JNZ  d2loop
-
-	VMOVUPS Y0, 0(DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, 64(DI)
-	VMOVUPS Y3, 96(DI)
-	VMOVUPS Y4, 128(DI)
-	VMOVUPS Y5, 160(DI)
-	VMOVUPS Y6, 192(DI)
-	VMOVUPS Y7, 224(DI)
-	VZEROUPPER
-	RET
-
 // func interleaveY(dst *float32, stack *float32, small int, rows int, ho int, odd int, wo int, w int, gate *float32, masks *[16]int32)
 //
 // interleaveRows on AVX2: the first rows output rows of one channel's large
@@ -913,3 +857,202 @@ sh2go:
 	VZEROUPPER
 	RET
 
+
+// func dotTilesY4(a *float32, lda int, col *float32, tbl *[4][3]int, nvec int, acc *[4][64]float32, out *[16]float32)
+//
+// Four dot2x2y tiles over the same vectors, in chunks of 32 vectors so that
+// their rows stay in L1, then each accumulator's lanes added in dotTerms4x4's
+// tree: out[4p + 2i + j] for tile p, row i, column j. Tile p reads rows
+// a + tbl[p][0] and a + tbl[p][0] + lda of A, col + tbl[p][1] and col +
+// tbl[p][2] of B (byte offsets). acc must be zero.
+TEXT ·dotTilesY4(SB), NOSPLIT, $0-56
+	MOVQ lda+8(FP), R8
+	MOVQ nvec+32(FP), DX
+	XORQ R9, R9 // chunk offset in bytes
+
+dtchunk:
+	MOVQ $32, BX
+	CMPQ DX, BX
+	JGE  dtfull
+	MOVQ DX, BX
+
+dtfull:
+	MOVQ tbl+24(FP), R12
+	MOVQ acc+40(FP), DI
+	MOVQ $4, R13
+
+dtpair:
+	MOVQ a+0(FP), SI
+	ADDQ (R12), SI
+	ADDQ R9, SI
+	MOVQ col+16(FP), R10
+	MOVQ R10, R11
+	ADDQ 8(R12), R10
+	ADDQ 16(R12), R11
+	ADDQ R9, R10
+	ADDQ R9, R11
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMOVUPS 128(DI), Y4
+	VMOVUPS 160(DI), Y5
+	VMOVUPS 192(DI), Y6
+	VMOVUPS 224(DI), Y7
+	MOVQ BX, CX
+
+dtloop:
+	VMOVUPS (R10), Y8
+	VMOVUPS 32(R10), Y9
+	VMOVUPS (R11), Y10
+	VMOVUPS 32(R11), Y11
+	VMOVUPS (SI), Y12
+	VMOVUPS 32(SI), Y13
+	VMOVUPS (SI)(R8*1), Y14
+	VMOVUPS 32(SI)(R8*1), Y15
+	VFMADD231PS Y8, Y12, Y0
+	VFMADD231PS Y9, Y13, Y1
+	VFMADD231PS Y10, Y12, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y8, Y14, Y4
+	VFMADD231PS Y9, Y15, Y5
+	VFMADD231PS Y10, Y14, Y6
+	VFMADD231PS Y11, Y15, Y7
+	ADDQ $64, SI
+	ADDQ $64, R10
+	ADDQ $64, R11
+	DECQ CX
+	JNZ  dtloop
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	ADDQ $24, R12
+	ADDQ $256, DI
+	DECQ R13
+	JNZ  dtpair
+	ADDQ $2048, R9
+	SUBQ $32, DX
+	JG   dtchunk
+
+	// the lanes of each accumulator: halves, quarters, pairs
+	MOVQ acc+40(FP), SI
+	MOVQ out+48(FP), DI
+	VMOVUPS 0(SI), Y0
+	VADDPS 32(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 0(DI)
+	VMOVUPS 64(SI), Y0
+	VADDPS 96(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 4(DI)
+	VMOVUPS 128(SI), Y0
+	VADDPS 160(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 8(DI)
+	VMOVUPS 192(SI), Y0
+	VADDPS 224(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 12(DI)
+	VMOVUPS 256(SI), Y0
+	VADDPS 288(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 16(DI)
+	VMOVUPS 320(SI), Y0
+	VADDPS 352(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 20(DI)
+	VMOVUPS 384(SI), Y0
+	VADDPS 416(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 24(DI)
+	VMOVUPS 448(SI), Y0
+	VADDPS 480(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 28(DI)
+	VMOVUPS 512(SI), Y0
+	VADDPS 544(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 32(DI)
+	VMOVUPS 576(SI), Y0
+	VADDPS 608(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 36(DI)
+	VMOVUPS 640(SI), Y0
+	VADDPS 672(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 40(DI)
+	VMOVUPS 704(SI), Y0
+	VADDPS 736(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 44(DI)
+	VMOVUPS 768(SI), Y0
+	VADDPS 800(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 48(DI)
+	VMOVUPS 832(SI), Y0
+	VADDPS 864(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 52(DI)
+	VMOVUPS 896(SI), Y0
+	VADDPS 928(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 56(DI)
+	VMOVUPS 960(SI), Y0
+	VADDPS 992(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 60(DI)
+	VZEROUPPER
+	RET
