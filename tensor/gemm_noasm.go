@@ -94,7 +94,3 @@ func interleaveY(dst *float32, stack *float32, small int, rows int, ho int, odd 
 func splitY(p0 *float32, x *float32, small int, rows int, ho int, odd int, w int, masks *[32]int32) {
 	panic("tensor: no assembly in this build")
 }
-
-func shiftY(dst *float32, src *float32, rows int, ho int, wo int, dh int, delta int, masks *[16]int32) {
-	panic("tensor: no assembly in this build")
-}

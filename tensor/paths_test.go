@@ -71,10 +71,10 @@ func windowOutputs(seed uint64) (geom string, outs map[string][]float32) {
 	return fmt.Sprintf("%+v out %d cs %d", g, out, cs), outs
 }
 
-// TestX86PathsGiveIdenticalBits: the AVX2 and AVX-512 kernels compute every
+// TestVectorPathsGiveIdenticalBits: the AVX2 and AVX-512 kernels compute every
 // output element with the same float32 operations, so on random geometries
 // their results agree bit for bit.
-func TestX86PathsGiveIdenticalBits(t *testing.T) {
+func TestVectorPathsGiveIdenticalBits(t *testing.T) {
 	paths := x86Paths()
 	if len(paths) < 2 {
 		t.Skipf("this machine runs only %v: nothing to compare", paths)

@@ -217,41 +217,25 @@ func splitRowsGo(rows, x []float32, g Window, r0 int) {
 	}
 }
 
-// shiftCopyY is shiftCopy on AVX2 (shiftY, and shiftCopyGo for the last
-// rows): dst[q] = src[q + dh·wo + dw] over n images of ho×wo (dh, dw ∈
-// {-1, 0}), 0 where the neighbour leaves the grid.
+// shiftCopyY is shiftCopy without masks: dst[q] = src[q + dh·wo + dw]
+// over n images of ho×wo (dh, dw ∈ {-1, 0}), 0 where the neighbour leaves
+// the grid: one copy of the whole plane, then the zeros (each image's first
+// row where dh = -1, each row's first column where dw = -1).
 func shiftCopyY(dst, src []float32, n, ho, wo, dh, dw int) {
 	k := n * ho * wo
-	_, _ = dst[k-1], src[k-1]
-	store := 8
-	if wo > 8 {
-		store = 16
-	}
-	rows := safeRows(n*ho, wo, store, len(dst))
-	if rows > 0 {
-		var m [16]int32
-		laneMask(m[:], -dw, wo)
-		shiftY(&dst[0], &src[0], rows, ho, wo, dh, dh*wo+dw, &m)
-	}
-	shiftCopyGo(dst, src, n, ho, wo, dh, dw, rows)
-}
-
-// shiftCopyGo is shiftY for the rows from r0 on.
-func shiftCopyGo(dst, src []float32, n, ho, wo, dh, dw, r0 int) {
-	for r := r0; r < n*ho; r++ {
-		d := dst[r*wo : (r+1)*wo]
-		a := r % ho
-		if a+dh < 0 {
-			clear(d)
-			continue
+	dst, src = dst[:k], src[:k]
+	d := -(dh*wo + dw)
+	copy(dst[d:], src[:k-d])
+	clear(dst[:d])
+	if dh < 0 {
+		for img := range n {
+			clear(dst[img*ho*wo : img*ho*wo+wo])
 		}
-		s := src[(r+dh)*wo : (r+dh+1)*wo]
-		if dw == 0 {
-			copy(d, s)
-			continue
+	}
+	if dw < 0 {
+		for q := 0; q < k; q += wo {
+			dst[q] = 0
 		}
-		d[0] = 0
-		copy(d[1:], s[:wo-1])
 	}
 }
 
