@@ -18,7 +18,8 @@ type termPlan struct {
 func newTermPlan(n, ho, wo int, shifts [][2]int) *termPlan {
 	p := n * ho * wo
 	nv := (p + 63) / 64 * 4
-	t := &termPlan{nv: nv, offs: make([]int, len(shifts)), masks: make([]uint16, len(shifts)*nv)}
+	// two words of padding: termTile4x24y reads 32 bits at a 16-bit word
+	t := &termPlan{nv: nv, offs: make([]int, len(shifts)), masks: make([]uint16, len(shifts)*nv+2)}
 	for i, d := range shifts {
 		t.offs[i] = 4 * (d[0]*wo + d[1])
 		for q := range p {

@@ -20,7 +20,17 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 			if bias != nil {
 				bp = &bias[r]
 			}
-			for j := j0; j < p; j += 16 {
+			// 24-column tiles in pairs, so that the rest starts on a mask word
+			j, j24 := j0, j0+(p-j0)/48*48
+			for ; j < j24; j += 24 {
+				var gp *float32
+				if gate != nil {
+					gp = &gate[r*ldc+j]
+				}
+				termTile4x24y(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
+					&masks[j/16], 2*plan.nv, nterms, bp, flags, gp, j%16/8)
+			}
+			for ; j < p; j += 16 {
 				if j+16 <= p {
 					var gp *float32
 					if gate != nil {

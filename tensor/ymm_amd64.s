@@ -9,7 +9,7 @@
 // µop), and nothing stores under a mask: the callers hand partial tiles a
 // scratch tile.
 
-// bitLanes tests bit i of a 16-bit lane mask in lane i (lanes 0-7, then 8-15).
+// bitLanes tests bit i of a lane mask in lane i (lanes 0-7, 8-15, 16-23).
 DATA ·bitLanes+0(SB)/4, $1
 DATA ·bitLanes+4(SB)/4, $2
 DATA ·bitLanes+8(SB)/4, $4
@@ -26,7 +26,15 @@ DATA ·bitLanes+48(SB)/4, $4096
 DATA ·bitLanes+52(SB)/4, $8192
 DATA ·bitLanes+56(SB)/4, $16384
 DATA ·bitLanes+60(SB)/4, $32768
-GLOBL ·bitLanes(SB), RODATA|NOPTR, $64
+DATA ·bitLanes+64(SB)/4, $0x10000
+DATA ·bitLanes+68(SB)/4, $0x20000
+DATA ·bitLanes+72(SB)/4, $0x40000
+DATA ·bitLanes+76(SB)/4, $0x80000
+DATA ·bitLanes+80(SB)/4, $0x100000
+DATA ·bitLanes+84(SB)/4, $0x200000
+DATA ·bitLanes+88(SB)/4, $0x400000
+DATA ·bitLanes+92(SB)/4, $0x800000
+GLOBL ·bitLanes(SB), RODATA|NOPTR, $96
 
 // LANEMASKS(src, lo, hi) expands the 16-bit mask at src into two lane masks
 // (all ones where the bit is set), with the bit tables in Y13 and Y14.
@@ -166,6 +174,182 @@ y4store:
 	ADDQ R8, DI
 	VMOVUPS Y6, (DI)
 	VMOVUPS Y7, 32(DI)
+	VZEROUPPER
+	RET
+
+// func termTile4x24y(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, gate *float32, mb int)
+//
+// termTile4y for 24 columns (12 accumulators: the FMA latency is hidden):
+// term t's lane masks are the 24 bits at masks + mb + t·nvb bytes (mb: 0 or
+// 1, for tiles starting at lane 0 or 8 of a mask word; the mask table is
+// padded so that the 32-bit read stays inside it). The three lane masks of a
+// term wait on the stack and are reloaded into the B registers each step
+// (VMASKMOVPS with the mask as its own destination).
+TEXT ·termTile4x24y(SB), NOSPLIT, $96-128
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	MOVQ flags+104(FP), AX
+	TESTQ $1, AX
+	JZ   z4load
+	MOVQ bias+96(FP), SI
+	VBROADCASTSS (SI), Y0
+	VBROADCASTSS 4(SI), Y3
+	VBROADCASTSS 8(SI), Y6
+	VBROADCASTSS 12(SI), Y9
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y3, Y4
+	VMOVAPS Y3, Y5
+	VMOVAPS Y6, Y7
+	VMOVAPS Y6, Y8
+	VMOVAPS Y9, Y10
+	VMOVAPS Y9, Y11
+	JMP  z4go
+
+z4load:
+	MOVQ DI, SI
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	ADDQ R8, SI
+	VMOVUPS (SI), Y3
+	VMOVUPS 32(SI), Y4
+	VMOVUPS 64(SI), Y5
+	ADDQ R8, SI
+	VMOVUPS (SI), Y6
+	VMOVUPS 32(SI), Y7
+	VMOVUPS 64(SI), Y8
+	ADDQ R8, SI
+	VMOVUPS (SI), Y9
+	VMOVUPS 32(SI), Y10
+	VMOVUPS 64(SI), Y11
+
+z4go:
+	MOVQ ldr+24(FP), R13
+	LEAQ (R13)(R13*2), R10 // 3·ldr
+	MOVQ b+40(FP), DX
+	MOVQ lds+48(FP), R9
+	MOVQ offs+64(FP), R11
+	MOVQ masks+72(FP), R12
+	ADDQ mb+120(FP), R12
+	MOVQ nterms+88(FP), CX
+
+z4term:
+	MOVL (R12), BX
+	VMOVD BX, X12
+	VPBROADCASTD X12, Y12
+	VPAND ·bitLanes+0(SB), Y12, Y13
+	VPCMPEQD ·bitLanes+0(SB), Y13, Y13
+	VPAND ·bitLanes+32(SB), Y12, Y14
+	VPCMPEQD ·bitLanes+32(SB), Y14, Y14
+	VPAND ·bitLanes+64(SB), Y12, Y15
+	VPCMPEQD ·bitLanes+64(SB), Y15, Y15
+	VMOVDQU Y13, 0(SP)
+	VMOVDQU Y14, 32(SP)
+	VMOVDQU Y15, 64(SP)
+	MOVQ (R11), SI
+	ADDQ DX, SI
+	MOVQ a+16(FP), AX
+	ADDQ 8(R11), AX
+	MOVQ cs+56(FP), R14
+
+z4s:
+	VMOVDQU 0(SP), Y12
+	VMASKMOVPS (SI), Y12, Y12
+	VMOVDQU 32(SP), Y13
+	VMASKMOVPS 32(SI), Y13, Y13
+	VMOVDQU 64(SP), Y14
+	VMASKMOVPS 64(SI), Y14, Y14
+	VBROADCASTSS (AX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y1
+	VFMADD231PS Y15, Y14, Y2
+	VBROADCASTSS (AX)(R13*1), Y15
+	VFMADD231PS Y15, Y12, Y3
+	VFMADD231PS Y15, Y13, Y4
+	VFMADD231PS Y15, Y14, Y5
+	VBROADCASTSS (AX)(R13*2), Y15
+	VFMADD231PS Y15, Y12, Y6
+	VFMADD231PS Y15, Y13, Y7
+	VFMADD231PS Y15, Y14, Y8
+	VBROADCASTSS (AX)(R10*1), Y15
+	VFMADD231PS Y15, Y12, Y9
+	VFMADD231PS Y15, Y13, Y10
+	VFMADD231PS Y15, Y14, Y11
+	ADDQ lda+32(FP), AX
+	ADDQ R9, SI
+	DECQ R14
+	JNZ  z4s
+	ADDQ $16, R11
+	ADDQ nvb+80(FP), R12
+	DECQ CX
+	JNZ  z4term
+
+	VXORPS Y15, Y15, Y15
+	MOVQ flags+104(FP), AX
+	TESTQ $2, AX
+	JZ   z4gate
+	VMAXPS Y15, Y0, Y0
+	VMAXPS Y15, Y1, Y1
+	VMAXPS Y15, Y2, Y2
+	VMAXPS Y15, Y3, Y3
+	VMAXPS Y15, Y4, Y4
+	VMAXPS Y15, Y5, Y5
+	VMAXPS Y15, Y6, Y6
+	VMAXPS Y15, Y7, Y7
+	VMAXPS Y15, Y8, Y8
+	VMAXPS Y15, Y9, Y9
+	VMAXPS Y15, Y10, Y10
+	VMAXPS Y15, Y11, Y11
+
+z4gate:
+	TESTQ $4, AX
+	JZ   z4store
+	MOVQ gate+112(FP), SI
+	VCMPPS $0x01, (SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y0, Y0
+	VCMPPS $0x01, 32(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y1, Y1
+	VCMPPS $0x01, 64(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y2, Y2
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y3, Y3
+	VCMPPS $0x01, 32(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y4, Y4
+	VCMPPS $0x01, 64(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y5, Y5
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y6, Y6
+	VCMPPS $0x01, 32(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y7, Y7
+	VCMPPS $0x01, 64(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y8, Y8
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y9, Y9
+	VCMPPS $0x01, 32(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y10, Y10
+	VCMPPS $0x01, 64(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y11, Y11
+
+z4store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y3, (DI)
+	VMOVUPS Y4, 32(DI)
+	VMOVUPS Y5, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y6, (DI)
+	VMOVUPS Y7, 32(DI)
+	VMOVUPS Y8, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y9, (DI)
+	VMOVUPS Y10, 32(DI)
+	VMOVUPS Y11, 64(DI)
 	VZEROUPPER
 	RET
 
