@@ -13,63 +13,62 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 	var zero [8]float32
 	var tile, tgate [4 * 16]float32
 	masks := plan.masks[first*plan.nv:]
-	i := 0
-	for ; i+8 <= m; i += 8 {
-		for r := i; r < i+8; r += 4 {
-			bp := &zero[0]
-			if bias != nil {
-				bp = &bias[r]
-			}
-			// 24-column tiles in pairs, so that the rest starts on a mask word
-			j, j24 := j0, j0+(p-j0)/48*48
-			for ; j < j24; j += 24 {
-				var gp *float32
-				if gate != nil {
-					gp = &gate[r*ldc+j]
-				}
-				termTile4x24y(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
-					&masks[j/16], 2*plan.nv, nterms, bp, flags, gp, j%16/8)
-			}
-			for ; j < p; j += 16 {
-				if j+16 <= p {
-					var gp *float32
-					if gate != nil {
-						gp = &gate[r*ldc+j]
-					}
-					termTile4y(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
-						&masks[j/16], 2*plan.nv, nterms, bp, flags, gp)
-					continue
-				}
-				// the last, partial tile: through a scratch tile (the B lanes
-				// past p are masked, so they are never read)
-				w := p - j
-				if gate != nil {
-					for t := range 4 {
-						copy(tgate[t*16:t*16+w], gate[(r+t)*ldc+j:(r+t)*ldc+p])
-					}
-				}
-				termTile4y(&tile[0], 4*16, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
-					&masks[j/16], 2*plan.nv, nterms, bp, flags, &tgate[0])
+	// column tiles outermost: a tile's B panel is read from L2 once and
+	// from L1 by every row block (the rows in blocks of 8, as termTile8's)
+	m8 := m &^ 7
+	bp := func(r int) *float32 {
+		if bias == nil {
+			return &zero[0]
+		}
+		return &bias[r]
+	}
+	gp := func(r, j int) *float32 {
+		if gate == nil {
+			return nil
+		}
+		return &gate[r*ldc+j]
+	}
+	// 24-column tiles in pairs, so that the rest starts on a mask word
+	j, j24 := j0, j0+(p-j0)/48*48
+	for ; j < j24; j += 24 {
+		for r := 0; r < m8; r += 4 {
+			termTile4x24y(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
+				&masks[j/16], 2*plan.nv, nterms, bp(r), flags, gp(r, j), j%16/8)
+		}
+	}
+	for ; j+16 <= p; j += 16 {
+		for r := 0; r < m8; r += 4 {
+			termTile4y(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
+				&masks[j/16], 2*plan.nv, nterms, bp(r), flags, gp(r, j))
+		}
+	}
+	if j < p {
+		// the last, partial tile: through a scratch tile (the B lanes past p
+		// are masked, so they are never read)
+		w := p - j
+		for r := 0; r < m8; r += 4 {
+			if gate != nil {
 				for t := range 4 {
-					copy(c[(r+t)*ldc+j:(r+t)*ldc+p], tile[t*16:t*16+w])
+					copy(tgate[t*16:t*16+w], gate[(r+t)*ldc+j:(r+t)*ldc+p])
 				}
+			}
+			termTile4y(&tile[0], 4*16, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
+				&masks[j/16], 2*plan.nv, nterms, bp(r), flags, &tgate[0])
+			for t := range 4 {
+				copy(c[(r+t)*ldc+j:(r+t)*ldc+p], tile[t*16:t*16+w])
 			}
 		}
 	}
-	for ; i < m; i++ {
-		bp := &zero[0]
-		if bias != nil {
-			bp = &bias[i]
-		}
+	for i := m8; i < m; i++ {
 		for j := j0; j < p; j += 32 {
 			if j+32 <= p {
 				termTile1y(&c[i*ldc+j], &a[i*ldr], 4*lda, &b[j], 4*lds, cs, &offs[0],
-					&masks[j/16], 2*plan.nv, nterms, bp, flags&^4)
+					&masks[j/16], 2*plan.nv, nterms, bp(i), flags&^4)
 				continue
 			}
 			var row [32]float32
 			termTile1y(&row[0], &a[i*ldr], 4*lda, &b[j], 4*lds, cs, &offs[0],
-				&masks[j/16], 2*plan.nv, nterms, bp, flags&^4)
+				&masks[j/16], 2*plan.nv, nterms, bp(i), flags&^4)
 			copy(c[i*ldc+j:i*ldc+p], row[:p-j])
 		}
 		if gate != nil {
