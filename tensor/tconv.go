@@ -14,7 +14,8 @@ package tensor
 // (1, 2, 2 and 4 taps: 9 in all), so no multiply is wasted; the classes are
 // then interleaved. The shifted views are read in place under lane masks
 // (AVX-512 k-masks or AVX2 masked loads), and the interleave is one permute
-// per output row (AVX-512) or row copies.
+// per output row (AVX-512) or unpacks and a 128-bit permute per 16 floats
+// (AVX2).
 func ConvTranspose(dst, a, src, scratch []float32, cs int, g Window) {
 	ConvTransposeAct(dst, a, src, nil, ActNone, scratch, cs, g, nil)
 }

@@ -4,7 +4,8 @@ import "sync"
 
 // The vector paths of the windows (rowsFit): the large grid is split into its
 // parity classes and woven back by one permute per row (AVX-512: splitRows,
-// interleaveRows; AVX2: in-lane shuffles), and shifted copies are masked
+// interleaveRows; AVX2: splitY, interleaveY, in-lane shuffles), and shifted
+// copies are masked
 // whole-vector copies (maskCopy) or row copies. No gathers.
 
 // im2colFast is kept for Im2col's AVX2 branch: the gather tables are gone
