@@ -5,8 +5,8 @@ import "sync"
 // The vector paths of the windows (rowsFit): the large grid is split into its
 // parity classes and woven back by one permute per row (AVX-512: splitRows,
 // interleaveRows; AVX2: splitY, interleaveY, in-lane shuffles), and shifted
-// copies are masked
-// whole-vector copies (maskCopy) or row copies. No gathers.
+// copies are masked whole-vector copies (maskCopy) or one copy of the plane
+// plus its zeros (shiftCopyY). No gathers.
 
 // im2colFast is kept for Im2col's AVX2 branch: the gather tables are gone
 // (a ymm gather costs ~16 FMAs on Zen 3), so the parity-class kernels or the
