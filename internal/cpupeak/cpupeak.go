@@ -108,12 +108,8 @@ func Peak(budget time.Duration) float64 {
 		}
 	}
 	best = math.Max(best, 1e-9)
-	sink = acc[0]
 	return 2 * Lanes * float64(n) / best / 1e9
 }
-
-// sink keeps the accumulators live.
-var sink float32
 
 // Model returns the CPU model name: /proc/cpuinfo's "model name" on Linux,
 // runtime.GOARCH and "unknown" elsewhere or when it cannot be read.
