@@ -286,7 +286,7 @@ func (e *gramEM) estep(b, t int) {
 	for i := range nb {
 		row := s[i*k : (i+1)*k]
 		best := rowMaxFast(row)
-		sum := float64(expShiftedFast(row, best))
+		sum := expShiftedFast(row, best)
 		st.ll += float64(best) + math.Log(sum)
 		inv := 1 / sum
 		y, dst := e.y[(i0+i)*2*l:(i0+i+1)*2*l], yw[i*w:(i+1)*w]
@@ -329,7 +329,7 @@ func rowMax(x []float32) float32 {
 // much as the arithmetic): x = n·ln2 + r with n rounded by adding 1.5·2²³,
 // and tensor.Exp32's degree-6 polynomial for e^r (relative error below 3e-7;
 // TestExpShifted).
-func expShifted(x []float32, shift float32) float32 {
+func expShifted(x []float32, shift float32) float64 {
 	const (
 		log2e = 1.44269504088896341
 		ln2hi = 0.693359375
@@ -337,7 +337,7 @@ func expShifted(x []float32, shift float32) float32 {
 		magic = 12582912 // 1.5·2²³: t = y + magic holds round(y) in its low bits
 	)
 	mbits := int32(math.Float32bits(magic)) - 127
-	var s0, s1 float32
+	var s0, s1 float64
 	for i, v := range x {
 		d := v - shift
 		if d < -87 {
@@ -356,9 +356,9 @@ func expShifted(x []float32, shift float32) float32 {
 		e := p * math.Float32frombits(uint32(int32(math.Float32bits(t))-mbits)<<23)
 		x[i] = e
 		if i&1 == 0 {
-			s0 += e
+			s0 += float64(e)
 		} else {
-			s1 += e
+			s1 += float64(e)
 		}
 	}
 	return s0 + s1

@@ -53,12 +53,12 @@ func rowMaxFast(x []float32) float32 {
 
 // expShiftedFast is expShifted with the vector loop over the longest
 // multiple of 8.
-func expShiftedFast(x []float32, shift float32) float32 {
+func expShiftedFast(x []float32, shift float32) float64 {
 	n := len(x) &^ 7
 	if n == 0 || !useExpAsm() {
 		return expShifted(x, shift)
 	}
-	s := expRowAsm(&x[0], n, shift, &expConsts)
+	s := float64(expRowAsm(&x[0], n, shift, &expConsts))
 	if n < len(x) {
 		s += expShifted(x[n:], shift)
 	}
