@@ -2,8 +2,6 @@
 
 package train
 
-func useExpAsm() bool { return false }
-
 func rowMaxFast(x []float32) float32 { return rowMax(x) }
 
 func expShiftedFast(x []float32, shift float32) float64 { return expShifted(x, shift) }
