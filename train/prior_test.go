@@ -396,3 +396,79 @@ func TestExpShifted(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDensityLogPdf: log p(z) of one code under a 1000-component
+// mixture of 16 dimensions fitted to clustered codes (what the IWAE bound
+// evaluates for every sample).
+func BenchmarkDensityLogPdf(b *testing.B) {
+	const n, l, k = 20000, 16, 1000
+	mu := clusteredCodes(n, l, 1)
+	rng := rand.New(rand.NewPCG(1, 2))
+	p := initMixture(mu, n, l, k, rng)
+	em := newGramEM(mu, make([]float64, n*l), n, l, k, 2)
+	for range 10 {
+		em.iterate(p, rng)
+	}
+	g := p.Density(l)
+	b.ResetTimer()
+	var s float64
+	for i := range b.N {
+		j := i % n
+		s += g.LogPdf(mu[j*l : (j+1)*l])
+	}
+	if math.IsNaN(s) {
+		b.Fatal("NaN")
+	}
+}
+
+// TestDensityLogPdfMatchesDirectSum: log p(z) against the plain
+// log Σ_c w_c N(z; μ_c, σ_c²) of a mixture whose components lie near z and
+// far from it (the ones LogPdf skips), and Responsibilities sums to 1.
+func TestDensityLogPdfMatchesDirectSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, tc := range []struct{ k, l int }{{1, 1}, {3, 2}, {40, 5}, {1500, 16}} {
+		p := &model.Mixture{Weights: make([]float32, tc.k), Means: make([]float32, tc.k*tc.l), Logvars: make([]float32, tc.k*tc.l)}
+		for c := range tc.k {
+			p.Weights[c] = 1 / float32(tc.k)
+			for d := range tc.l {
+				p.Means[c*tc.l+d] = float32(3 * rng.NormFloat64())
+				p.Logvars[c*tc.l+d] = float32(rng.Float64()*4 - 3)
+			}
+		}
+		g := p.Density(tc.l)
+		r := make([]float64, tc.k)
+		for range 20 {
+			z := make([]float32, tc.l)
+			for d := range z {
+				z[d] = float32(3 * rng.NormFloat64())
+			}
+			// direct: every component's density in float64, scaled by the best
+			logs := make([]float64, tc.k)
+			for c := range tc.k {
+				logs[c] = math.Log(float64(p.Weights[c]))
+				for d := range tc.l {
+					v, m := math.Exp(float64(p.Logvars[c*tc.l+d])), float64(p.Means[c*tc.l+d])
+					x := float64(z[d]) - m
+					logs[c] -= 0.5*math.Log(2*math.Pi*v) + x*x/(2*v)
+				}
+			}
+			best := slices.Max(logs)
+			var sum float64
+			for _, v := range logs {
+				sum += math.Exp(v - best)
+			}
+			want := best + math.Log(sum)
+			if got := g.LogPdf(z); math.Abs(got-want) > 1e-9*(1+math.Abs(want)) {
+				t.Errorf("K %d L %d: LogPdf %.12f, direct sum %.12f", tc.k, tc.l, got, want)
+			}
+			g.Responsibilities(z, r)
+			var rs float64
+			for _, v := range r {
+				rs += v
+			}
+			if math.Abs(rs-1) > 1e-12 {
+				t.Errorf("K %d L %d: responsibilities sum to %.15f", tc.k, tc.l, rs)
+			}
+		}
+	}
+}
