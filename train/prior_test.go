@@ -472,3 +472,28 @@ func TestDensityLogPdfMatchesDirectSum(t *testing.T) {
 		}
 	}
 }
+
+// TestEncodeCodesInPieces: the codes encoded in pieces on several threads are
+// the bits of one encoding call over all images.
+func TestEncodeCodesInPieces(t *testing.T) {
+	set := synthetic(2*encodePiece+100, 5)
+	idx := make([]int, set.N)
+	for i := range idx {
+		idx[i] = (i * 7) % set.N
+	}
+	m, err := model.New(model.Seed(model.VAE), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	images := make([]float32, len(idx)*model.Pixels)
+	labels := make([]uint8, len(idx))
+	set.Fill(images, labels, idx)
+	wantLv := make([]float32, len(idx)*m.Latent)
+	want := m.EncodeLabeled(images, labels, len(idx), wantLv)
+	for _, threads := range []int{1, 2, 5} {
+		mu, lv := encodeCodes(m, set, idx, threads)
+		if !slices.Equal(mu, want) || !slices.Equal(lv, wantLv) {
+			t.Errorf("%d threads: the codes differ from one call's", threads)
+		}
+	}
+}
