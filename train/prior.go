@@ -35,8 +35,9 @@ type PriorConfig struct {
 // posterior q(z) = (1/N) Σ_i N(mu_i, diag(σ_i²)), each image's own variance
 // σ_i² added to the component variances it is assigned to. Sampling from it draws codes where the encoder
 // actually puts the data, instead of from N(0, I) (Tomczak & Welling 2018 call
-// the mismatch the "holes" of the prior). The result depends on Seed only,
-// not on the number of threads.
+// the mismatch the "holes" of the prior). The EM runs as float32 matrix
+// products (gramEM); the result depends on Seed and the kernel path, not on
+// the number of threads.
 func FitPrior(m *model.Model, set *mnist.Set, idx []int, pc PriorConfig) (*model.Mixture, error) {
 	if !m.IsVAE() {
 		return nil, fmt.Errorf("a mixture prior needs a VAE, not a %s", m.Kind)
@@ -198,8 +199,12 @@ func mStep(p *model.Mixture, tot *emStats, mu []float32, n, l int, shift, scale 
 //
 // so the scores of a block of points against all components are one product
 // [points][x², x, 1] · [−½/σ², μ/σ², k + log w][K] (float32, tensor.MatMulAdd),
-// followed by a log-sum-exp per point; the M step's sums Σ_i r_ic·[x, x² + σ²]
-// are a second product, Rᵀ·[x, x² + σ²] (tensor.MatTMulAdd). The codes are
+// followed by a log-sum-exp per point (AVX2 max and exp, prior_amd64.s); the
+// M step's sums Σ_i r_ic·[x, x² + σ², 1] are a second product,
+// ([x, x² + σ², 1]/Σ_c e_ic)ᵀ · E with E the exponentials: dividing the short
+// rows instead of E (tensor.MatTMulAdd). Products, not the exponentials, are
+// 75 % of the time; 1000 components, 48,000 codes of 16 dimensions: about
+// 0.15 s of one core per iteration, the scalar twin about 1.3 s. The codes are
 // standardised per dimension first (x' = (x − mean)/std over the data, which
 // changes every log-density by the same constant, so not the responsibilities)
 // so that the float32 terms stay of order 1–1000 and their rounding below
