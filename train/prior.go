@@ -130,6 +130,10 @@ func initMixture(mu []float32, n, l, k int, rng *rand.Rand) *model.Mixture {
 // sums do not depend on the number of threads.
 const emBlock = 1024
 
+// emSub is how many points of a block gramEM scores at a time (a multiple of
+// 4, the products' row block): 64 × 1056 scores are 270 KB.
+const emSub = 64
+
 // emStats are one block's (or the whole set's) sufficient statistics, per
 // component c: Σ_i r_ic, Σ_i r_ic·x_i and Σ_i r_ic·(x_i² + σ_i²), and Σ_i
 // log p(x_i) under the mixture the E step used.
@@ -225,8 +229,8 @@ type gramEM struct {
 	work             []gramWork // per thread
 }
 
-// gramWork is one thread's scratch: a block's scores, then their exponentials
-// [emBlock][Kp]; the M step's right operand [emBlock][2L+1]; its sums [2L+1][Kp].
+// gramWork is one thread's scratch: a piece's scores, then their exponentials
+// [emSub][Kp]; the M step's right operand [emSub][2L+1]; its sums [2L+1][Kp].
 type gramWork struct{ s, y, c []float32 }
 
 func newGramEM(mu []float32, vars []float64, n, l, k, threads int) *gramEM {
@@ -267,7 +271,7 @@ func newGramEM(mu []float32, vars []float64, n, l, k, threads int) *gramEM {
 	e.tot = newEMStats(k, l)
 	e.work = make([]gramWork, threads)
 	for t := range e.work {
-		e.work[t] = gramWork{s: make([]float32, emBlock*e.kp), y: make([]float32, emBlock*w), c: make([]float32, w*e.kp)}
+		e.work[t] = gramWork{s: make([]float32, emSub*e.kp), y: make([]float32, emSub*w), c: make([]float32, w*e.kp)}
 	}
 	return e
 }
@@ -306,30 +310,38 @@ func (e *gramEM) coefficients(p *model.Mixture) {
 func (e *gramEM) estep(b, t int) {
 	l, k, w := e.l, e.kp, 2*e.l+1
 	i0, i1 := b*emBlock, min(e.n, (b+1)*emBlock)
-	nb := i1 - i0
-	st, s, yw, ct := &e.parts[b], e.work[t].s[:nb*k], e.work[t].y[:nb*w], e.work[t].c
+	st, ct := &e.parts[b], e.work[t].c
 	st.clear()
-	clear(s)
-	tensor.MatMulAdd(s, e.a[i0*w:i1*w], e.b, nb, w, k)
-	// log-sum-exp per point: s becomes exp(score - best), and point i's row
-	// of the M step's right operand is [x', x'² + σ'², 1] / Σ_c exp(…), so
-	// that the product sums the responsibilities without a pass dividing them
-	for i := range nb {
-		row := s[i*k : (i+1)*k]
-		best := rowMaxFast(row)
-		sum := expShiftedFast(row, best)
-		st.ll += float64(best) + math.Log(sum)
-		inv := 1 / sum
-		y, dst := e.y[(i0+i)*2*l:(i0+i+1)*2*l], yw[i*w:(i+1)*w]
-		for j, v := range y {
-			dst[j] = float32(float64(v) * inv)
-		}
-		dst[2*l] = float32(inv)
-	}
-	st.ll -= float64(nb) * (e.logScale + float64(l)*nn.HalfLog2Pi)
-	// [x', x'² + σ'², 1]ᵀ · R: per component Σ r·x', Σ r·(x'² + σ'²), Σ r
 	clear(ct)
-	tensor.MatTMulAdd(ct, yw, s, w, nb, k)
+	// in pieces of emSub points, so that the scores stay in L2 between the
+	// passes and the M step's columns in L1; the product adds each piece's
+	// terms to ct in point order, the same FMAs as one product over the block
+	for j0 := i0; j0 < i1; j0 += emSub {
+		j1 := min(i1, j0+emSub)
+		nb := j1 - j0
+		s, yw := e.work[t].s[:nb*k], e.work[t].y[:nb*w]
+		clear(s)
+		tensor.MatMulAdd(s, e.a[j0*w:j1*w], e.b, nb, w, k)
+		// log-sum-exp per point: s becomes exp(score - best), and point i's
+		// row of the M step's right operand is [x', x'² + σ'², 1] / Σ_c
+		// exp(…), so that the product sums the responsibilities without a
+		// pass dividing them
+		for i := range nb {
+			row := s[i*k : (i+1)*k]
+			best := rowMaxFast(row)
+			sum := expShiftedFast(row, best)
+			st.ll += float64(best) + math.Log(sum)
+			inv := 1 / sum
+			y, dst := e.y[(j0+i)*2*l:(j0+i+1)*2*l], yw[i*w:(i+1)*w]
+			for j, v := range y {
+				dst[j] = float32(float64(v) * inv)
+			}
+			dst[2*l] = float32(inv)
+		}
+		// [x', x'² + σ'², 1]ᵀ · R: per component Σ r·x', Σ r·(x'² + σ'²), Σ r
+		tensor.MatTMulAdd(ct, yw, s, w, nb, k)
+	}
+	st.ll -= float64(i1-i0) * (e.logScale + float64(l)*nn.HalfLog2Pi)
 	for c := range e.k {
 		for d := range l {
 			st.rx[c*l+d] = float64(ct[d*k+c])
