@@ -1,0 +1,143 @@
+// Package cpupeak measures what one core of this machine can do: its
+// float32 fused multiply-add throughput (GFLOP/s) from a short loop of
+// independent FMAs, and names the CPU model. `latent bench` divides its
+// measured rates by it to show the share of the peak each row reaches.
+package cpupeak
+
+import (
+	"bufio"
+	"bytes"
+	"math"
+	"os"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// Lanes is the number of float32 accumulators the loop updates per
+// iteration: 12 vectors of 8 lanes in the AVX2 loop (FMA latency 4 on two
+// pipes needs at least 8 independent chains), the same 96 values in Go.
+const Lanes = 96
+
+// State holds the loop's accumulators.
+type State [Lanes]float32
+
+// Loop runs n iterations of acc[i] = acc[i]·m + c for every accumulator with
+// the fastest loop this build and CPU can run (AVX2 FMA on amd64, Go
+// otherwise) and reports which one ran. Each iteration is 2·Lanes FLOPs.
+func Loop(acc *State, m, c float32, n int) (kind string) {
+	if n <= 0 {
+		return Kind()
+	}
+	if hasAsm {
+		fmaAsm(acc, m, c, n)
+		return "avx2-fma"
+	}
+	LoopGo(acc, m, c, n)
+	return "go"
+}
+
+// Kind names the loop Loop runs: "avx2-fma" or "go".
+func Kind() string {
+	if hasAsm {
+		return "avx2-fma"
+	}
+	return "go"
+}
+
+// LoopGo is the pure-Go loop: the accumulators in groups of twelve local
+// float32 values, which the compiler keeps in registers (on arm64 it fuses
+// x*y + z into one FMA; on amd64 it does not, so this measures separate
+// multiplies and adds there).
+func LoopGo(acc *State, m, c float32, n int) {
+	for g := 0; g < Lanes; g += 12 {
+		a := acc[g : g+12 : g+12]
+		a0, a1, a2, a3, a4, a5 := a[0], a[1], a[2], a[3], a[4], a[5]
+		a6, a7, a8, a9, a10, a11 := a[6], a[7], a[8], a[9], a[10], a[11]
+		for range n {
+			a0 = a0*m + c
+			a1 = a1*m + c
+			a2 = a2*m + c
+			a3 = a3*m + c
+			a4 = a4*m + c
+			a5 = a5*m + c
+			a6 = a6*m + c
+			a7 = a7*m + c
+			a8 = a8*m + c
+			a9 = a9*m + c
+			a10 = a10*m + c
+			a11 = a11*m + c
+		}
+		a[0], a[1], a[2], a[3], a[4], a[5] = a0, a1, a2, a3, a4, a5
+		a[6], a[7], a[8], a[9], a[10], a[11] = a6, a7, a8, a9, a10, a11
+	}
+}
+
+// Peak measures one core's float32 FMA throughput in GFLOP/s: the best of
+// several repetitions of Loop, together lasting about budget (0.15 s is
+// enough; at least 10 ms). The result is positive and finite.
+func Peak(budget time.Duration) float64 {
+	budget = max(budget, 10*time.Millisecond)
+	// stay on one OS thread, so one core runs the whole measurement
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var acc State
+	for i := range acc {
+		acc[i] = float32(i) / Lanes
+	}
+	// m slightly below 1 and c small: the values stay finite and normal
+	const m, c = 0.999999, 1e-6
+	// calibrate: double the count until one run takes 1/8 of the budget
+	n := 1 << 10
+	for {
+		start := time.Now()
+		Loop(&acc, m, c, n)
+		if time.Since(start) >= budget/8 || n >= 1<<40 {
+			break
+		}
+		n *= 2
+	}
+	best := math.Inf(1)
+	end := time.Now().Add(budget)
+	for r := 0; r < 3 || time.Now().Before(end); r++ {
+		start := time.Now()
+		Loop(&acc, m, c, n)
+		best = math.Min(best, time.Since(start).Seconds())
+		if r >= 20 {
+			break
+		}
+	}
+	best = math.Max(best, 1e-9)
+	return 2 * Lanes * float64(n) / best / 1e9
+}
+
+// Model returns the CPU model name: /proc/cpuinfo's "model name" on Linux,
+// runtime.GOARCH and "unknown" elsewhere or when it cannot be read.
+func Model() string {
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		if name := ParseModelName(b); name != "" {
+			return name
+		}
+	}
+	return runtime.GOARCH + " unknown"
+}
+
+// ParseModelName returns the value of the first "model name" line of a
+// /proc/cpuinfo text (arm64 kernels have no such line; then "CPU part" is
+// not a name, so it returns ""), trimmed and limited to 200 bytes.
+func ParseModelName(cpuinfo []byte) string {
+	sc := bufio.NewScanner(bytes.NewReader(cpuinfo))
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	for sc.Scan() {
+		key, val, ok := strings.Cut(sc.Text(), ":")
+		if !ok || strings.TrimSpace(key) != "model name" {
+			continue
+		}
+		val = strings.TrimSpace(val)
+		if len(val) > 200 {
+			val = val[:200]
+		}
+		return strings.ToValidUTF8(val, "?")
+	}
+	return ""
+}

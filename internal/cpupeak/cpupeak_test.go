@@ -1,0 +1,102 @@
+package cpupeak
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestPeakIsPositiveAndFinite(t *testing.T) {
+	g := Peak(20 * time.Millisecond)
+	if !(g > 0) || math.IsInf(g, 0) {
+		t.Fatalf("Peak = %v GFLOP/s, want a positive finite figure", g)
+	}
+	t.Logf("%s loop: %.1f GFLOP/s", Kind(), g)
+}
+
+// TestLoopMatchesGo: the loop Loop runs (the AVX2 one on amd64) computes the
+// same accumulators, bit for bit, as the Go loop. The multipliers are powers
+// of two, so a·m is exact and a fused and an unfused multiply-add round the
+// same way; with m = 1 and integer-valued c the sums count the iterations.
+func TestLoopMatchesGo(t *testing.T) {
+	for _, tc := range []struct {
+		m, c float32
+		n    int
+	}{
+		{1, 1, 1}, {1, 3, 7}, {1, -2, 100}, {0.5, 1, 13}, {2, -1, 9}, {0.25, 0.75, 40},
+	} {
+		var fast, slow State
+		for i := range fast {
+			fast[i] = float32(i) - 40
+			slow[i] = fast[i]
+		}
+		Loop(&fast, tc.m, tc.c, tc.n)
+		LoopGo(&slow, tc.m, tc.c, tc.n)
+		for i := range fast {
+			if fast[i] != slow[i] {
+				t.Fatalf("m %g c %g n %d: accumulator %d is %g in the %s loop, %g in Go", tc.m, tc.c, tc.n, i, fast[i], Kind(), slow[i])
+			}
+		}
+		if tc.m == 1 { // the closed form: start + n·c
+			for i, v := range slow {
+				if want := float32(i) - 40 + float32(tc.n)*tc.c; v != want {
+					t.Fatalf("m 1 c %g n %d: accumulator %d is %g, want %g", tc.c, tc.n, i, v, want)
+				}
+			}
+		}
+	}
+}
+
+func TestParseModelName(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7B13\nflags\t: fpu\n\nprocessor\t: 1\nmodel name\t: other\n", "AMD EPYC 7B13"},
+		{"model name:Intel(R) Core(TM) i7-1260P  \n", "Intel(R) Core(TM) i7-1260P"},
+		{"processor : 0\nBogoMIPS : 50.00\nCPU part : 0xd0c\n", ""},
+		{"", ""},
+		{"model name\n", ""},
+		{"model names : x\n", ""},
+		{"model name : " + strings.Repeat("x", 300) + "\n", strings.Repeat("x", 200)},
+		{"model name : \xff\xfe\n", "?"},
+	} {
+		if got := ParseModelName([]byte(tc.in)); got != tc.want {
+			t.Errorf("ParseModelName(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestModelNamesSomething(t *testing.T) {
+	if Model() == "" {
+		t.Fatal("Model() is empty")
+	}
+}
+
+func FuzzParseModelName(f *testing.F) {
+	f.Add([]byte("model name\t: AMD EPYC\n"))
+	f.Add([]byte("CPU part : 0xd0c\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s := ParseModelName(b)
+		if len(s) > 200 || !utf8.ValidString(s) || strings.TrimSpace(s) != s && len(s) < 200 {
+			t.Fatalf("ParseModelName = %q", s)
+		}
+	})
+}
+
+func BenchmarkLoop(b *testing.B) {
+	var acc State
+	const n = 1 << 16
+	for range b.N {
+		Loop(&acc, 0.999999, 1e-6, n)
+	}
+	b.ReportMetric(2*Lanes*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
+
+func BenchmarkLoopGo(b *testing.B) {
+	var acc State
+	const n = 1 << 14
+	for range b.N {
+		LoopGo(&acc, 0.999999, 1e-6, n)
+	}
+	b.ReportMetric(2*Lanes*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}

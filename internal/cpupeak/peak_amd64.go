@@ -1,0 +1,12 @@
+//go:build !noasm
+
+package cpupeak
+
+import "golang.org/x/sys/cpu"
+
+var hasAsm = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// fmaAsm is Loop's AVX2 body (peak_amd64.s): twelve ymm accumulators.
+//
+//go:noescape
+func fmaAsm(acc *State, m, c float32, n int)
