@@ -102,9 +102,3 @@ func splitY(p0 *float32, x *float32, small int, rows int, ho int, odd int, w int
 
 //go:noescape
 func termTile4x24y(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, gate *float32, mb int)
-
-//go:noescape
-func fmaY(n int)
-
-//go:noescape
-func fmaZ(n int)

@@ -98,6 +98,3 @@ func splitY(p0 *float32, x *float32, small int, rows int, ho int, odd int, w int
 func termTile4x24y(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, gate *float32, mb int) {
 	panic("tensor: no assembly in this build")
 }
-
-func fmaY(n int) { panic("tensor: no assembly in this build") }
-func fmaZ(n int) { panic("tensor: no assembly in this build") }

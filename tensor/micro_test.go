@@ -45,26 +45,3 @@ func BenchmarkTermTile(b *testing.B) {
 		})
 	}
 }
-
-// BenchmarkFMAPeak is the FMA peak of one core for ymm and (where the machine
-// has AVX-512) zmm registers: 12 independent accumulators.
-func BenchmarkFMAPeak(b *testing.B) {
-	if !hasAVX2 {
-		b.Skip("no AVX2 on this machine or build")
-	}
-	const n = 100000
-	b.Run("ymm", func(b *testing.B) {
-		for b.Loop() {
-			fmaY(n)
-		}
-		b.ReportMetric(float64(b.N)*n*12*16/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-	})
-	if hasAVX512 {
-		b.Run("zmm", func(b *testing.B) {
-			for b.Loop() {
-				fmaZ(n)
-			}
-			b.ReportMetric(float64(b.N)*n*12*32/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
-	}
-}

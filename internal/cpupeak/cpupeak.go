@@ -22,6 +22,23 @@ const Lanes = 96
 // State holds the loop's accumulators.
 type State [Lanes]float32
 
+// StateZ holds the wide loop's accumulators: twelve zmm registers.
+type StateZ [2 * Lanes]float32
+
+// HasWide reports whether LoopWide runs AVX-512 (zmm) FMAs.
+func HasWide() bool { return hasWide }
+
+// LoopWide is Loop on 512-bit vectors where the CPU has AVX-512 (the peak of
+// the avx512 kernel path), else Loop on each half of acc.
+func LoopWide(acc *StateZ, m, c float32, n int) (kind string) {
+	if n > 0 && hasWide {
+		fmaAsmZ(acc, m, c, n)
+		return "avx512-fma"
+	}
+	Loop((*State)(acc[:Lanes]), m, c, n)
+	return Loop((*State)(acc[Lanes:]), m, c, n)
+}
+
 // Loop runs n iterations of acc[i] = acc[i]·m + c for every accumulator with
 // the fastest loop this build and CPU can run (AVX2 FMA on amd64, Go
 // otherwise) and reports which one ran. Each iteration is 2·Lanes FLOPs.
@@ -76,22 +93,28 @@ func LoopGo(acc *State, m, c float32, n int) {
 // Peak measures one core's float32 FMA throughput in GFLOP/s: the best of
 // several repetitions of Loop, together lasting about budget (0.15 s is
 // enough; at least 10 ms). The result is positive and finite.
-func Peak(budget time.Duration) float64 {
+//
+// With wide, it times LoopWide: the zmm peak, for the AVX-512 kernels.
+func Peak(budget time.Duration, wide bool) float64 {
 	budget = max(budget, 10*time.Millisecond)
 	// stay on one OS thread, so one core runs the whole measurement
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	var acc State
+	var acc StateZ
 	for i := range acc {
 		acc[i] = float32(i) / Lanes
 	}
-	// m slightly below 1 and c small: the values stay finite and normal
-	const m, c = 0.999999, 1e-6
+	lanes := Lanes
+	loop := func(n int) { Loop((*State)(acc[:Lanes]), m, c, n) }
+	if wide {
+		lanes = 2 * Lanes
+		loop = func(n int) { LoopWide(&acc, m, c, n) }
+	}
 	// calibrate: double the count until one run takes 1/8 of the budget
 	n := 1 << 10
 	for {
 		start := time.Now()
-		Loop(&acc, m, c, n)
+		loop(n)
 		if time.Since(start) >= budget/8 || n >= 1<<40 {
 			break
 		}
@@ -101,15 +124,18 @@ func Peak(budget time.Duration) float64 {
 	end := time.Now().Add(budget)
 	for r := 0; r < 3 || time.Now().Before(end); r++ {
 		start := time.Now()
-		Loop(&acc, m, c, n)
+		loop(n)
 		best = math.Min(best, time.Since(start).Seconds())
 		if r >= 20 {
 			break
 		}
 	}
 	best = math.Max(best, 1e-9)
-	return 2 * Lanes * float64(n) / best / 1e9
+	return 2 * float64(lanes) * float64(n) / best / 1e9
 }
+
+// m slightly below 1 and c small: Peak's values stay finite and normal.
+const m, c = 0.999999, 1e-6
 
 // Model returns the CPU model name: /proc/cpuinfo's "model name" on Linux,
 // runtime.GOARCH and "unknown" elsewhere or when it cannot be read.

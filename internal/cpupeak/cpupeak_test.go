@@ -9,11 +9,42 @@ import (
 )
 
 func TestPeakIsPositiveAndFinite(t *testing.T) {
-	g := Peak(20 * time.Millisecond)
-	if !(g > 0) || math.IsInf(g, 0) {
-		t.Fatalf("Peak = %v GFLOP/s, want a positive finite figure", g)
+	for _, wide := range []bool{false, true} {
+		g := Peak(20*time.Millisecond, wide)
+		if !(g > 0) || math.IsInf(g, 0) {
+			t.Fatalf("Peak(wide %v) = %v GFLOP/s, want a positive finite figure", wide, g)
+		}
+		t.Logf("wide %v (%v): %.1f GFLOP/s", wide, HasWide(), g)
 	}
-	t.Logf("%s loop: %.1f GFLOP/s", Kind(), g)
+}
+
+// TestLoopWideMatchesGo: the zmm loop (where the CPU has AVX-512) gives the
+// Go loop's bits on each half of its accumulators.
+func TestLoopWideMatchesGo(t *testing.T) {
+	for _, tc := range []struct {
+		m, c float32
+		n    int
+	}{{1, 1, 1}, {1, -2, 100}, {0.5, 1, 13}, {2, -1, 9}} {
+		var fast StateZ
+		var lo, hi State
+		for i := range fast {
+			fast[i] = float32(i) - 90
+		}
+		copy(lo[:], fast[:Lanes])
+		copy(hi[:], fast[Lanes:])
+		kind := LoopWide(&fast, tc.m, tc.c, tc.n)
+		LoopGo(&lo, tc.m, tc.c, tc.n)
+		LoopGo(&hi, tc.m, tc.c, tc.n)
+		for i := range fast {
+			want := lo[i%Lanes]
+			if i >= Lanes {
+				want = hi[i-Lanes]
+			}
+			if fast[i] != want {
+				t.Fatalf("m %g c %g n %d: accumulator %d is %g in the %s loop, %g in Go", tc.m, tc.c, tc.n, i, fast[i], kind, want)
+			}
+		}
+	}
 }
 
 // TestLoopMatchesGo: the loop Loop runs (the AVX2 one on amd64) computes the

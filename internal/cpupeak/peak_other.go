@@ -2,6 +2,11 @@
 
 package cpupeak
 
-const hasAsm = false
+const hasAsm, hasWide = false, false
 
 func fmaAsm(acc *State, m, c float32, n int) { LoopGo(acc, m, c, n) }
+
+func fmaAsmZ(acc *StateZ, m, c float32, n int) {
+	LoopGo((*State)(acc[:Lanes]), m, c, n)
+	LoopGo((*State)(acc[Lanes:]), m, c, n)
+}
