@@ -17,6 +17,15 @@ func goRandSlice(rng *rand.Rand, n int) []float32 {
 	return x
 }
 
+// goRandomCases is the number of random shapes a test draws: fewer with
+// -short (.ci/run's arm64 step runs the tests under emulation).
+func goRandomCases() int {
+	if testing.Short() {
+		return 50
+	}
+	return 200
+}
+
 // goCheck fails when got[i] differs from want[i] by more than the float32
 // rounding bound of a sum of terms terms whose magnitudes add up to mag[i].
 func goCheck(t *testing.T, name string, got []float32, want, mag []float64, terms int) {
@@ -55,7 +64,7 @@ func smallLong64(c []float32, ldc int, a []float32, ars, acs int, b []float32, i
 func TestSmallLongGoMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 1))
 	shapes := [][3]int{{1, 1, 1}, {16, 9, 3136}, {8, 144, 784}, {144, 8, 784}, {9, 16, 3136}, {72, 8, 256}, {3, 7, 5}}
-	for range 200 {
+	for range goRandomCases() {
 		shapes = append(shapes, [3]int{1 + rng.IntN(20), 1 + rng.IntN(40), 1 + rng.IntN(70)})
 	}
 	for _, s := range shapes {
@@ -88,7 +97,7 @@ func TestSmallLongGoMatchesReference(t *testing.T) {
 func TestReduceGoMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 2))
 	shapes := [][3]int{{1, 1, 1}, {16, 9, 3136}, {8, 144, 784}, {8, 72, 256}, {128, 16, 16}, {5, 3, 7}}
-	for range 200 {
+	for range goRandomCases() {
 		shapes = append(shapes, [3]int{1 + rng.IntN(12), 1 + rng.IntN(12), 1 + rng.IntN(300)})
 	}
 	for _, s := range shapes {

@@ -51,7 +51,7 @@ func im2col64(x []float32, g Window) []float32 {
 // image n0 (the AVX2 path's tail), and overwrite stale column values.
 func TestIm2colGoMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 3))
-	for _, g := range goWindows(rng, 300) {
+	for _, g := range goWindows(rng, goRandomCases()) {
 		x := goRandSlice(rng, g.C*g.Large())
 		want := im2col64(x, g)
 		n0 := rng.IntN(g.N)
@@ -83,7 +83,7 @@ func TestIm2colGoMatchesReference(t *testing.T) {
 // the up to four taps of a pixel in different orders).
 func TestCol2imGoMatchesReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 4))
-	for _, g := range goWindows(rng, 300) {
+	for _, g := range goWindows(rng, goRandomCases()) {
 		col := goRandSlice(rng, g.ColRows()*g.Small())
 		x := goRandSlice(rng, g.C*g.Large())
 		// the adjoint of im2col64, in float64
