@@ -133,7 +133,7 @@ func TestCancelStopsTraining(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || len(hist) != 1 {
 		t.Fatalf("got %d epochs and error %v, want 1 epoch and context.Canceled", len(hist), err)
 	}
-	if want := 10 + 3; steps != want {
+	if want := len(mnist.Batches(data.Train, cfg.Batch)) + 3; steps != want {
 		t.Fatalf("%d steps ran, want %d", steps, want)
 	}
 }
