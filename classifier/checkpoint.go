@@ -2,7 +2,9 @@ package classifier
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -117,17 +119,27 @@ func DefaultPath() (string, error) {
 	return filepath.Join(base, "latent", "classifier.safetensors"), nil
 }
 
-// LoadOrTrain loads the classifier at path ("": DefaultPath). When the file
-// is missing or unreadable it trains one on all of train with cfg (reporting
-// to progress), scores it on test, and saves it to path. trained says which
-// happened. If the training succeeded but the file cannot be written, it
-// returns the trained network together with the error.
+// LoadOrTrain loads the classifier at path. An explicit path must hold a
+// classifier: a missing file or another kind of file is an error that says how
+// to make one, and nothing is written. Only with path "" (DefaultPath, latent's
+// cache) does it train one when the file is missing or unreadable: on all of
+// train with cfg (reporting to progress), scored on test, saved to the cache.
+// trained says which happened. If the training succeeded but the file cannot
+// be written, it returns the trained network together with the error.
 func LoadOrTrain(ctx context.Context, path string, train, test *mnist.Set, cfg Config,
 	progress func(Progress)) (net *Net, trained bool, err error) {
-	if path == "" {
-		if path, err = DefaultPath(); err != nil {
-			return nil, false, err
+	if path != "" {
+		net, err := Load(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, false, fmt.Errorf("%s does not exist; make it with 'latent classifier train --out %s', or leave the flag out to use latent's cache", path, path)
+		case err != nil:
+			return nil, false, fmt.Errorf("%w; give a file written by 'latent classifier train --out FILE', or leave the flag out to use latent's cache", err)
 		}
+		return net, false, nil
+	}
+	if path, err = DefaultPath(); err != nil {
+		return nil, false, err
 	}
 	if net, err := Load(path); err == nil {
 		return net, false, nil

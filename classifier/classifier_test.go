@@ -379,16 +379,22 @@ func TestLoadOrTrain(t *testing.T) {
 	small, smallTest := subset(train, 300), subset(test, 200)
 	cfg := DefaultConfig()
 	cfg.Arch, cfg.Epochs = Arch{Width: [3]int{4, 8, 8}, Hidden: 16}, 1
-	path := filepath.Join(t.TempDir(), "cache", "latent", "classifier.safetensors")
+	cache := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cache) // os.UserCacheDir on Unix
+	t.Setenv("HOME", cache)           // and on macOS
+	path, err := DefaultPath()
+	if err != nil {
+		t.Fatal(err)
+	}
 	calls := 0
-	first, trained, err := LoadOrTrain(t.Context(), path, small, smallTest, cfg, func(Progress) { calls++ })
+	first, trained, err := LoadOrTrain(t.Context(), "", small, smallTest, cfg, func(Progress) { calls++ })
 	if err != nil || !trained || calls == 0 {
 		t.Fatalf("first call: trained %v, %d progress calls, %v", trained, calls, err)
 	}
 	if first.TestAccuracy < 0 {
 		t.Error("the trained classifier was not scored")
 	}
-	second, trained, err := LoadOrTrain(t.Context(), path, small, smallTest, cfg, nil)
+	second, trained, err := LoadOrTrain(t.Context(), "", small, smallTest, cfg, nil)
 	if err != nil || trained || !slices.Equal(second.Data, first.Data) || second.TestAccuracy != math.Round(first.TestAccuracy*1e4)/1e4 {
 		t.Fatalf("second call: trained %v, %v; want the saved classifier", trained, err)
 	}
@@ -396,12 +402,35 @@ func TestLoadOrTrain(t *testing.T) {
 	if err := os.WriteFile(path, []byte("not safetensors"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	third, trained, err := LoadOrTrain(t.Context(), path, small, smallTest, cfg, nil)
+	third, trained, err := LoadOrTrain(t.Context(), "", small, smallTest, cfg, nil)
 	if err != nil || !trained || !slices.Equal(third.Data, first.Data) {
 		t.Fatalf("after corruption: trained %v, %v; want the same classifier again", trained, err)
 	}
 	if _, err := Load(path); err != nil {
 		t.Errorf("the replaced file does not load: %v", err)
+	}
+	// an explicit path is only read: loaded when it holds a classifier, an
+	// error naming it (and how to make one) otherwise, and never written
+	if fourth, trained, err := LoadOrTrain(t.Context(), path, small, smallTest, cfg, nil); err != nil || trained || !slices.Equal(fourth.Data, first.Data) {
+		t.Errorf("explicit good path: trained %v, %v", trained, err)
+	}
+	dir := t.TempDir()
+	missing, other := filepath.Join(dir, "typo.safetensors"), filepath.Join(dir, "model.safetensors")
+	junk := []byte("an AE checkpoint, say")
+	if err := os.WriteFile(other, junk, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{missing, other} {
+		net, trained, err := LoadOrTrain(t.Context(), p, small, smallTest, cfg, func(Progress) { t.Errorf("%s: training started", p) })
+		if err == nil || net != nil || trained || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), "latent classifier train --out") {
+			t.Errorf("explicit path %s: net %v, trained %v, error %v; want an error naming it and saying how to make one", p, net != nil, trained, err)
+		}
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("a missing explicit path was written")
+	}
+	if b, _ := os.ReadFile(other); !slices.Equal(b, junk) {
+		t.Error("an explicit path that is not a classifier was overwritten")
 	}
 }
 

@@ -19,15 +19,16 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"latent/mnist"
 	"latent/nn"
 	"latent/tensor"
 )
 
-// Image geometry (MNIST) and the number of classes.
+// Image geometry and the number of classes: MNIST's.
 const (
-	Side    = 28
-	Pixels  = Side * Side
-	Classes = 10
+	Side    = mnist.Side
+	Pixels  = mnist.Pixels
+	Classes = mnist.Classes
 )
 
 // Arch fixes the network's widths.
@@ -55,11 +56,14 @@ func (a Arch) Validate() error {
 	return nil
 }
 
-// Flat is the length of the flattened last convolution: Width[2]·4·4.
-func (a Arch) Flat() int { return a.Width[2] * 16 }
+// Flat is the length of the flattened last convolution: Width[2]·sides[3]².
+func (a Arch) Flat() int { return a.Width[2] * codeArea }
 
-// sides is the grid side before and after each convolution.
-var sides = [4]int{28, 14, 7, 4}
+// sides is the grid side before and after each convolution (28, 14, 7, 4).
+var sides = nn.ConvSides(Side)
+
+// codeArea is the number of pixels of one channel of the last convolution.
+var codeArea = sides[3] * sides[3]
 
 // Net holds the layers and the flat parameter buffer.
 type Net struct {
@@ -191,7 +195,7 @@ func (net *Net) forward(ws *workspace) {
 		x = ws.A[i]
 	}
 	// [W2][n·16] → [W2·16][n]
-	tensor.ChannelsToFeatures(ws.H, ws.A[2], net.Width[2], n, 16)
+	tensor.ChannelsToFeatures(ws.H, ws.A[2], net.Width[2], n, codeArea)
 	// [Flat][n] → F [Hidden][n], ReLU
 	net.fc1.Forward(net.Data, ws.F, ws.H, n)
 	tensor.ReLU(ws.F[:net.Hidden*n])
@@ -217,14 +221,14 @@ func (net *Net) backward(ws *workspace, scale float32) (loss float64, correct in
 	// fc.0 (nn.Linear.Backward, with the weight gradient as a small×long
 	// product: its reduction over n = 16 images is too short for MatMulTAdd)
 	flat, hid := net.Flat(), net.Hidden
-	tensor.ChannelsToImages(ws.HT, ws.A[2], n, net.Width[2], 16) // Hᵀ [n][Flat]
+	tensor.ChannelsToImages(ws.HT, ws.A[2], n, net.Width[2], codeArea) // Hᵀ [n][Flat]
 	// dW[o,i] += Σ_n dF[o,n]·Hᵀ[n,i]
 	tensor.MatMulAdd(net.fc1.Weight.Of(ws.Grads), ws.dF, ws.HT, hid, n, flat)
 	tensor.RowSumsAdd(net.fc1.Bias.Of(ws.Grads), ws.dF, n)
 	// dH[i,n] = Σ_o W[o,i]·dF[o,n], then back to channels [W2][n·16]
 	clear(ws.dH[:flat*n])
 	tensor.MatTMulAdd(ws.dH, net.fc1.Weight.Of(net.Data), ws.dF, flat, hid, n)
-	tensor.FeaturesToChannels(ws.dA[2], ws.dH, net.Width[2], n, 16)
+	tensor.FeaturesToChannels(ws.dA[2], ws.dH, net.Width[2], n, codeArea)
 	// convolutions, last to first (the first needs no input gradient)
 	for i := 2; i >= 0; i-- {
 		l := net.conv[i]

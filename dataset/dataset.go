@@ -51,11 +51,14 @@ func Load(spec string) (train, test *mnist.Set, err error) {
 
 // Fashion-MNIST's four files. The checksums are of the gunzipped IDX data,
 // so they hold for the canonical files and for Debian's recompressed ones.
+// Their gunzipped sizes are the IDX headers plus the data (16 + n·28·28 and
+// 8 + n bytes); they bound the downloads, whose compressed sizes differ
+// between the canonical and Debian's files.
 var Fashion = []fetch.File{
-	{Name: "train-images-idx3-ubyte.gz", SHA256: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", Gunzip: true},
-	{Name: "train-labels-idx1-ubyte.gz", SHA256: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", Gunzip: true},
-	{Name: "t10k-images-idx3-ubyte.gz", SHA256: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", Gunzip: true},
-	{Name: "t10k-labels-idx1-ubyte.gz", SHA256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", Gunzip: true},
+	{Name: "train-images-idx3-ubyte.gz", SHA256: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", Gunzip: true, GunzipSize: 16 + 60000*28*28},
+	{Name: "train-labels-idx1-ubyte.gz", SHA256: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", Gunzip: true, GunzipSize: 8 + 60000},
+	{Name: "t10k-images-idx3-ubyte.gz", SHA256: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", Gunzip: true, GunzipSize: 16 + 10000*28*28},
+	{Name: "t10k-labels-idx1-ubyte.gz", SHA256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", Gunzip: true, GunzipSize: 8 + 10000},
 }
 
 // FashionURL is where `latent data fetch fashion-mnist` downloads from.
@@ -100,7 +103,40 @@ func complete(dir string, files []fetch.File) bool {
 	return true
 }
 
-// Fetch downloads a named dataset into the cache and returns its folder.
+// Where returns the folder a --dataset value is read from: for fashion-mnist
+// the first folder that holds every file with its checksum, for idx:DIR and
+// images:DIR the folder DIR (which must exist). mnist is built in: no folder.
+func Where(spec string) (string, error) {
+	var dir string
+	switch {
+	case spec == "" || spec == "mnist":
+		return "", errors.New("mnist is built into latent: it is not read from a folder")
+	case spec == "fashion-mnist":
+		return FindFashion()
+	case strings.HasPrefix(spec, "idx:"):
+		dir = strings.TrimPrefix(spec, "idx:")
+	case strings.HasPrefix(spec, "images:"):
+		dir = strings.TrimPrefix(spec, "images:")
+	default:
+		return "", fmt.Errorf("unknown dataset %q (want %s)", spec, Names)
+	}
+	if _, err := Parse(spec); err != nil {
+		return "", err
+	}
+	st, err := os.Stat(dir)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", spec, err)
+	}
+	if !st.IsDir() {
+		return "", fmt.Errorf("%s: %s is not a folder", spec, dir)
+	}
+	return filepath.Abs(dir)
+}
+
+// Fetch downloads a named dataset into the cache and returns its folder. A
+// fetch that fails removes the folders it created while they are still empty
+// (a partial download stays, to be resumed); when the server cannot be
+// reached, the error says how to get Fashion-MNIST without network.
 func Fetch(ctx context.Context, name, baseURL string, opt fetch.Options) (string, error) {
 	if name != "fashion-mnist" {
 		if name == "mnist" {
@@ -112,11 +148,30 @@ func Fetch(ctx context.Context, name, baseURL string, opt fetch.Options) (string
 	if err != nil {
 		return "", err
 	}
+	created := missing(dir)
 	for _, f := range Fashion {
 		f.URL = strings.TrimSuffix(baseURL, "/") + "/" + f.Name
 		if _, err := fetch.Get(ctx, dir, f, opt); err != nil {
+			for _, d := range created {
+				os.Remove(d) // only an empty folder goes
+			}
+			if errors.Is(err, fetch.ErrUnreachable) {
+				err = fmt.Errorf("%w\nwithout network: Debian's dataset-fashion-mnist package provides Fashion-MNIST offline "+
+					"(apt-get install dataset-fashion-mnist); latent reads it from %s", err, DebianFashionDir)
+			}
 			return "", err
 		}
 	}
 	return dir, nil
+}
+
+// missing lists dir and those of its parents that do not exist yet, deepest first.
+func missing(dir string) []string {
+	var out []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); err == nil || !errors.Is(err, os.ErrNotExist) || filepath.Dir(d) == d {
+			return out
+		}
+		out = append(out, d)
+	}
 }

@@ -1,10 +1,13 @@
 package dataset
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"image"
-	_ "image/jpeg" // decoders for LoadImages
-	_ "image/png"
+	"image/jpeg"
+	"image/png"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -24,6 +27,11 @@ const side = 28
 // grayscale and resizes them to 28×28 (Catmull-Rom). A sixth of the images,
 // chosen by a fixed shuffle, becomes the test set. Images should be light
 // strokes on a dark background, as MNIST's are.
+//
+// Files named *.png, *.jpg or *.jpeg are read; each is decoded as a PNG or a
+// JPEG according to its content, and anything else (a TIFF named x.png, say)
+// is an error naming the file, as is a header declaring more than 8192 pixels
+// on a side or 16 Mpx in all.
 func LoadImages(dir string) (train, test *mnist.Set, err error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -68,6 +76,36 @@ func LoadImages(dir string) (train, test *mnist.Set, err error) {
 	return subset(all, perm[nTest:]), subset(all, perm[:nTest]), nil
 }
 
+// Limits on one file of images:DIR, checked on its header before any pixel
+// is decoded: a PNG or JPEG may declare up to 65535 pixels on a side, and
+// decoding one that large would take gigabytes.
+const (
+	maxImageSide   = 8192
+	maxImagePixels = 1 << 24 // 16 Mpx: a phone photo fits; ≤ 128 MB decoded at 16 bits per channel
+)
+
+// Magic bytes of the two formats LoadImages decodes.
+var (
+	pngMagic  = []byte("\x89PNG\r\n\x1a\n")
+	jpegMagic = []byte{0xff, 0xd8, 0xff}
+)
+
+// otherFormat names a few image formats that are not decoded, to say what a
+// refused file is.
+func otherFormat(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")):
+		return "TIFF"
+	case bytes.HasPrefix(head, []byte("GIF8")):
+		return "GIF"
+	case bytes.HasPrefix(head, []byte("BM")):
+		return "BMP"
+	case len(head) >= 12 && bytes.HasPrefix(head, []byte("RIFF")) && string(head[8:12]) == "WEBP":
+		return "WebP"
+	}
+	return ""
+}
+
 // readGray28 decodes one image and returns its 28×28 grayscale pixels.
 func readGray28(path string) ([]uint8, error) {
 	f, err := os.Open(path)
@@ -75,23 +113,60 @@ func readGray28(path string) ([]uint8, error) {
 		return nil, err
 	}
 	defer f.Close()
-	cfg, _, err := image.DecodeConfig(f)
+	return gray28(path, f)
+}
+
+// gray28 decodes r (a PNG or JPEG named path) and resizes it to 28×28 gray.
+func gray28(path string, r io.ReadSeeker) ([]uint8, error) {
+	img, err := decodePNGOrJPEG(path, r)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a PNG or JPEG image: %w", path, err)
-	}
-	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > 8192 || cfg.Height > 8192 {
-		return nil, fmt.Errorf("%s: %d×%d pixels; want 1 to 8192 on each side", path, cfg.Width, cfg.Height)
-	}
-	if _, err := f.Seek(0, 0); err != nil {
 		return nil, err
-	}
-	img, _, err := image.Decode(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	gray := image.NewGray(image.Rect(0, 0, side, side))
 	draw.CatmullRom.Scale(gray, gray.Bounds(), img, img.Bounds(), draw.Src, nil)
 	return gray.Pix, nil
+}
+
+// decodePNGOrJPEG decodes r as a PNG or a JPEG, chosen by its magic bytes
+// whatever the file's name, and refuses every other format (image.Decode
+// would pick any registered decoder, TIFF included, from the content). The
+// size declared in the header is checked before the pixels are decoded.
+// Errors name path.
+func decodePNGOrJPEG(path string, r io.ReadSeeker) (image.Image, error) {
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(12)
+	var decodeConfig func(io.Reader) (image.Config, error)
+	var decode func(io.Reader) (image.Image, error)
+	var format string
+	switch {
+	case bytes.HasPrefix(head, pngMagic):
+		decodeConfig, decode, format = png.DecodeConfig, png.Decode, "PNG"
+	case bytes.HasPrefix(head, jpegMagic):
+		decodeConfig, decode, format = jpeg.DecodeConfig, jpeg.Decode, "JPEG"
+	default:
+		what := "its content is neither"
+		if f := otherFormat(head); f != "" {
+			what = "its content is " + f
+		}
+		return nil, fmt.Errorf("%s: not a PNG or JPEG image (%s); images:DIR reads only PNG and JPEG files, convert it or remove it", path, what)
+	}
+	cfg, err := decodeConfig(br)
+	if err != nil {
+		return nil, fmt.Errorf("%s: damaged %s header: %w", path, format, err)
+	}
+	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxImageSide || cfg.Height > maxImageSide ||
+		cfg.Width*cfg.Height > maxImagePixels {
+		return nil, fmt.Errorf("%s: the %s declares %d×%d pixels; images:DIR takes 1 to %d on a side and at most %d Mpx: resize it (the models see 28×28)",
+			path, format, cfg.Width, cfg.Height, maxImageSide, maxImagePixels>>20)
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	img, err := decode(bufio.NewReader(r))
+	if err != nil {
+		return nil, fmt.Errorf("%s: damaged %s: %w", path, format, err)
+	}
+	return img, nil
 }
 
 // subset copies the images idx of s into a new set.

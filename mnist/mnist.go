@@ -21,6 +21,14 @@ const (
 	TestLabelsFile  = "t10k-labels-idx1-ubyte"
 )
 
+// The MNIST geometry: one channel of Side×Side pixels, Classes labels. Every
+// package that assumes MNIST's shape takes it from here.
+const (
+	Side    = 28
+	Pixels  = Side * Side
+	Classes = 10
+)
+
 // Set is a set of equally sized grayscale images with their labels.
 type Set struct {
 	Images        []uint8 // N*Rows*Cols bytes, image i at [i*Rows*Cols:(i+1)*Rows*Cols], row-major

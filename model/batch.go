@@ -49,7 +49,7 @@ func (m *Model) EncodeLabeled(images []float32, labels []uint8, n int, logvar []
 				tensor.Transpose(logvar[lo*dim:(lo+k)*dim], ws.Logvar[:dim*k], dim, k)
 			}
 		} else {
-			tensor.ChannelsToImages(codes[lo*dim:(lo+k)*dim], ws.A[2], k, m.Width[2], 16)
+			tensor.ChannelsToImages(codes[lo*dim:(lo+k)*dim], ws.A[2], k, m.Width[2], codeArea)
 		}
 	}
 	return codes
@@ -82,7 +82,7 @@ func (m *Model) DecodeInto(images []float32, ws *Workspace, codes []float32, lab
 		if m.IsVAE() {
 			tensor.Transpose(ws.Z[:dim*k], codes[lo*dim:(lo+k)*dim], k, dim)
 		} else {
-			tensor.ImagesToChannels(ws.A[2], codes[lo*dim:(lo+k)*dim], k, m.Width[2], 16)
+			tensor.ImagesToChannels(ws.A[2], codes[lo*dim:(lo+k)*dim], k, m.Width[2], codeArea)
 		}
 		m.Decode(ws)
 		copy(images[lo*Pixels:], ws.Output())

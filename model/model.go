@@ -7,15 +7,34 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"latent/internal/limits"
+	"latent/mnist"
 	"latent/nn"
 	"latent/tensor"
 )
 
-// Image geometry: MNIST, one channel of 28×28.
+// Image geometry: MNIST's, one channel of 28×28 (mnist.Side). Every other
+// size of the models follows from it (Grid).
 const (
-	Side   = 28
+	Side   = mnist.Side
 	Pixels = Side * Side
 )
+
+// Grid holds the sides of the square grids the encoder passes through: the
+// image, then each 3×3 stride-2 padding-1 convolution's output, (s-1)/2 + 1
+// (MNIST: 28, 14, 7, 4). The decoder walks them back: transposed convolution
+// i maps Grid[3-i] to Grid[2-i] with output padding outPad(3-i).
+var Grid = nn.ConvSides(Side)
+
+// outPad is the output padding of the transposed convolution that maps
+// Grid[i] back to Grid[i-1]: 2·small - 1 + outPad = large.
+func outPad(i int) int { return Grid[i-1] - (2*Grid[i] - 1) }
+
+// codeArea is the number of pixels of one code channel, Grid[3]².
+var codeArea = area(3)
+
+// area is the number of pixels of grid i.
+func area(i int) int { return Grid[i] * Grid[i] }
 
 // Kind names a model family.
 type Kind string
@@ -28,7 +47,7 @@ const (
 )
 
 // Classes is the number of labels a conditional VAE is conditioned on.
-const Classes = 10
+const Classes = mnist.Classes
 
 // ParseKind checks a --model value.
 func ParseKind(s string) (Kind, error) {
@@ -104,19 +123,21 @@ func (c Config) Validate() error {
 	if c.Kind == AE && c.Lik() != MSESum {
 		return fmt.Errorf("the AE is trained with the mean squared error; --likelihood %s needs a VAE", c.Likelihood)
 	}
-	if c.Kind != AE && (c.Latent < 1 || c.Latent > 4096) {
-		return fmt.Errorf("latent size %d out of range 1..4096", c.Latent)
+	if c.Kind != AE {
+		if err := limits.Latent.Check(c.Latent); err != nil {
+			return err
+		}
 	}
 	for i, w := range c.Width {
-		if w < 1 || w > 1024 {
-			return fmt.Errorf("width %d of encoder layer %d out of range 1..1024", w, i)
+		if err := limits.LayerWidth.Check(w); err != nil {
+			return fmt.Errorf("encoder layer %d: %w", i, err)
 		}
 	}
 	return nil
 }
 
-// CodeSize is the number of features of the encoder's output: Width[2]·4·4.
-func (c Config) CodeSize() int { return c.Width[2] * 16 }
+// CodeSize is the number of features of the encoder's output: Width[2]·Grid[3]².
+func (c Config) CodeSize() int { return c.Width[2] * codeArea }
 
 // Model holds the layers and the flat parameter buffer of an AE or a VAE.
 //
@@ -164,9 +185,9 @@ func New(cfg Config, seed uint64) (*Model, error) {
 		m.fcLogvar = nn.NewLinear(ps, "fc_logvar", cfg.CodeSize()+cfg.Cond(), cfg.Latent)
 		m.decFC = nn.NewLinear(ps, "decoder_fc.0", cfg.Latent+cfg.Cond(), cfg.CodeSize())
 	}
-	m.dec[0] = nn.NewConvTranspose2d(ps, decName+".0", w[2], w[1], 0)
-	m.dec[1] = nn.NewConvTranspose2d(ps, decName+".2", w[1], w[0], 1)
-	m.dec[2] = nn.NewConvTranspose2d(ps, decName+".4", w[0], 1, 1)
+	m.dec[0] = nn.NewConvTranspose2d(ps, decName+".0", w[2], w[1], outPad(3))
+	m.dec[1] = nn.NewConvTranspose2d(ps, decName+".2", w[1], w[0], outPad(2))
+	m.dec[2] = nn.NewConvTranspose2d(ps, decName+".4", w[0], 1, outPad(1))
 	if cfg.Likelihood == Gaussian {
 		m.logSigma = ps.Add("log_sigma", 1) // starts at σ = 1
 	}
@@ -235,26 +256,23 @@ func (m *Model) NewWorkspace(capacity int) *Workspace {
 	f := func(k int) []float32 { return make([]float32, k) }
 	ws := &Workspace{Cap: n, cond: m.Cond()}
 	ws.X = f(n * Pixels)
-	sizes := [3]int{14 * 14, 7 * 7, 4 * 4}
+	// encoder: A[i] [W_i][n·Grid[i+1]²], Col[i] [in_i·9][n·Grid[i+1]²]
 	in := [3]int{1, w[0], w[1]}
 	for i := range 3 {
-		ws.A[i] = f(w[i] * n * sizes[i])
-		ws.dA[i] = f(w[i] * n * sizes[i])
-		ws.Col[i] = f(in[i] * 9 * n * sizes[i])
+		ws.A[i] = f(w[i] * n * area(i+1))
+		ws.dA[i] = f(w[i] * n * area(i+1))
+		ws.Col[i] = f(in[i] * 9 * n * area(i+1))
 	}
-	// decoder: T[0] [W1][n·49], T[1] [W0][n·196], T[2] [1][n·784];
-	// TCol[i] [out_i·9][n·in-grid]
+	// decoder: T[i] [out_i][n·Grid[2-i]²] (MNIST: [W1][n·49], [W0][n·196],
+	// [1][n·784]); a column matrix [out_i·9][n·Grid[3-i]²]
 	outC := [3]int{w[1], w[0], 1}
-	outS := [3]int{49, 196, Pixels}
-	inS := [3]int{16, 49, 196}
 	maxCol := 0
-	h := [3]int{4, 7, 14}
 	for i := range 3 {
-		ws.T[i] = f(outC[i] * n * outS[i])
-		ws.dT[i] = f(outC[i] * n * outS[i])
-		tg := m.dec[i].Window(n, h[i], h[i])
-		maxCol = max(maxCol, outC[i]*9*n*inS[i], m.dec[i].ForwardScratch(tg))
-		eg := m.enc[i].Window(n, 28>>i, 28>>i)
+		ws.T[i] = f(outC[i] * n * area(2-i))
+		ws.dT[i] = f(outC[i] * n * area(2-i))
+		tg := m.dec[i].Window(n, Grid[3-i], Grid[3-i])
+		maxCol = max(maxCol, outC[i]*9*n*area(3-i), m.dec[i].ForwardScratch(tg))
+		eg := m.enc[i].Window(n, Grid[i], Grid[i])
 		maxCol = max(maxCol, m.enc[i].BackwardScratch(eg))
 	}
 	ws.dCol = f(maxCol)
@@ -327,7 +345,7 @@ func (m *Model) Encode(ws *Workspace) {
 		x, h, w = ws.A[i], g.Ho, g.Wo
 	}
 	if m.IsVAE() {
-		tensor.ChannelsToFeatures(ws.H, ws.A[2], m.Width[2], n, 16)
+		tensor.ChannelsToFeatures(ws.H, ws.A[2], m.Width[2], n, codeArea)
 		m.fcMu.Forward(m.Data, ws.Mu, ws.H, n)
 		m.fcLogvar.Forward(m.Data, ws.Logvar, ws.H, n)
 	}
@@ -348,10 +366,10 @@ func (m *Model) Decode(ws *Workspace) {
 		c := m.CodeSize()
 		m.decFC.Forward(m.Data, ws.D, ws.Z, n)
 		tensor.ReLU(ws.D[:c*n])
-		tensor.FeaturesToChannels(ws.DC, ws.D, m.Width[2], n, 16)
+		tensor.FeaturesToChannels(ws.DC, ws.D, m.Width[2], n, codeArea)
 		code = ws.DC
 	}
-	x, h, w := code, 4, 4
+	x, h, w := code, Grid[3], Grid[3]
 	for i, l := range m.dec {
 		g := l.Window(n, h, w)
 		act := tensor.ActReLU
@@ -438,7 +456,6 @@ func (m *Model) Backward(ws *Workspace, wt Weights) Loss {
 	}
 
 	// decoder, from the image back to the code
-	sizes := [3]int{4, 7, 14}
 	inputs := [3][]float32{ws.A[2], ws.T[0], ws.T[1]}
 	if m.IsVAE() {
 		inputs[0] = ws.DC
@@ -446,7 +463,7 @@ func (m *Model) Backward(ws *Workspace, wt Weights) Loss {
 	dCode := ws.dA[2]
 	for i := 2; i >= 0; i-- {
 		l := m.dec[i]
-		g := l.Window(n, sizes[i], sizes[i])
+		g := l.Window(n, Grid[3-i], Grid[3-i])
 		// dT[2] holds the tanh's gradient already; dT[i-1] is gated by layer
 		// i-1's ReLU as it is computed
 		dy := ws.dT[i][:l.Out*g.Large()]
@@ -460,7 +477,7 @@ func (m *Model) Backward(ws *Workspace, wt Weights) Loss {
 	if m.IsVAE() {
 		c, lat, k := m.CodeSize(), m.Latent*n, m.Cond()
 		// decoder_fc: reshape back, ReLU, Linear
-		tensor.ChannelsToFeatures(ws.dD, dCode, m.Width[2], n, 16)
+		tensor.ChannelsToFeatures(ws.dD, dCode, m.Width[2], n, codeArea)
 		tensor.ReLUBackward(ws.dD[:c*n], ws.D)
 		clear(ws.dZ[:lat+k*n])
 		m.decFC.Backward(m.Data, ws.Grads, ws.dZ, ws.dD, ws.Z, n)
@@ -480,14 +497,13 @@ func (m *Model) Backward(ws *Workspace, wt Weights) Loss {
 		clear(ws.dH[:c*n+k*n])
 		m.fcMu.Backward(m.Data, ws.Grads, ws.dH, ws.dMu, ws.H, n)
 		m.fcLogvar.Backward(m.Data, ws.Grads, ws.dH, ws.dLogvar, ws.H, n)
-		tensor.FeaturesToChannels(dCode, ws.dH, m.Width[2], n, 16)
+		tensor.FeaturesToChannels(dCode, ws.dH, m.Width[2], n, codeArea)
 	}
 
 	// encoder, from the code back to the first layer (no input gradient)
-	sizes = [3]int{28, 14, 7}
 	for i := 2; i >= 0; i-- {
 		l := m.enc[i]
-		g := l.Window(n, sizes[i], sizes[i])
+		g := l.Window(n, Grid[i], Grid[i])
 		// dA[i-1] is gated by layer i-1's ReLU as it is computed
 		dy := ws.dA[i][:l.Out*g.Small()]
 		var dx, gate []float32
@@ -499,15 +515,12 @@ func (m *Model) Backward(ws *Workspace, wt Weights) Loss {
 	return loss
 }
 
-// side is the grid side before and after each encoder layer.
-var side = [4]int{28, 14, 7, 4}
-
 // EncoderMACs counts the multiply-adds per image of the encoder (with the VAE's
 // two heads).
 func (m *Model) EncoderMACs() int {
 	n := 0
 	for i, l := range m.enc {
-		n += l.Out * l.In * 9 * side[i+1] * side[i+1]
+		n += l.Out * l.In * 9 * area(i+1)
 	}
 	if m.IsVAE() {
 		n += m.fcMu.In*m.fcMu.Out + m.fcLogvar.In*m.fcLogvar.Out
@@ -519,14 +532,14 @@ func (m *Model) EncoderMACs() int {
 // gradients (dX) and of the weight gradients (dW), layer by layer as in PERF.md.
 func (m *Model) MACs() (fwd, dx, dw int) {
 	for i, l := range m.enc {
-		f := l.Out * l.In * 9 * side[i+1] * side[i+1]
+		f := l.Out * l.In * 9 * area(i+1)
 		fwd, dw = fwd+f, dw+f
 		if i > 0 { // the first layer needs no input gradient
 			dx += f
 		}
 	}
 	for i, l := range m.dec {
-		f := l.In * l.Out * 9 * side[3-i] * side[3-i]
+		f := l.In * l.Out * 9 * area(3-i)
 		fwd, dx, dw = fwd+f, dx+f, dw+f
 	}
 	if m.IsVAE() {

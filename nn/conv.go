@@ -26,9 +26,23 @@ func (l Conv2d) Init(params []float32, rng *rand.Rand) {
 	InitUniform(params, l.Bias, l.In*9, rng)
 }
 
+// ConvSide is the side of a 3×3, stride-2, padding-1 convolution's output
+// grid for an input side s.
+func ConvSide(s int) int { return (s-1)/2 + 1 }
+
+// ConvSides are the grid sides an image of side s passes through in three
+// such convolutions: s, then each output (28: 28, 14, 7, 4).
+func ConvSides(s int) [4]int {
+	g := [4]int{s}
+	for i := 1; i < len(g); i++ {
+		g[i] = ConvSide(g[i-1])
+	}
+	return g
+}
+
 // Window is the geometry for n images of h×w input.
 func (l Conv2d) Window(n, h, w int) tensor.Window {
-	return tensor.Window{C: l.In, N: n, H: h, W: w, Ho: (h-1)/2 + 1, Wo: (w-1)/2 + 1}
+	return tensor.Window{C: l.In, N: n, H: h, W: w, Ho: ConvSide(h), Wo: ConvSide(w)}
 }
 
 // Forward: x [In][n·h·w] → y [Out][n·ho·wo].

@@ -10,7 +10,6 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strconv"
-	"time"
 
 	"latent/mnist"
 	"latent/model"
@@ -43,9 +42,45 @@ type Inputs struct {
 	TSNEProgress func(model string, iter, total int)
 	// TSNEPoints limits the t-SNE maps to the first n test images (0: all 10,000).
 	TSNEPoints int
+	// ValImages is the number of held-out validation images, for the
+	// training curves' caption (0: the caption gives no number).
+	ValImages int
 }
 
-const scale = 3 // pixels per MNIST pixel in the digit grids
+// scale is the largest number of pixels per image pixel in the digit
+// grids; fitGrid lowers it until the grid fits DisplayWidth.
+const scale = 3
+
+// fitGrid draws cells with opt at the largest scale up to opt.Scale (at
+// least 1) whose grid is no wider than DisplayWidth, so that report.html
+// shows it at its own size, its text unscaled.
+func fitGrid(cells [][]float32, opt viz.GridOptions) *image.RGBA {
+	for opt.Scale > 1 {
+		if w, _ := viz.GridSize(len(cells), model.Side, opt); w <= DisplayWidth {
+			break
+		}
+		opt.Scale--
+	}
+	return viz.Grid(cells, model.Side, opt)
+}
+
+// codeShape describes the AE's code from its configuration: "8×4×4 = 128"
+// for the seed, channels × the encoder's output grid.
+func codeShape(m *model.Model) string {
+	c, n := m.Width[2], m.CodeSize()
+	if s := int(math.Round(math.Sqrt(float64(n / c)))); s*s*c == n {
+		return fmt.Sprintf("%d×%d×%d = %d", c, s, s, n)
+	}
+	return fmt.Sprintf("%d×%d = %d", c, n/c, n)
+}
+
+// codeWords says what the t-SNE maps of m's codes are made of.
+func codeWords(m *model.Model) string {
+	if m.IsVAE() {
+		return fmt.Sprintf("the means mu (%d numbers)", m.Latent)
+	}
+	return fmt.Sprintf("the %d-number codes", m.CodeSize())
+}
 
 // images returns the normalised test images idx as [][]float32 rows and one
 // flat buffer.
@@ -90,9 +125,9 @@ func Draw(in Inputs) ([]Figure, error) {
 	// 1. the data
 	trainIdx := mnist.Indices(64)
 	trainImgs, _ := images(in.Train, trainIdx)
-	if err := step(Figure{"data.png", "The data", "64 training images with their labels, as the models see them: 28×28 pixels scaled to [-1, 1]."},
+	if err := step(Figure{"data.png", "The data", fmt.Sprintf("%d training images with their labels, as the models see them: %d×%d pixels scaled to [-1, 1].", len(trainIdx), in.Train.Rows, in.Train.Cols)},
 		func(p string) error {
-			return viz.SavePNG(p, viz.Grid(trainImgs, model.Side, viz.GridOptions{Cols: 16, Scale: scale, Gap: 2, Captions: labelsOf(in.Train, trainIdx)}))
+			return viz.SavePNG(p, fitGrid(trainImgs, viz.GridOptions{Cols: 16, Scale: scale, Gap: 2, Captions: labelsOf(in.Train, trainIdx)}))
 		}); err != nil {
 		return nil, err
 	}
@@ -109,34 +144,31 @@ func Draw(in Inputs) ([]Figure, error) {
 		}
 		name := upper(m.Kind)
 		// 2 and 5. reconstructions
-		caption := "Top: test images the AE never saw. Bottom: its reconstructions through the 8×4×4 = 128-number code."
+		caption := fmt.Sprintf("Top: test images the AE never saw. Bottom: its reconstructions through the %s-number code.", codeShape(m))
 		if m.IsVAE() {
 			caption = fmt.Sprintf("Top: test images. Bottom: the VAE's reconstructions from z = mu (%d numbers): blurrier than the AE's, the price of a smooth latent space.", m.Latent)
 		}
 		rec := Rows(m.Reconstruct(testFlat, in.Test.Labels[:len(testIdx)], len(testIdx)), len(testIdx))
 		if err := step(Figure{string(m.Kind) + "_reconstructions.png", name + " reconstructions", caption}, func(p string) error {
-			return viz.SavePNG(p, viz.Grid(append(append([][]float32{}, testImgs...), rec...), model.Side,
+			return viz.SavePNG(p, fitGrid(append(append([][]float32{}, testImgs...), rec...),
 				viz.GridOptions{Cols: len(testIdx), Scale: scale, Gap: 2, RowTitles: []string{"input", name}}))
 		}); err != nil {
 			return nil, err
 		}
 
 		// 3 and 6. t-SNE maps of the test codes
-		what := "the 128-number codes"
-		if m.IsVAE() {
-			what = fmt.Sprintf("the means mu (%d numbers)", m.Latent)
-		}
+		what := codeWords(m)
 		var acc, secs float64
 		if err := step(Figure{string(m.Kind) + "_tsne.png", "t-SNE of the " + name + "'s latent space",
-			fmt.Sprintf("%d test images placed by t-SNE from %s, coloured by their true digit. No labels were used in training: digits cluster because the code keeps what tells them apart.", nMap, what)},
+			fmt.Sprintf("%s test images placed by t-SNE from %s, coloured by their true digit. No labels were used in training: digits cluster because the code keeps what tells them apart.", thousands(nMap), what)},
 			func(p string) error {
-				codes := EncodeSet(m, in.Test, nMap)
+				codes := train.EncodeSet(m, in.Test, nMap, in.Threads)
 				opt := tsne.DefaultOptions()
 				opt.Seed, opt.Threads = in.Seed, in.Threads
 				if in.TSNEProgress != nil {
 					opt.Progress = func(iter, total int) { in.TSNEProgress(name, iter, total) }
 				}
-				xy, a, s, err := Embed(codes, nMap, m.CodeDim(), in.Test.Labels[:nMap], opt)
+				xy, a, s, err := tsne.EmbedScored(codes, nMap, m.CodeDim(), in.Test.Labels[:nMap], opt)
 				if err != nil {
 					return err
 				}
@@ -151,15 +183,15 @@ func Draw(in Inputs) ([]Figure, error) {
 
 		// 4 and 7. decoding random codes: noise for the AE, digits for the VAE
 		f := Figure{"ae_random_codes.png", "An AE cannot generate",
-			"The AE's decoder fed random N(0, 1) codes of shape 8×4×4: noise, not digits. Nothing in its training asked the codes of real digits to fill any particular region, so a random point lands where no digit lives."}
+			fmt.Sprintf("The AE's decoder fed random N(0, 1) codes of shape %s: noise, not digits. Nothing in its training asked the codes of real digits to fill any particular region, so a random point lands where no digit lives.", codeShape(m))}
 		n, cols := 32, 16
 		if m.IsVAE() {
-			f = Figure{"vae_samples.png", "A VAE can",
-				"100 digits decoded from z ~ N(0, I). The KL term pulled the codes of real digits towards the standard normal, so random points land among them."}
-			if m.Prior != nil {
-				f.Caption = fmt.Sprintf("100 digits decoded from z drawn from the model's learned prior, a %d-component Gaussian mixture fitted to where the encoder puts the training images (the aggregate posterior), instead of N(0, I).", m.Prior.K())
-			}
 			n, cols = 100, 10
+			f = Figure{"vae_samples.png", "A VAE can",
+				fmt.Sprintf("%d digits decoded from z ~ N(0, I). The KL term pulled the codes of real digits towards the standard normal, so random points land among them.", n)}
+			if m.Prior != nil {
+				f.Caption = fmt.Sprintf("%d digits decoded from z drawn from the model's learned prior, a %d-component Gaussian mixture fitted to where the encoder puts the training images (the aggregate posterior), instead of N(0, I).", n, m.Prior.K())
+			}
 		}
 		z := normal(rng, n*m.CodeDim())
 		if m.IsVAE() {
@@ -167,7 +199,7 @@ func Draw(in Inputs) ([]Figure, error) {
 		}
 		out := Rows(m.DecodeCodes(z, n), n)
 		if err := step(f, func(p string) error {
-			return viz.SavePNG(p, viz.Grid(out, model.Side, viz.GridOptions{Cols: cols, Scale: scale, Gap: 2}))
+			return viz.SavePNG(p, fitGrid(out, viz.GridOptions{Cols: cols, Scale: scale, Gap: 2}))
 		}); err != nil {
 			return nil, err
 		}
@@ -180,14 +212,15 @@ func Draw(in Inputs) ([]Figure, error) {
 		var titles []string
 		for _, pr := range pairs {
 			for _, m := range []*model.Model{in.AE, in.VAE} {
-				cells = append(cells, Interpolate(m, in.Test, pr[0], pr[1], 10)...)
+				_, ends := images(in.Test, pr[:])
+				cells = append(cells, Rows(m.Interpolate(ends, []uint8{in.Test.Labels[pr[0]], in.Test.Labels[pr[1]]}, -1, 10), 10)...)
 				titles = append(titles, fmt.Sprintf("%s %d to %d", upper(m.Kind), in.Test.Labels[pr[0]], in.Test.Labels[pr[1]]))
 			}
 		}
 		if err := step(Figure{"interpolation.png", "Walking between two digits",
 			"Each pair of rows decodes 10 evenly spaced points on the straight line between the codes of two test digits, AE above VAE. The AE passes through shapes that are no digit; the VAE's path stays among digits, because its latent space is smooth."},
 			func(p string) error {
-				return viz.SavePNG(p, viz.Grid(cells, model.Side, viz.GridOptions{Cols: 10, Scale: scale, Gap: 2, RowTitles: titles}))
+				return viz.SavePNG(p, fitGrid(cells, viz.GridOptions{Cols: 10, Scale: scale, Gap: 2, RowTitles: titles}))
 			}); err != nil {
 			return nil, err
 		}
@@ -210,8 +243,12 @@ func Draw(in Inputs) ([]Figure, error) {
 		}
 		x := col(func(m train.Metrics) float64 { return float64(m.Epoch) })
 		name := upper(h.kind)
+		val := "held-out validation images"
+		if in.ValImages > 0 {
+			val = fmt.Sprintf("%s %s", thousands(in.ValImages), val)
+		}
 		f := Figure{string(h.kind) + "_curves.png", name + " training curves",
-			"The AE's mean squared error per pixel on the training images and on the 12,000 held-out validation images, after each epoch."}
+			fmt.Sprintf("The AE's mean squared error per pixel on the training images and on the %s, after each epoch.", val)}
 		draw := func(p string) error {
 			return viz.Lines(p, "AE loss per epoch", "epoch", "MSE per pixel", x, []viz.Series{
 				{Name: "train", Y: col(func(m train.Metrics) float64 { return m.TrainLoss })},
@@ -228,7 +265,7 @@ func Draw(in Inputs) ([]Figure, error) {
 					pair("loss", func(m train.Metrics) float64 { return m.TrainLoss }, func(m train.Metrics) float64 { return m.ValLoss }),
 					pair("reconstruction", func(m train.Metrics) float64 { return m.TrainRec }, func(m train.Metrics) float64 { return m.ValRec }),
 					pair("KL", func(m train.Metrics) float64 { return m.TrainKL }, func(m train.Metrics) float64 { return m.ValKL }),
-				}, 1200, 450)
+				}, DisplayWidth, 420)
 			}
 		}
 		if err := step(f, draw); err != nil {
@@ -238,15 +275,16 @@ func Draw(in Inputs) ([]Figure, error) {
 
 	// 10. a 2-D latent space can be drawn directly
 	if in.VAE != nil && in.VAE.Latent == 2 {
+		const side = 16 // at 2 pixels per pixel, 16 columns fit DisplayWidth
 		if err := step(Figure{"vae_manifold.png", "The 2-D manifold",
-			"Decodes of a 20×20 grid of latent points at Gaussian quantiles (from 5 % to 95 % in each dimension): the whole generative model on one page."},
-			func(p string) error { return viz.SavePNG(p, Manifold(in.VAE, 20)) }); err != nil {
+			fmt.Sprintf("Decodes of a %d×%d grid of latent points at Gaussian quantiles (from 5 %% to 95 %% in each dimension): the whole generative model on one page.", side, side)},
+			func(p string) error { return viz.SavePNG(p, Manifold(in.VAE, side)) }); err != nil {
 			return nil, err
 		}
 		if err := step(Figure{"vae_mu_scatter.png", "The means, directly",
 			"With two latent dimensions no t-SNE is needed: each test image's mu, coloured by digit."},
 			func(p string) error {
-				mu := EncodeSet(in.VAE, in.Test, nMap)
+				mu := train.EncodeSet(in.VAE, in.Test, nMap, in.Threads)
 				xy := make([]float64, len(mu))
 				for i, v := range mu {
 					xy[i] = float64(v)
@@ -257,50 +295,6 @@ func Draw(in Inputs) ([]Figure, error) {
 		}
 	}
 	return figs, nil
-}
-
-// Embed runs t-SNE on codes and measures its 10-NN label accuracy.
-func Embed(codes []float32, n, d int, labels []uint8, opt tsne.Options) (xy []float64, acc, secs float64, err error) {
-	start := nowSeconds()
-	xy, err = tsne.Embed(codes, n, d, opt)
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	return xy, tsne.KNNAccuracy(xy, 2, labels, 10), nowSeconds() - start, nil
-}
-
-// EncodeSet returns the codes of the first n images of set, [n][CodeDim],
-// normalising a slice of images at a time to keep memory low.
-func EncodeSet(m *model.Model, set *mnist.Set, n int) []float32 {
-	const slice = 1024
-	codes := make([]float32, 0, n*m.CodeDim())
-	buf := make([]float32, slice*model.Pixels)
-	idx := make([]int, 0, slice)
-	for lo := 0; lo < n; lo += slice {
-		idx = idx[:0]
-		for i := lo; i < min(lo+slice, n); i++ {
-			idx = append(idx, i)
-		}
-		set.Fill(buf, nil, idx)
-		codes = append(codes, m.EncodeLabeled(buf[:len(idx)*model.Pixels], set.Labels[lo:lo+len(idx)], len(idx), nil)...)
-	}
-	return codes
-}
-
-// Interpolate decodes steps points on the line between the codes of test
-// images i and j (for the VAE, between their means).
-func Interpolate(m *model.Model, set *mnist.Set, i, j, steps int) [][]float32 {
-	_, flat := images(set, []int{i, j})
-	codes := m.EncodeImages(flat, 2, nil)
-	d := m.CodeDim()
-	line := make([]float32, steps*d)
-	for s := range steps {
-		t := float32(s) / float32(max(steps-1, 1))
-		for k := range d {
-			line[s*d+k] = (1-t)*codes[k] + t*codes[d+k]
-		}
-	}
-	return Rows(m.DecodeCodes(line, steps), steps)
 }
 
 // Manifold decodes a side×side grid of 2-D latent points at Gaussian
@@ -326,6 +320,15 @@ func Manifold(m *model.Model, side int) *image.RGBA {
 		viz.ManifoldOptions{Scale: 2, XTicks: xt, YTicks: yt, Title: "decoded latent grid: z1 along the columns, z2 up the rows"})
 }
 
+// thousands writes n with a comma between groups of three digits: 12,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 func normal(rng *rand.Rand, n int) []float32 {
 	z := make([]float32, n)
 	for i := range z {
@@ -343,5 +346,3 @@ func upper(k model.Kind) string {
 
 // normalQuantile is the standard normal's inverse CDF.
 func normalQuantile(p float64) float64 { return math.Sqrt2 * math.Erfinv(2*p-1) }
-
-func nowSeconds() float64 { return float64(time.Now().UnixNano()) / 1e9 }

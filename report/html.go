@@ -25,6 +25,11 @@ type Report struct {
 	Timings     [][2]string
 }
 
+// DisplayWidth is the width in CSS pixels of report.html's column, the
+// widest a figure is shown. Draw makes its figures no wider, so the page
+// shows them pixel for pixel and their text at the size it was drawn.
+const DisplayWidth = 1000
+
 // WriteHTML writes one self-contained page to path: every figure is read from
 // dir and inlined as a data: URL, so the file works offline and can be mailed.
 func WriteHTML(path, dir string, r Report) error {
@@ -41,7 +46,7 @@ func WriteHTML(path, dir string, r Report) error {
 		figs = append(figs, fig{f, template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(b))})
 	}
 	var buf bytes.Buffer
-	err := page.Execute(&buf, map[string]any{"R": r, "Figures": figs})
+	err := page.Execute(&buf, map[string]any{"R": r, "Figures": figs, "Width": DisplayWidth})
 	if err != nil {
 		return err
 	}
@@ -55,11 +60,11 @@ var page = template.Must(template.New("report").Parse(`<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.R.Title}}</title>
 <style>
-body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1000px; margin: 2em auto; padding: 0 1em; color: #222; }
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; max-width: {{.Width}}px; margin: 2em auto; padding: 0 1em; color: #222; }
 h1 { font-size: 1.8em; margin-bottom: 0.2em; }
 h2 { font-size: 1.3em; margin-top: 2em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
 figure { margin: 1em 0; }
-figure img { max-width: 100%; height: auto; image-rendering: pixelated; border: 1px solid #eee; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.95em; margin-top: 0.4em; }
 table { border-collapse: collapse; margin: 1em 0; }
 td, th { border: 1px solid #ccc; padding: 0.3em 0.8em; text-align: left; }

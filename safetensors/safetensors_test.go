@@ -15,7 +15,7 @@ import (
 
 // fixture is the real file written by PyTorch (make_fixtures.py); the tests
 // that use it fail, never skip, when it is missing.
-const fixture = "../../shared/fixtures/ae.safetensors"
+const fixture = "../testdata/ae.safetensors"
 
 func encode(t testing.TB, ts []Tensor, meta map[string]string) []byte {
 	t.Helper()
@@ -181,7 +181,7 @@ func TestWriteFileReadFile(t *testing.T) {
 func TestPyTorchFixture(t *testing.T) {
 	f, err := ReadFile(fixture)
 	if err != nil {
-		t.Fatalf("the PyTorch fixtures must be at /work/shared/fixtures (beside the repo): %v", err)
+		t.Fatalf("the PyTorch fixture testdata/ae.safetensors is part of the repository: %v", err)
 	}
 	for name, shape := range map[string][]int{"input": {8, 1, 28, 28}, "init.encoder.0.weight": {16, 1, 3, 3}, "loss": {1}} {
 		x, err := f.Lookup(name)

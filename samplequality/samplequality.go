@@ -244,7 +244,7 @@ func Evaluate(net *classifier.Net, images, refFeatures []float32) (Report, error
 // (NewStats or RealStats).
 func EvaluateStats(net *classifier.Net, images []float32, ref Stats) (Report, error) {
 	if len(images)%classifier.Pixels != 0 {
-		return Report{}, fmt.Errorf("samplequality: %d floats is not a whole number of 28×28 images", len(images))
+		return Report{}, fmt.Errorf("samplequality: %d floats is not a whole number of %d×%d images", len(images), classifier.Side, classifier.Side)
 	}
 	n := len(images) / classifier.Pixels
 	probs := make([]float32, n*Classes)

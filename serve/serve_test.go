@@ -63,17 +63,23 @@ func call(t testing.TB, method, url, body string) (int, map[string]any) {
 }
 
 func TestEndpoints(t *testing.T) {
-	for _, kind := range []model.Kind{model.VAE, model.AE} {
+	for _, kind := range []model.Kind{model.VAE, model.AE, model.CVAE} {
 		s, hs := testServer(t, kind)
 		dim := s.m.CodeDim()
 		zeros := "[" + strings.TrimSuffix(strings.Repeat("0,", dim), ",") + "]"
+		nullZ := "[null" + strings.Repeat(",0", dim-1) + "]"
 		pixels := "[" + strings.TrimSuffix(strings.Repeat("0.5,", 784), ",") + "]"
 		big := `{"z":[` + strings.Repeat("0,", 40000) + `0]}`
-		for _, c := range []struct {
+		digit := "" // what a good decode/encode body adds: a CVAE needs the digit
+		if kind == model.CVAE {
+			digit = `, "digit": 3`
+		}
+		type apiCase struct {
 			method, path, body string
 			status             int
 			key                string // in a good answer, or the error's text
-		}{
+		}
+		cases := []apiCase{
 			{"GET", "/", "", 200, ""},
 			{"GET", "/api/info", "", 200, "codeDim"},
 			{"GET", "/api/map", "", 200, "points"},
@@ -81,24 +87,56 @@ func TestEndpoints(t *testing.T) {
 			{"GET", "/api/test/300", "", 400, "index"},
 			{"GET", "/api/test/-1", "", 400, "index"},
 			{"GET", "/api/test/x", "", 400, "index"},
-			{"POST", "/api/decode", `{"z":` + zeros + `}`, 200, "pixels"},
+			{"POST", "/api/decode", `{"z":` + zeros + digit + `}`, 200, "pixels"},
 			{"POST", "/api/decode", `{"z":[1,2]}`, 400, "numbers"},
+			{"POST", "/api/decode", `{"z":` + nullZ + digit + `}`, 400, "z[0] is null"},
 			{"POST", "/api/decode", `{"z":["NaN"]}`, 400, "JSON"},
 			{"POST", "/api/decode", `{"z":[1e999]}`, 400, "JSON"},
 			{"POST", "/api/decode", `{"z":` + zeros + `, "x": 1}`, 400, "unknown field"},
+			{"POST", "/api/decode", `{"z":` + zeros + `, "digit": "3"}`, 400, "JSON"},
 			{"POST", "/api/decode", `{"z":` + zeros + `}{}`, 400, "more than one"},
 			{"POST", "/api/decode", `not json`, 400, "JSON"},
 			{"POST", "/api/decode", big, 413, "larger"},
-			{"GET", "/api/decode", "", 404, "not an API call"},
+			{"GET", "/api/decode", "", 405, "use POST"},
+			{"PUT", "/api/decode", "", 405, "use POST"},
+			{"POST", "/api/info", "", 405, "use GET"},
+			{"DELETE", "/api/test/3", "", 405, "use GET"},
 			{"GET", "/api/nothing", "", 404, "not an API call"},
-			{"POST", "/api/encode", `{"pixels":` + pixels + `}`, 200, "recon"},
+			{"POST", "/api/nothing", "", 404, "not an API call"},
+			{"GET", "/api/test/3/x", "", 404, "not an API call"},
+			{"GET", "/api/test/", "", 404, "not an API call"},
+			{"POST", "/api/encode", `{"pixels":` + pixels + digit + `}`, 200, "recon"},
 			{"POST", "/api/encode", `{"pixels":[0.5,0.5]}`, 400, "784"},
-			{"POST", "/api/encode", `{"pixels":` + strings.Replace(pixels, "0.5", "7", 1) + `}`, 400, "outside"},
+			{"POST", "/api/encode", `{"pixels":` + strings.Replace(pixels, "0.5", "7", 1) + digit + `}`, 400, "outside"},
+			{"POST", "/api/encode", `{"pixels":` + strings.Replace(pixels, "0.5", "null", 1) + digit + `}`, 400, "pixels[0] is null"},
 			{"POST", "/api/interpolate", `{"from":0,"to":9,"steps":5}`, 200, "images"},
 			{"POST", "/api/interpolate", `{"from":0,"to":9,"steps":500}`, 400, "steps"},
 			{"POST", "/api/interpolate", `{"from":0,"to":90000,"steps":5}`, 400, "indices"},
 			{"GET", "/../../etc/passwd", "", 404, ""},
-		} {
+		}
+		if kind == model.CVAE {
+			cases = append(cases,
+				apiCase{"POST", "/api/decode", `{"z":` + zeros + `}`, 400, "digit is required"},
+				apiCase{"POST", "/api/decode", `{"z":` + zeros + `, "digit": 10}`, 400, "outside 0..9"},
+				apiCase{"POST", "/api/decode", `{"z":` + zeros + `, "digit": -1}`, 400, "outside 0..9"},
+				apiCase{"POST", "/api/encode", `{"pixels":` + pixels + `}`, 400, "digit is required"},
+				apiCase{"POST", "/api/interpolate", `{"from":0,"to":9,"steps":5,"digit":4}`, 200, "images"},
+				apiCase{"POST", "/api/interpolate", `{"from":0,"to":9,"steps":5,"digit":12}`, 400, "outside"},
+				apiCase{"GET", "/api/test/5?digit=7", "", 200, "recon"},
+				apiCase{"GET", "/api/test/5?digit=x", "", 400, "digit"},
+				apiCase{"GET", "/api/test/5?digit=10", "", 400, "outside"})
+		} else {
+			cases = append(cases,
+				apiCase{"POST", "/api/decode", `{"z":` + zeros + `, "digit": 3}`, 400, "not conditional"},
+				apiCase{"POST", "/api/interpolate", `{"from":0,"to":9,"steps":5,"digit":4}`, 400, "not conditional"},
+				apiCase{"GET", "/api/test/5?digit=7", "", 400, "not conditional"})
+		}
+		if kind == model.AE {
+			cases = append(cases, apiCase{"GET", "/api/random", "", 400, "no prior"})
+		} else {
+			cases = append(cases, apiCase{"GET", "/api/random", "", 200, "z"})
+		}
+		for _, c := range cases {
 			status, out := call(t, c.method, hs.URL+c.path, c.body)
 			if status != c.status {
 				t.Errorf("%s: %s %s: status %d, want %d (%v)", kind, c.method, c.path, status, c.status, out["error"])
@@ -116,26 +154,34 @@ func TestEndpoints(t *testing.T) {
 			}
 		}
 		// a decode answers 784 gray levels, and the same z gives the same digit
-		_, a := call(t, "POST", hs.URL+"/api/decode", `{"z":`+zeros+`}`)
-		_, b := call(t, "POST", hs.URL+"/api/decode", `{"z":`+zeros+`}`)
+		_, a := call(t, "POST", hs.URL+"/api/decode", `{"z":`+zeros+digit+`}`)
+		_, b := call(t, "POST", hs.URL+"/api/decode", `{"z":`+zeros+digit+`}`)
 		if px, _ := a["pixels"].([]any); len(px) != 784 || fmt.Sprint(a) != fmt.Sprint(b) {
 			t.Errorf("%s: decode gave %d pixels, or differs between calls", kind, len(px))
 		}
 	}
 }
 
-// FuzzRequests throws arbitrary bodies at the JSON endpoints: never a 5xx,
-// never a panic.
+// FuzzRequests throws arbitrary bodies at the JSON endpoints of a VAE and of
+// a conditional VAE: never a 5xx, never a panic.
 func FuzzRequests(f *testing.F) {
-	_, hs := testServer(f, model.VAE)
-	for _, seed := range []string{`{"z":[0,0,0,0,0,0,0,0]}`, `{"pixels":[1,2]}`, `{"from":1,"to":2,"steps":3}`, `{"z":[1e308,-1e308]}`, `[`, `{"z":null}`} {
-		f.Add("decode", seed)
-		f.Add("encode", seed)
-		f.Add("interpolate", seed)
+	_, vae := testServer(f, model.VAE)
+	_, cvae := testServer(f, model.CVAE)
+	for _, seed := range []string{`{"z":[0,0,0,0,0,0,0,0]}`, `{"pixels":[1,2]}`, `{"from":1,"to":2,"steps":3}`, `{"z":[1e308,-1e308]}`, `[`, `{"z":null}`,
+		`{"z":[null,0,0,0,0,0,0,0]}`, `{"z":[0,0,0,0,0,0,0,0],"digit":3}`, `{"from":1,"to":2,"steps":3,"digit":-5}`, `{"pixels":[null]}`} {
+		for _, cond := range []bool{false, true} {
+			f.Add("decode", seed, cond)
+			f.Add("encode", seed, cond)
+			f.Add("interpolate", seed, cond)
+		}
 	}
-	f.Fuzz(func(t *testing.T, endpoint, body string) {
+	f.Fuzz(func(t *testing.T, endpoint, body string, cond bool) {
 		if endpoint != "decode" && endpoint != "encode" && endpoint != "interpolate" {
 			return
+		}
+		hs := vae
+		if cond {
+			hs = cvae
 		}
 		resp, err := http.Post(hs.URL+"/api/"+endpoint, "application/json", strings.NewReader(body))
 		if err != nil {

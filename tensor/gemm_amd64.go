@@ -18,9 +18,6 @@ func tile4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb
 func dot4x2(a *float32, lda int, b *float32, ldb int, p int, out *[64]float32)
 
 //go:noescape
-func gather8(dst *float32, src *float32, idx *int32, n int)
-
-//go:noescape
 func relu8(x *float32, n int)
 
 //go:noescape
@@ -38,12 +35,15 @@ func addConst8(x *float32, v float32, n int)
 //go:noescape
 func sum32(x *float32, n int) float32
 
-// useRows selects the AVX-512 kernels (F and VL) of the windows and the
-// shifted-grid products (splitRows, maskCopy, interleaveRows, termTile8, …);
-// without them the AVX2 table gathers (gather8) and tiles run.
+// useRows selects the parity-class kernels of the windows and the
+// shifted-grid products (ColClasses, ColProduct, ColReduce,
+// ConvTransposeAct); useZmm runs them with the AVX-512 (F and VL) kernels
+// (splitRows, maskCopy, interleaveRows, termTile8, …), else with the AVX2
+// ones (ymm_amd64.s), which give the same bits.
 var (
 	hasAVX512 = hasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
-	useRows   = hasAVX512
+	useRows   = hasAVX2
+	useZmm    = hasAVX512
 )
 
 //go:noescape
@@ -81,3 +81,30 @@ func tanh16(x *float32, n int)
 
 //go:noescape
 func dotTerms8x2(a *float32, lda int, b *float32, offs *[2]int, masks *uint16, moffs *[2]int, nvec int, out *[16]float32)
+
+//go:noescape
+func termTile4y(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, gate *float32)
+
+//go:noescape
+func termTile1y(c *float32, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int)
+
+//go:noescape
+func classTile1y(stack *float32, small int, a *float32, b *float32, lds int, cs int, masks *uint16, nvb int, wo int, bias *float32, flags int)
+
+//go:noescape
+func dotTilesY4(a *float32, lda int, col *float32, tbl *[4][3]int, nvec int, acc *[4][64]float32, out *[16]float32)
+
+//go:noescape
+func interleaveY(dst *float32, stack *float32, small int, rows int, ho int, odd int, wo int, w int, gate *float32, masks *[16]int32)
+
+//go:noescape
+func splitY(p0 *float32, x *float32, small int, rows int, ho int, odd int, w int, masks *[32]int32)
+
+//go:noescape
+func termTile4x24y(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, gate *float32, mb int)
+
+//go:noescape
+func fmaY(n int)
+
+//go:noescape
+func fmaZ(n int)

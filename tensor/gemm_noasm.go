@@ -13,10 +13,6 @@ func dot4x2(a *float32, lda int, b *float32, ldb int, p int, out *[64]float32) {
 	panic("tensor: no assembly in this build")
 }
 
-func gather8(dst *float32, src *float32, idx *int32, n int) {
-	panic("tensor: no assembly in this build")
-}
-
 func relu8(x *float32, n int)                  { panic("tensor: no assembly in this build") }
 func reluMask8(dy *float32, y *float32, n int) { panic("tensor: no assembly in this build") }
 func tanh8(x *float32, n int)                  { panic("tensor: no assembly in this build") }
@@ -28,8 +24,8 @@ func tile1x32(c *float32, a *float32, acs int, b *float32, ldb int, k int) {
 func addConst8(x *float32, v float32, n int) { panic("tensor: no assembly in this build") }
 func sum32(x *float32, n int) float32        { panic("tensor: no assembly in this build") }
 
-// useRows is false: no AVX-512 row kernels.
-var useRows, hasAVX512 = false, false
+// useRows and useZmm are false: no parity-class kernels.
+var useRows, useZmm, hasAVX512 = false, false, false
 
 func interleaveRows(dst *float32, stack *float32, idx *[32]int32, small int, imgs int, ho int, odd int, w int, masks uint64, dstLen int, stackLen int, gate *float32) {
 	panic("tensor: no assembly in this build")
@@ -74,3 +70,34 @@ func tanh16(x *float32, n int) { panic("tensor: no assembly in this build") }
 func dotTerms8x2(a *float32, lda int, b *float32, offs *[2]int, masks *uint16, moffs *[2]int, nvec int, out *[16]float32) {
 	panic("tensor: no assembly in this build")
 }
+
+func termTile4y(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, gate *float32) {
+	panic("tensor: no assembly in this build")
+}
+
+func termTile1y(c *float32, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int) {
+	panic("tensor: no assembly in this build")
+}
+
+func classTile1y(stack *float32, small int, a *float32, b *float32, lds int, cs int, masks *uint16, nvb int, wo int, bias *float32, flags int) {
+	panic("tensor: no assembly in this build")
+}
+
+func dotTilesY4(a *float32, lda int, col *float32, tbl *[4][3]int, nvec int, acc *[4][64]float32, out *[16]float32) {
+	panic("tensor: no assembly in this build")
+}
+
+func interleaveY(dst *float32, stack *float32, small int, rows int, ho int, odd int, wo int, w int, gate *float32, masks *[16]int32) {
+	panic("tensor: no assembly in this build")
+}
+
+func splitY(p0 *float32, x *float32, small int, rows int, ho int, odd int, w int, masks *[32]int32) {
+	panic("tensor: no assembly in this build")
+}
+
+func termTile4x24y(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, gate *float32, mb int) {
+	panic("tensor: no assembly in this build")
+}
+
+func fmaY(n int) { panic("tensor: no assembly in this build") }
+func fmaZ(n int) { panic("tensor: no assembly in this build") }

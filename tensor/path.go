@@ -1,11 +1,14 @@
 package tensor
 
-import "fmt"
+import (
+	"fmt"
+	"os"
+)
 
 // The kernel paths: which set of kernels the products and windows run.
 const (
-	PathAVX512 = "avx512" // AVX-512 F+VL window kernels over the AVX2/FMA products
-	PathAVX2   = "avx2"   // AVX2+FMA kernels only
+	PathAVX512 = "avx512" // AVX-512 F+VL window kernels over the AVX2/FMA products (same bits as avx2)
+	PathAVX2   = "avx2"   // AVX2+FMA kernels only, no gathers
 	PathGo     = "go"     // pure Go (the only path under -tags noasm or off amd64)
 )
 
@@ -24,7 +27,7 @@ func Paths() []string {
 // Path returns the kernel path in use.
 func Path() string {
 	switch {
-	case useRows:
+	case useZmm:
 		return PathAVX512
 	case useAsm:
 		return PathAVX2
@@ -37,13 +40,27 @@ func Path() string {
 func SetPath(name string) error {
 	switch {
 	case name == PathAVX512 && hasAVX512:
-		useAsm, useRows = true, true
+		useAsm, useRows, useZmm = true, true, true
 	case name == PathAVX2 && hasAVX2:
-		useAsm, useRows = true, false
+		useAsm, useRows, useZmm = true, true, false
 	case name == PathGo:
-		useAsm, useRows = false, false
+		useAsm, useRows, useZmm = false, false, false
 	default:
 		return fmt.Errorf("kernel path %q: this machine and build can run %v", name, Paths())
 	}
 	return nil
+}
+
+// PathEnv names the environment variable that, when set, chooses the kernel
+// path at start-up (as SetPath): LATENT_KERNEL_PATH=avx2 go test ./nn runs
+// the parity tests on the AVX2 kernels of an AVX-512 machine.
+const PathEnv = "LATENT_KERNEL_PATH"
+
+func init() {
+	if p := os.Getenv(PathEnv); p != "" {
+		if err := SetPath(p); err != nil {
+			fmt.Fprintf(os.Stderr, "latent: %s: %v (unset it to run the fastest)\n", PathEnv, err)
+			os.Exit(2)
+		}
+	}
 }

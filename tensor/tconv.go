@@ -12,9 +12,10 @@ package tensor
 // matrix: the large grid splits into four parity classes (even/odd row ×
 // even/odd column), and each class is one product over shifted views of src
 // (1, 2, 2 and 4 taps: 9 in all), so no multiply is wasted; the classes are
-// then interleaved. With AVX-512 the shifted views are read in place under
-// lane masks and the interleave is one permute per output row; with AVX2 they
-// are gathered copies and the interleave a gather.
+// then interleaved. The shifted views are read in place under lane masks
+// (AVX-512 k-masks or AVX2 masked loads), and the interleave is one permute
+// per output row (AVX-512) or unpacks and a 128-bit permute per 16 floats
+// (AVX2).
 func ConvTranspose(dst, a, src, scratch []float32, cs int, g Window) {
 	ConvTransposeAct(dst, a, src, nil, ActNone, scratch, cs, g, nil)
 }
@@ -75,8 +76,13 @@ func convTransposeTerms(dst, a, src, bias []float32, act Act, scratch []float32,
 		case ActTanh:
 			flags |= 4
 		}
-		for j0 = 0; j0+32 <= small; j0 += 32 {
-			classTile1(&stack[j0], small, &a[0], &src[j0], 4*small, cs, &plan.masks[j0/16], 2*plan.nv, g.Wo, bp, flags)
+		if useZmm {
+			for j0 = 0; j0+32 <= small; j0 += 32 {
+				classTile1(&stack[j0], small, &a[0], &src[j0], 4*small, cs, &plan.masks[j0/16], 2*plan.nv, g.Wo, bp, flags)
+			}
+		} else {
+			j0 = small &^ 31
+			classTilesY(stack, a, src, plan, g, cs, j0, bp, flags)
 		}
 	}
 	for cls, cl := range classes {
@@ -86,8 +92,12 @@ func convTransposeTerms(dst, a, src, bias []float32, act Act, scratch []float32,
 	}
 	if act == ActTanh { // where classTile1 did not apply it
 		if g.C == 1 {
+			lo := j0
+			if !useZmm { // classTilesY left it to here: the same vector and scalar lanes
+				lo = 0
+			}
 			for cls := range 4 {
-				Tanh(stack[cls*small+j0 : (cls+1)*small])
+				Tanh(stack[cls*small+lo : (cls+1)*small])
 			}
 		} else {
 			Tanh(stack)
@@ -102,64 +112,15 @@ func convTransposeTerms(dst, a, src, bias []float32, act Act, scratch []float32,
 	}
 }
 
-// convTransposeGather is ConvTranspose through table gathers (AVX2), or the
-// column route without assembly.
+// convTransposeGather is ConvTranspose through the column matrix
+// (MatTMulAdd, then Col2imAdd) where the parity-class kernels do not apply.
 func convTransposeGather(dst, a, src, scratch []float32, cs int, g Window) {
-	if !useAsm || tablesFor(g) == nil || g.Large() >= 1<<30 {
-		small := g.Small()
-		dcol := scratch[:g.ColRows()*small]
-		clear(dcol)
-		MatTMulAdd(dcol, a, src, g.ColRows(), cs, small)
-		clear(dst[:g.C*g.Large()])
-		Col2imAdd(dst, dcol, g)
-		return
-	}
-	t := tablesFor(g)
-	small, large := g.Small(), g.Large()
-	shifted := scratch[:5*cs*small]                       // 5 blocks [cs][small]
-	stack := scratch[5*cs*small : 5*cs*small+g.C*4*small] // [g.C][4 classes][small]
-	packed := scratch[5*cs*small+g.C*4*small:][:g.C*4*cs]
-
-	// the shifted copies of src, in block order (0,0) (0,1) (1,1) (1,0) (0,0)
-	for blk, sh := range shiftBlocks {
-		for s := 0; s < cs; s++ {
-			out := shifted[(blk*cs+s)*small : (blk*cs+s+1)*small]
-			in := src[s*small : (s+1)*small]
-			if sh == 0 {
-				copy(out, in)
-				continue
-			}
-			groups := g.N / t.g
-			idx := &t.shift[sh-1][0]
-			for gi := range groups {
-				gather8(&out[gi*t.smallLen], &in[gi*t.smallLen], idx, t.smallLen)
-			}
-			shiftTail(out, in, g, groups*t.g, shiftDelta[sh])
-		}
-	}
-	// one product per parity class into its slice of the stack
-	clear(stack)
-	for cls, cl := range classes {
-		k := cl.blocks * cs
-		// packed[l][(b, s)] = A[s][l·9 + tap of block b]
-		for l := 0; l < g.C; l++ {
-			for b := 0; b < cl.blocks; b++ {
-				tap := cl.taps[b]
-				for s := 0; s < cs; s++ {
-					packed[l*k+b*cs+s] = a[s*g.C*9+l*9+tap]
-				}
-			}
-		}
-		smallLong(stack[cls*small:], 4*small, packed, k, 1, shifted[cl.first*cs*small:], g.C, k, small)
-	}
-	// interleave the classes onto the large grid
-	groups := g.N / t.g
-	for l := 0; l < g.C; l++ {
-		for gi := range groups {
-			gather8(&dst[l*large+gi*t.largeLen], &stack[l*4*small+gi*t.g*g.Ho*g.Wo], &t.interleave[0], t.largeLen)
-		}
-		interleaveTail(dst[l*large:(l+1)*large], stack[l*4*small:(l+1)*4*small], g, groups*t.g)
-	}
+	small := g.Small()
+	dcol := scratch[:g.ColRows()*small]
+	clear(dcol)
+	MatTMulAdd(dcol, a, src, g.ColRows(), cs, small)
+	clear(dst[:g.C*g.Large()])
+	Col2imAdd(dst, dcol, g)
 }
 
 // ConvTransposeScratch is the scratch ConvTranspose needs for g and cs.
@@ -190,33 +151,4 @@ var classes = [4]parityClass{
 	{first: 0, blocks: 2, taps: [4]int{1*3 + 2, 1*3 + 0}},                   // (0,1): blocks (0,0) (0,1)
 	{first: 3, blocks: 2, taps: [4]int{0*3 + 1, 2*3 + 1}},                   // (1,0): blocks (1,0) (0,0)
 	{first: 0, blocks: 4, taps: [4]int{2*3 + 2, 2*3 + 0, 0*3 + 0, 0*3 + 2}}, // (1,1): (0,0) (0,1) (1,1) (1,0)
-}
-
-// shiftTail shifts the images from n0 on without tables.
-func shiftTail(out, in []float32, g Window, n0 int, d [2]int) {
-	for n := n0; n < g.N; n++ {
-		for a := 0; a < g.Ho; a++ {
-			for b := 0; b < g.Wo; b++ {
-				var v float32
-				if a+d[0] < g.Ho && b+d[1] < g.Wo {
-					v = in[(n*g.Ho+a+d[0])*g.Wo+b+d[1]]
-				}
-				out[(n*g.Ho+a)*g.Wo+b] = v
-			}
-		}
-	}
-}
-
-// interleaveTail interleaves the images from n0 on without tables; stack is
-// one channel's [4][small].
-func interleaveTail(dst, stack []float32, g Window, n0 int) {
-	small := g.Small()
-	for n := n0; n < g.N; n++ {
-		for ih := 0; ih < g.H; ih++ {
-			for iw := 0; iw < g.W; iw++ {
-				cls := (ih%2)*2 + iw%2
-				dst[(n*g.H+ih)*g.W+iw] = stack[cls*small+(n*g.Ho+ih/2)*g.Wo+iw/2]
-			}
-		}
-	}
 }

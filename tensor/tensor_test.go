@@ -169,7 +169,9 @@ func TestLayoutRoundTrips(t *testing.T) {
 	}
 }
 
-func BenchmarkMatMulAdd(b *testing.B) {
+func BenchmarkMatMulAdd(b *testing.B) { forPaths(b, benchMatMulAdd) }
+
+func benchMatMulAdd(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range productShapes[:7] {
 		b.Run(fmt.Sprintf("%dx%dx%d", s.m, s.k, s.p), func(b *testing.B) {
@@ -182,7 +184,9 @@ func BenchmarkMatMulAdd(b *testing.B) {
 	}
 }
 
-func BenchmarkMatMulTAdd(b *testing.B) {
+func BenchmarkMatMulTAdd(b *testing.B) { forPaths(b, benchMatMulTAdd) }
+
+func benchMatMulTAdd(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, s := range productShapes[:7] {
 		b.Run(fmt.Sprintf("%dx%dx%d", s.m, s.k, s.p), func(b *testing.B) {
@@ -378,12 +382,14 @@ func TestBiasAndSum(t *testing.T) {
 
 // TestWindowKernelsMatchReference compares the vector window kernels (Im2col,
 // ConvTranspose) with their pure-Go twins over random stride-2 geometries.
+// It runs every kernel path the machine and build can run.
 func TestWindowKernelsMatchReference(t *testing.T) {
-	t.Run("vector", testWindowKernels)
-	if useRows { // the AVX2 paths, as on a machine without AVX-512
-		useRows = false
-		defer func() { useRows = true }()
-		t.Run("avx2", testWindowKernels)
+	defer SetPath(Path())
+	for _, p := range Paths() {
+		if err := SetPath(p); err != nil {
+			t.Fatal(err)
+		}
+		t.Run(p, testWindowKernels)
 	}
 }
 
@@ -488,7 +494,9 @@ func testWindowKernels(t *testing.T) {
 
 // BenchmarkConvTranspose is the transposed convolutions of one chunk of 16
 // images (MB/s = MFLOP/s).
-func BenchmarkConvTranspose(b *testing.B) {
+func BenchmarkConvTranspose(b *testing.B) { forPaths(b, benchConvTranspose) }
+
+func benchConvTranspose(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, c := range []struct {
 		cs int
@@ -536,7 +544,9 @@ func TestAdamStepMatchesScalar(t *testing.T) {
 // BenchmarkColProduct is the convolutions of one chunk of 16 images as
 // ColClasses + ColProduct, and their weight gradients (ColReduce); MB/s =
 // MFLOP/s of the product alone.
-func BenchmarkColProduct(b *testing.B) {
+func BenchmarkColProduct(b *testing.B) { forPaths(b, benchColProduct) }
+
+func benchColProduct(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, c := range []struct {
 		out int
@@ -601,7 +611,9 @@ func TestSquaredSums(t *testing.T) {
 }
 
 // BenchmarkInterleave weaves the four parity classes of one chunk's channels.
-func BenchmarkInterleave(b *testing.B) {
+func BenchmarkInterleave(b *testing.B) { forPaths(b, benchInterleave) }
+
+func benchInterleave(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, g := range []Window{
 		{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7},
@@ -610,7 +622,7 @@ func BenchmarkInterleave(b *testing.B) {
 	} {
 		b.Run(fmt.Sprintf("%dx%d", g.C, g.H), func(b *testing.B) {
 			if !rowsFit(g) {
-				b.Skip("no AVX-512")
+				b.Skip("no parity-class kernels on this path")
 			}
 			stack, dst := randSlice(rng, g.C*4*g.Small()), make([]float32, g.C*g.Large())
 			for b.Loop() {
@@ -643,5 +655,19 @@ func TestSetPath(t *testing.T) {
 	}
 	if err := SetPath("sse9"); err == nil {
 		t.Fatal("SetPath accepted an unknown path")
+	}
+}
+
+// forPaths runs a benchmark on every kernel path of the machine, as
+// sub-benchmarks named after the path (-bench 'ColProduct/avx2').
+func forPaths(b *testing.B, f func(b *testing.B)) {
+	defer SetPath(Path())
+	for _, p := range Paths() {
+		b.Run(p, func(b *testing.B) {
+			if err := SetPath(p); err != nil {
+				b.Fatal(err)
+			}
+			f(b)
+		})
 	}
 }

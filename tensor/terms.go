@@ -18,7 +18,8 @@ type termPlan struct {
 func newTermPlan(n, ho, wo int, shifts [][2]int) *termPlan {
 	p := n * ho * wo
 	nv := (p + 63) / 64 * 4
-	t := &termPlan{nv: nv, offs: make([]int, len(shifts)), masks: make([]uint16, len(shifts)*nv)}
+	// two words of padding: termTile4x24y reads 32 bits at a 16-bit word
+	t := &termPlan{nv: nv, offs: make([]int, len(shifts)), masks: make([]uint16, len(shifts)*nv+2)}
 	for i, d := range shifts {
 		t.offs[i] = 4 * (d[0]*wo + d[1])
 		for q := range p {
@@ -95,6 +96,10 @@ func termProduct(c []float32, ldc int, a []float32, ldr, lda int, b []float32, l
 	var gp *float32
 	if gate != nil {
 		flags |= 4
+	}
+	if !useZmm {
+		termProductY(c, ldc, a, ldr, lda, b, lds, cs, plan, first, nterms, &offs, bias, flags, gate, m, j0, p)
+		return
 	}
 	i := 0
 	for ; i+8 <= m; i += 8 {
@@ -208,6 +213,10 @@ func ColReduce(c, a, col []float32, m int, g Window) {
 			fillShifted(col, g)
 		}
 		MatMulTAdd(c, a, col, m, n, small)
+		return
+	}
+	if !useZmm {
+		colReduceY(c, a, col, m, g)
 		return
 	}
 	plan := planFor(planColumns, g.N, g.Ho, g.Wo)

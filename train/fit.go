@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"latent/internal/limits"
 	"latent/mnist"
 	"latent/model"
 	"latent/nn"
@@ -47,27 +48,32 @@ func SeedConfig() Config {
 	return Config{Epochs: 10, Batch: 64, LR: 1e-3, Beta: 1}
 }
 
-// Validate reports the first value that cannot work.
+// Validate reports the first value that cannot work. The ranges are
+// latent/internal/limits', the ones the command line checks its flags with.
 func (c Config) Validate() error {
+	for _, r := range []struct {
+		l limits.Int
+		v int
+	}{{limits.Epochs, c.Epochs}, {limits.Batch, c.Batch}, {limits.KLCycles, c.KLCycles}, {limits.Prior, c.Prior}} {
+		if err := r.l.Check(r.v); err != nil {
+			return err
+		}
+	}
+	temp := c.PriorTemperature
+	if temp == 0 {
+		temp = 1 // unset
+	}
+	for _, r := range []struct {
+		l limits.Float
+		v float64
+	}{{limits.LR, c.LR}, {limits.Beta, c.Beta}, {limits.KLWarmup, c.KLWarmup}, {limits.FreeBits, c.FreeBits}, {limits.PriorTemperature, temp}} {
+		if err := r.l.Check(r.v); err != nil {
+			return err
+		}
+	}
 	switch {
-	case c.Epochs < 1:
-		return fmt.Errorf("epochs must be at least 1, got %d", c.Epochs)
-	case c.Batch < 1 || c.Batch > 65536:
-		return fmt.Errorf("batch must be in 1..65536, got %d", c.Batch)
-	case !(c.LR > 0) || math.IsInf(c.LR, 0):
-		return fmt.Errorf("learning rate must be a positive number, got %g", c.LR)
-	case !(c.Beta >= 0) || math.IsInf(c.Beta, 0):
-		return fmt.Errorf("beta must be a non-negative number, got %g", c.Beta)
-	case !(c.KLWarmup >= 0) || math.IsInf(c.KLWarmup, 0) || c.KLCycles < 0:
-		return fmt.Errorf("KL warm-up (%g epochs) and cycles (%d) must not be negative", c.KLWarmup, c.KLCycles)
 	case c.KLWarmup > 0 && c.KLCycles > 0:
 		return fmt.Errorf("choose a KL warm-up or KL cycles, not both")
-	case !(c.FreeBits >= 0) || math.IsInf(c.FreeBits, 0):
-		return fmt.Errorf("free bits must be a non-negative number of nats, got %g", c.FreeBits)
-	case c.Prior < 0 || c.Prior > 4096:
-		return fmt.Errorf("prior components must be in 0..4096, got %d", c.Prior)
-	case !(c.PriorTemperature >= 0 && c.PriorTemperature <= 10):
-		return fmt.Errorf("prior temperature must be in 0..10, got %g", c.PriorTemperature)
 	case c.LRSchedule != "" && c.LRSchedule != "constant" && c.LRSchedule != "cosine":
 		return fmt.Errorf("unknown learning-rate schedule %q (want constant or cosine)", c.LRSchedule)
 	}

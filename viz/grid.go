@@ -7,10 +7,6 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
-
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
 )
 
 // GridOptions controls how Grid lays out images.
@@ -35,6 +31,11 @@ type GridOptions struct {
 	ColLabels []string
 	// Title, if not empty, is drawn centred above the grid.
 	Title string
+	// FontSize is the size of the text in pixels; 0 means TextPixels of the
+	// cell (Scale times the image side), so text keeps its proportion to
+	// the digits when the figure is shown scaled. The title is 1.2 times
+	// larger.
+	FontSize float64
 }
 
 // Colours of the grid's frame and text. Cells themselves are black where a
@@ -44,12 +45,8 @@ var (
 	gridText       = color.RGBA{0, 0, 0, 255}
 )
 
-// gridFace is the bitmap font of captions and titles.
-var gridFace font.Face = basicfont.Face7x13
-
-const (
-	textPad = 4 // pixels around a line of text
-)
+// titleScale is the title's font size relative to the other text.
+const titleScale = 1.2
 
 // gridLayout is the geometry of one Grid call; every position is in pixels.
 type gridLayout struct {
@@ -61,11 +58,8 @@ type gridLayout struct {
 	capH          int // height of each caption band (0 without captions)
 	bottom        int // height of the column-label band (0 without)
 	w, h          int
+	text, title   textStyle
 }
-
-func textHeight() int { return gridFace.Metrics().Height.Ceil() }
-
-func textWidth(s string) int { return font.MeasureString(gridFace, s).Ceil() }
 
 func anyText(ss []string) bool {
 	for _, s := range ss {
@@ -89,28 +83,33 @@ func layoutGrid(n, side int, opt GridOptions) gridLayout {
 	scale := max(opt.Scale, 1)
 	l.cell = max(side, 0) * scale
 	l.gap = max(opt.Gap, 0)
-	th := textHeight()
+	px := opt.FontSize
+	if px == 0 {
+		px = TextPixels(l.cell)
+	}
+	l.text, l.title = newTextStyle(px), newTextStyle(titleScale*px)
+	t := l.text
 	if anyText(opt.RowTitles) {
 		for i, s := range opt.RowTitles {
 			if i < l.rows {
-				l.left = max(l.left, textWidth(s))
+				l.left = max(l.left, t.width(s))
 			}
 		}
-		l.left += 2 * textPad
+		l.left += 2 * t.pad
 	}
 	if opt.Title != "" {
-		l.top = th + 2*textPad
+		l.top = l.title.height + 2*l.title.pad
 	}
 	if anyText(opt.Captions) {
-		l.capH = th + textPad
+		l.capH = t.height + t.pad
 	}
 	if anyText(opt.ColLabels) {
-		l.bottom = th + textPad
+		l.bottom = t.height + t.pad
 	}
 	l.w = l.left + l.cols*l.cell + (l.cols+1)*l.gap
 	l.h = l.top + l.rows*(l.cell+l.capH) + (l.rows+1)*l.gap + l.bottom
 	if opt.Title != "" {
-		l.w = max(l.w, textWidth(opt.Title)+2*textPad)
+		l.w = max(l.w, l.title.width(opt.Title)+2*l.title.pad)
 	}
 	return l
 }
@@ -148,7 +147,8 @@ func Gray(x float32) uint8 {
 // of opt.Cols, with opt.Gap pixels between cells, each digit scaled up by the
 // integer factor opt.Scale (nearest neighbour). Captions are drawn under each
 // cell, row titles to the left of each row, column labels under the last row
-// and the title on top, all with a 7×13 bitmap font on a white background.
+// and the title on top, all anti-aliased in Go Regular (opt.FontSize) on a
+// white background.
 // An image shorter than side*side is padded with black; extra values are
 // ignored; a nil image is an all-black cell.
 func Grid(images [][]float32, side int, opt GridOptions) *image.RGBA {
@@ -159,6 +159,7 @@ func Grid(images [][]float32, side int, opt GridOptions) *image.RGBA {
 	if side < 0 {
 		side = 0
 	}
+	t := l.text
 	for i, im := range images {
 		o := l.cellOrigin(i)
 		for y := range side {
@@ -171,11 +172,11 @@ func Grid(images [][]float32, side int, opt GridOptions) *image.RGBA {
 			}
 		}
 		if i < len(opt.Captions) && opt.Captions[i] != "" {
-			// centred under the cell, baseline inside the caption band
-			drawText(img, opt.Captions[i], o.X+(l.cell-textWidth(opt.Captions[i]))/2, o.Y+l.cell+textPad/2)
+			// centred under the cell, inside the caption band
+			s := opt.Captions[i]
+			t.draw(img, s, o.X+(l.cell-t.width(s))/2, o.Y+l.cell+t.pad/2, gridText)
 		}
 	}
-	th := textHeight()
 	for r := 0; r < l.rows && r < len(opt.RowTitles); r++ {
 		s := opt.RowTitles[r]
 		if s == "" {
@@ -183,19 +184,19 @@ func Grid(images [][]float32, side int, opt GridOptions) *image.RGBA {
 		}
 		o := l.cellOrigin(r * l.cols)
 		// right-aligned against the grid, centred on the cell
-		drawText(img, s, l.left-textPad-textWidth(s), o.Y+(l.cell-th)/2)
+		t.draw(img, s, l.left-t.pad-t.width(s), o.Y+(l.cell-t.height)/2, gridText)
 	}
 	if l.bottom > 0 {
 		// the band follows the last row, inside the outer margin
-		y := l.h - l.gap - l.bottom + textPad/2
+		y := l.h - l.gap - l.bottom + t.pad/2
 		for c := 0; c < l.cols && c < len(opt.ColLabels); c++ {
 			s := opt.ColLabels[c]
 			o := l.cellOrigin(c)
-			drawText(img, s, o.X+(l.cell-textWidth(s))/2, y)
+			t.draw(img, s, o.X+(l.cell-t.width(s))/2, y, gridText)
 		}
 	}
 	if opt.Title != "" {
-		drawText(img, opt.Title, (l.w-textWidth(opt.Title))/2, textPad)
+		l.title.draw(img, opt.Title, (l.w-l.title.width(opt.Title))/2, l.title.pad, gridText)
 	}
 	return img
 }
@@ -208,17 +209,6 @@ func fillSquare(img *image.RGBA, x0, y0, s int, c color.RGBA) {
 			off += 4
 		}
 	}
-}
-
-// drawText draws s with its top-left corner at (x, y); the image clips it.
-func drawText(img *image.RGBA, s string, x, y int) {
-	d := font.Drawer{
-		Dst:  img,
-		Src:  image.NewUniform(gridText),
-		Face: gridFace,
-		Dot:  fixed.P(x, y+gridFace.Metrics().Ascent.Ceil()),
-	}
-	d.DrawString(s)
 }
 
 // ManifoldOptions controls Manifold.

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"slices"
 
 	"gonum.org/v1/plot"
@@ -73,14 +74,29 @@ func render(path string, width, height int, paint func(dc draw.Canvas)) error {
 	return writeAtomic(path, buf.Bytes())
 }
 
-// newPlot returns a plot with latent's common style.
+// Text sizes of the plots in points (4/3 pixels each at 96 dpi).
+const (
+	titlePoints    = 14
+	labelPoints    = 12 // axis labels
+	tickPoints     = 11 // tick labels and legend entries
+	suptitlePoints = 15 // the common title of LinesPanels
+	legendPoints   = tickPoints
+)
+
+// newPlot returns a plot with latent's common style: Go fonts, and both axes
+// numbered by Ticks.
 func newPlot(title, xLabel, yLabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle.Font.Size = 14
+	p.Title.TextStyle.Font.Size = titlePoints
 	p.Title.Padding = 6
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font.Size = labelPoints
+		a.Tick.Label.Font.Size = tickPoints
+		a.Tick.Marker = Ticks{}
+	}
 	p.Add(&plotter.Grid{
 		Vertical:   draw.LineStyle{Color: color.Gray{0xe4}, Width: vg.Points(0.5)},
 		Horizontal: draw.LineStyle{Color: color.Gray{0xe4}, Width: vg.Points(0.5)},
@@ -186,6 +202,7 @@ func Scatter(path string, xy []float64, labels []uint8, title string, width, hei
 		present[l] = true
 	}
 	leg := plot.NewLegend()
+	leg.TextStyle.Font.Size = legendPoints
 	leg.Padding = vg.Points(2.5)
 	for l, ok := range present {
 		if ok {
@@ -208,6 +225,7 @@ type Panel struct {
 	Title, XLabel, YLabel string
 	X                     []float64
 	Series                []Series
+	XTicks                []plot.Tick // fixed x-axis ticks and their labels (nil: automatic)
 }
 
 // lineStyle returns the colour and dashes of the i-th distinct series name.
@@ -226,6 +244,7 @@ func checkPanel(pn Panel) error {
 	if len(pn.Series) == 0 {
 		return fmt.Errorf("viz: lines %q: no series", pn.Title)
 	}
+
 	for _, s := range pn.Series {
 		if len(s.Y) != len(pn.X) {
 			return fmt.Errorf("viz: lines %q: series %q has %d values for %d x values", pn.Title, s.Name, len(s.Y), len(pn.X))
@@ -238,6 +257,9 @@ func checkPanel(pn Panel) error {
 // style index, shared by all panels of a figure.
 func linePlot(pn Panel, names []string) *plot.Plot {
 	p := newPlot(pn.Title, pn.XLabel, pn.YLabel)
+	if pn.XTicks != nil {
+		p.X.Tick.Marker = plot.ConstantTicks(pn.XTicks)
+	}
 	for _, s := range pn.Series {
 		var pts plotter.XYs
 		for i, y := range s.Y {
@@ -263,7 +285,20 @@ func linePlot(pn Panel, names []string) *plot.Plot {
 			}
 		}
 	}
+	if pn.XTicks == nil && integers(pn.X) { // epochs: no 2.5
+		p.X.Tick.Marker = Ticks{Integer: true}
+	}
 	return p
+}
+
+// integers reports whether every finite x is a whole number.
+func integers(x []float64) bool {
+	for _, v := range x {
+		if finite(v) && v != math.Trunc(v) {
+			return false
+		}
+	}
+	return true
 }
 
 // legendOf lists the distinct series names in order of first appearance and
@@ -278,6 +313,7 @@ func legendOf(panels []Panel) ([]string, plot.Legend) {
 		}
 	}
 	leg := plot.NewLegend()
+	leg.TextStyle.Font.Size = legendPoints
 	leg.ThumbnailWidth = vg.Points(24)
 	leg.Padding = vg.Points(2)
 	for i, n := range names {
@@ -335,7 +371,7 @@ func LinesPanels(path, title string, panels []Panel, width, height int) error {
 		dc = draw.Crop(dc, margin, -margin, margin, -margin)
 		if title != "" {
 			sty := plot.New().Title.TextStyle
-			sty.Font.Size = 15
+			sty.Font.Size = suptitlePoints
 			sty.XAlign = draw.XCenter
 			sty.YAlign = draw.YTop
 			dc.FillText(sty, vg.Point{X: (dc.Min.X + dc.Max.X) / 2, Y: dc.Max.Y}, title)

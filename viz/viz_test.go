@@ -34,7 +34,10 @@ func TestGray(t *testing.T) {
 }
 
 func TestGridSize(t *testing.T) {
-	th := textHeight()
+	// the text style Grid uses for cells of the given side, and its title's
+	text := func(cell int) textStyle { return newTextStyle(TextPixels(cell)) }
+	title := func(cell int) textStyle { return newTextStyle(titleScale * TextPixels(cell)) }
+	t10, t28, tt28, tt2 := text(10), text(28), title(28), title(2)
 	for _, tc := range []struct {
 		name       string
 		n, side    int
@@ -46,12 +49,13 @@ func TestGridSize(t *testing.T) {
 		{"wraps", 7, 4, GridOptions{Cols: 3, Scale: 1, Gap: 2}, 3*4 + 4*2, 3*4 + 4*2},
 		{"default cols 10", 25, 2, GridOptions{}, 20, 6},
 		{"negative gap", 4, 5, GridOptions{Cols: 2, Gap: -3}, 10, 10},
-		{"captions", 4, 10, GridOptions{Cols: 2, Gap: 1, Captions: []string{"1", "", "", ""}}, 23, 2*(10+th+textPad) + 3},
+		{"captions", 4, 10, GridOptions{Cols: 2, Gap: 1, Captions: []string{"1", "", "", ""}}, 23, 2*(10+t10.height+t10.pad) + 3},
 		{"empty captions add nothing", 4, 10, GridOptions{Cols: 2, Gap: 1, Captions: []string{"", ""}}, 23, 23},
-		{"row titles", 2, 28, GridOptions{Cols: 1, RowTitles: []string{"AE", "input"}}, 28 + 5*7 + 2*textPad, 56},
-		{"title", 2, 28, GridOptions{Cols: 2, Title: "x"}, 56, 28 + th + 2*textPad},
-		{"long title widens", 1, 2, GridOptions{Title: "abcdef"}, 6*7 + 2*textPad, 2 + th + 2*textPad},
-		{"col labels", 4, 3, GridOptions{Cols: 2, ColLabels: []string{"a", "b"}}, 6, 6 + th + textPad},
+		{"row titles", 2, 28, GridOptions{Cols: 1, RowTitles: []string{"AE", "input"}}, 28 + t28.width("input") + 2*t28.pad, 56},
+		{"title", 2, 28, GridOptions{Cols: 2, Title: "x"}, 56, 28 + tt28.height + 2*tt28.pad},
+		{"long title widens", 1, 2, GridOptions{Title: "abcdef"}, tt2.width("abcdef") + 2*tt2.pad, 2 + tt2.height + 2*tt2.pad},
+		{"col labels", 4, 3, GridOptions{Cols: 2, ColLabels: []string{"a", "b"}}, 6, 6 + text(3).height + text(3).pad},
+		{"font size given", 1, 28, GridOptions{Captions: []string{"7"}, FontSize: 30}, 28, 28 + newTextStyle(30).height + newTextStyle(30).pad},
 		{"no images", 0, 28, GridOptions{}, 28, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -375,6 +379,7 @@ func TestLines(t *testing.T) {
 	if err := LinesPanels(p, "VAE", panels, 0, 0); err != nil {
 		t.Fatal(err)
 	}
+
 	if b := decodePNG(t, p).Bounds(); b.Dx() != 900 || b.Dy() != 450 {
 		t.Errorf("panels size %v, want 900×450", b)
 	}
@@ -505,4 +510,5 @@ func TestVisual(t *testing.T) {
 		{Title: "reconstruction", XLabel: "epoch", X: x, Series: series[:2]},
 		{Title: "KL", XLabel: "epoch", X: x, Series: series[2:]},
 	}, 1200, 400))
+
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"latent/classifier"
 	"latent/dataset"
 	"latent/internal/atomicfile"
+	"latent/internal/limits"
 	"latent/mnist"
 )
 
@@ -41,7 +43,7 @@ func runClassifier(args []string, stdout, stderr io.Writer) error {
 	case "train":
 		return runClassifierTrain(args[1:], stdout, stderr)
 	case "eval":
-		return runClassifierEval(args[1:], stdout)
+		return runClassifierEval(args[1:], stdout, stderr)
 	}
 	return usagef("unknown classifier command %q: want train or eval", args[0])
 }
@@ -80,6 +82,7 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.Arch.Hidden, "hidden", def.Arch.Hidden, "size of the penultimate layer (the features)")
 	dir := fs.String("data", "", "a folder with the four MNIST-format idx files (plain or .gz) instead of the built-in MNIST")
 	images := fs.Int("images", 0, "train on the first N training images only (0: all)")
+	force := fs.Bool("force", false, "replace the classifier that --out already holds")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -90,20 +93,23 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	switch {
 	case *out == "":
 		return usagef("--out is required: there is no cache folder on this system")
-	case cfg.Epochs < 1 || cfg.Epochs > 100000:
-		return usagef("--epochs must be in 1..100000, got %d", cfg.Epochs)
-	case cfg.Batch < 1 || cfg.Batch > 65536:
-		return usagef("--batch must be in 1..65536, got %d", cfg.Batch)
-	case !(cfg.LR > 0 && cfg.LR < 1e6):
-		return usagef("--lr must be a positive number, got %g", cfg.LR)
+	case limits.Epochs.Check(cfg.Epochs) != nil:
+		return usagef("--%v", limits.Epochs.Check(cfg.Epochs))
+	case limits.Batch.Check(cfg.Batch) != nil:
+		return usagef("--%v", limits.Batch.Check(cfg.Batch))
+	case limits.LR.Check(cfg.LR) != nil:
+		return usagef("--%v", limits.LR.Check(cfg.LR))
 	case cfg.Shift < 0 || cfg.Shift > 8:
 		return usagef("--shift must be in 0..8, got %d", cfg.Shift)
-	case cfg.Threads < 1 || cfg.Threads > 1024:
-		return usagef("--threads must be in 1..1024, got %d", cfg.Threads)
+	case limits.Threads.Check(cfg.Threads) != nil:
+		return usagef("--%v", limits.Threads.Check(cfg.Threads))
 	case cfg.Arch.Hidden < 1 || cfg.Arch.Hidden > 4096:
 		return usagef("--hidden must be in 1..4096, got %d", cfg.Arch.Hidden)
 	case *images < 0:
 		return usagef("--images must not be negative, got %d", *images)
+	}
+	if _, err := os.Stat(*out); err == nil && !*force {
+		return usagef("%s already exists; replace it with --force, or choose another --out", *out)
 	}
 	trainSet, test, err := classifierData(*dir)
 	if err != nil {
@@ -122,7 +128,7 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	fmt.Fprintf(stdout, "training the classifier (widths %s, %d features) on %d images: %d epochs, batch %d, lr %g, shift ±%d, %d threads\n",
+	fmt.Fprintf(stderr, "training the classifier (widths %s, %d features) on %d images: %d epochs, batch %d, lr %g, shift ±%d, %d threads\n",
 		*width, cfg.Arch.Hidden, n, cfg.Epochs, cfg.Batch, cfg.LR, cfg.Shift, cfg.Threads)
 	bar := newProgress(stderr)
 	var last classifier.Progress
@@ -156,24 +162,25 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	if err := net.Save(*out); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s\n", *out)
+	fmt.Fprintf(stderr, "wrote %s\n", *out)
 	return nil
 }
 
-func runClassifierEval(args []string, stdout io.Writer) error {
+func runClassifierEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("classifier eval", "Print a classifier's accuracy on the MNIST test images.",
 		"latent classifier eval --model classifier.safetensors", stdout)
 	path := fs.String("model", defaultClassifier(), "classifier file (written by 'latent classifier train')")
 	dir := fs.String("data", "", "a folder with the four MNIST-format idx files (plain or .gz) instead of the built-in MNIST")
 	threads := fs.Int("threads", runtime.NumCPU(), "worker threads")
+	asJSON := fs.Bool("json", false, "print the result as one JSON document on stdout")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *path == "" {
 		return usagef("--model is required: there is no cache folder on this system")
 	}
-	if *threads < 1 || *threads > 1024 {
-		return usagef("--threads must be in 1..1024, got %d", *threads)
+	if err := limits.Threads.Check(*threads); err != nil {
+		return usagef("--%v", err)
 	}
 	net, err := classifier.Load(*path)
 	if err != nil {
@@ -190,6 +197,11 @@ func runClassifierEval(args []string, stdout io.Writer) error {
 	acc, err := net.Accuracy(test, nil)
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"model": *path, "test_accuracy": acc, "images": test.N})
 	}
 	_, err = fmt.Fprintf(stdout, "%s: test accuracy %.2f%% (%d images)\n", *path, 100*acc, test.N)
 	return err

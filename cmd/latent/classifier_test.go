@@ -21,9 +21,9 @@ func TestClassifierTrainThenEval(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"widths 4,8,8, 16 features) on 64 images", "epoch  2", "test accuracy", "img/s", "wrote " + out} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("train output lacks %q:\n%s", want, stdout)
+	for _, c := range []struct{ want, in string }{{"widths 4,8,8, 16 features) on 64 images", stderr}, {"epoch  2", stdout}, {"test accuracy", stdout}, {"img/s", stdout}, {"wrote " + out, stderr}} {
+		if !strings.Contains(c.in, c.want) {
+			t.Errorf("train output lacks %q:\n%s", c.want, c.in)
 		}
 	}
 	acc := regexp.MustCompile(`test accuracy [0-9.]+% \(30 images\)`).FindString(stdout)
@@ -40,6 +40,18 @@ func TestClassifierTrainThenEval(t *testing.T) {
 	code, stdout, stderr = run1("classifier", "eval", "--model", out, "--data", data)
 	if code != 0 || !strings.Contains(stdout, acc) {
 		t.Errorf("eval: exit %d, %q%s; want %q", code, stdout, stderr, acc)
+	}
+	// the file is never replaced without --force
+	before, _ := os.ReadFile(out)
+	again := []string{"classifier", "train", "--data", data, "--epochs", "1", "--images", "32", "--batch", "32", "--width", "4,8,8", "--hidden", "16", "--out", out}
+	if code, _, stderr := run1(again...); code != 2 || !strings.Contains(stderr, out) || !strings.Contains(stderr, "--force") {
+		t.Errorf("train over %s: exit %d, %q; want exit 2 naming it and --force", out, code, stderr)
+	}
+	if after, _ := os.ReadFile(out); string(after) != string(before) {
+		t.Error("a refused classifier train changed the file")
+	}
+	if code, _, stderr := run1(append(again, "--force")...); code != 0 {
+		t.Errorf("train --force: exit %d: %s", code, stderr)
 	}
 }
 

@@ -1,46 +1,63 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	"latent/dataset"
+	"latent/evaluate"
 	"latent/internal/atomicfile"
 	"latent/mnist"
 	"latent/model"
 	"latent/report"
 	"latent/safetensors"
+	"latent/train"
 	"latent/tsne"
 	"latent/viz"
 )
+
+// maxGridCells bounds a PNG grid: 1,024 digits (64 rows of 16, about
+// 1400×5500 pixels) is as much as a person looks at; more goes to
+// .safetensors.
+const maxGridCells = 1024
 
 // figureFlags are the flags of the single-figure verbs.
 type figureFlags struct {
 	data  dataFlags
 	model string
 	out   string
+	fs    *flagSet
 }
 
-func (f *figureFlags) register(fs *flagSet, outHelp string) {
+// register adds the flags; seedHelp says what --seed does in this verb.
+func (f *figureFlags) register(fs *flagSet, outHelp, seedHelp string) {
+	f.fs = fs
 	f.data.register(fs)
+	datasetHelp(fs)
+	fs.Lookup("seed").Usage = seedHelp
 	fs.StringVar(&f.model, "model", "", "checkpoint (required): a latent checkpoint or a PyTorch state_dict saved as safetensors")
 	fs.StringVar(&f.out, "out", "", outHelp)
 }
 
-// check validates the flags, checks that out can be written with one of exts,
-// and loads the model.
-func (f *figureFlags) check(exts ...string) (*model.Model, error) {
+// check validates the flags and checks that --out (if required or given)
+// ends in one of exts and can be written: everything that needs no file
+// read, so that a bad command line fails at once.
+func (f *figureFlags) check(required bool, exts ...string) error {
 	if err := f.data.validate(); err != nil {
-		return nil, err
+		return err
 	}
 	if f.model == "" {
-		return nil, usagef("--model is required: the checkpoint file")
+		return usagef("--model is required: the checkpoint file")
 	}
 	if f.out == "" {
-		return nil, usagef("--out is required (%s)", strings.Join(exts, " or "))
+		if required {
+			return usagef("--out is required (%s)", strings.Join(exts, " or "))
+		}
+		return nil
 	}
 	ext := strings.ToLower(filepath.Ext(f.out))
 	ok := false
@@ -48,46 +65,76 @@ func (f *figureFlags) check(exts ...string) (*model.Model, error) {
 		ok = ok || ext == e
 	}
 	if !ok {
-		return nil, usagef("--out %s: the file name must end in %s", f.out, strings.Join(exts, " or "))
+		return usagef("--out %s: the file name must end in %s", f.out, strings.Join(exts, " or "))
 	}
-	if err := atomicfile.CheckWritable(filepath.Dir(f.out)); err != nil {
-		return nil, err
-	}
-	m, _, err := model.Load(f.model)
-	return m, err
+	return atomicfile.CheckWritable(filepath.Dir(f.out))
 }
 
-// testSet loads the test images of --data (or the built-in MNIST).
-func (f *figureFlags) testSet() (*mnist.Set, error) {
-	_, test, err := f.data.load()
-	return test, err
+// png reports whether --out is a PNG file.
+func (f *figureFlags) png() bool { return strings.EqualFold(filepath.Ext(f.out), ".png") }
+
+// load reads the model and the test images of the dataset it was trained on
+// (or of --dataset, with a note on stderr).
+func (f *figureFlags) load(stderr io.Writer) (*model.Model, map[string]string, *mnist.Set, error) {
+	m, meta, err := model.Load(f.model)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	_, test, err := f.data.loadForModel(f.fs, meta, stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return m, meta, test, nil
+}
+
+// checkDigit validates a --digit flag (-1: not given) for model m.
+func checkDigit(m *model.Model, path string, digit int) error {
+	if digit < -1 || digit > model.Classes-1 {
+		return usagef("--digit must be in 0..%d, got %d", model.Classes-1, digit)
+	}
+	if digit >= 0 && m.Cond() == 0 {
+		return usagef("--digit needs a conditional VAE (latent train --model cvae); %s is a %s", path, m.Kind)
+	}
+	return nil
 }
 
 func runSample(args []string, stdout, _ io.Writer) error {
-	fs := newFlags("sample", "Decode random codes: z from the VAE's prior (N(0, I), or the mixture stored in\nthe model file), N(0, 1) codes of shape 8×4×4 for an AE (noise: an AE cannot\ngenerate). A conditional VAE draws --digit (default: 0..9 in turn). Writes a PNG\ngrid, or a safetensors file with one tensor \"images\" [n,1,28,28] in the model's\n[-1, 1] scale (and \"labels\" [n] for a conditional VAE).",
+	fs := newFlags("sample", "Decode random codes: z from the VAE's prior (N(0, I), or the mixture stored in\nthe model file), N(0, 1) codes for an AE (noise: an AE cannot generate). A\nconditional VAE draws --digit (default: 0..9 in turn). Writes a PNG grid (at\nmost 1,024 images), or a safetensors file with one tensor \"images\" [n,1,28,28]\nin the model's [-1, 1] scale (and \"labels\" [n] for a conditional VAE).\nSampling reads no images: --dataset and --data do not apply.",
 		"latent sample --model runs/vae/model.safetensors -n 64 --out samples.png", stdout)
 	var f figureFlags
-	f.register(fs, "output file: .png (a grid) or .safetensors (the images)")
-	n := fs.Int("n", 64, "number of samples")
+	f.register(fs, "output file: .png (a grid of at most 1,024 images) or .safetensors (the images)",
+		"seed of the random codes: the same seed draws the same samples")
+	fs.Lookup("dataset").Usage = "not used: sample reads no images (it decodes codes drawn from the model)"
+	fs.Lookup("data").Usage = "not used: sample reads no images"
+	n := fs.Int("n", 64, "number of samples (a .png holds at most 1,024; .safetensors up to 100,000)")
 	digit := fs.Int("digit", -1, "conditional VAE: the digit to draw, 0..9 (default: all ten in turn)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if fs.wasSet("dataset") || fs.wasSet("data") {
+		return usagef("sample reads no images (it decodes codes drawn from the model); drop --dataset/--data")
+	}
 	if *n < 1 || *n > 100000 {
 		return usagef("-n must be in 1..100000, got %d", *n)
 	}
-	m, err := f.check(".png", ".safetensors")
+	if err := f.check(true, ".png", ".safetensors"); err != nil {
+		return err
+	}
+	if f.png() && *n > maxGridCells {
+		return usagef("-n %d: a PNG grid holds at most %d images; write --out FILE.safetensors for more", *n, maxGridCells)
+	}
+	if *digit < -1 || *digit > model.Classes-1 {
+		return usagef("--digit must be in 0..%d, got %d", model.Classes-1, *digit)
+	}
+	m, meta, err := model.Load(f.model)
 	if err != nil {
 		return err
 	}
-	if *digit < -1 || *digit > 9 {
-		return usagef("--digit must be in 0..9, got %d", *digit)
+	if err := checkDigit(m, f.model, *digit); err != nil {
+		return err
 	}
-	if *digit >= 0 && m.Cond() == 0 {
-		return usagef("--digit needs a conditional VAE (latent train --model cvae); %s is a %s", f.model, m.Kind)
-	}
-	imgs, labels := sampleImages(m, *n, *digit, f.data.seed)
-	if strings.EqualFold(filepath.Ext(f.out), ".safetensors") {
+	imgs, labels := evaluate.Sample(m, *n, *digit, f.data.seed)
+	if !f.png() {
 		ts := []safetensors.Tensor{{Name: "images", Shape: []int{*n, 1, model.Side, model.Side}, Data: imgs}}
 		if labels != nil {
 			l := make([]float32, *n)
@@ -96,8 +143,9 @@ func runSample(args []string, stdout, _ io.Writer) error {
 			}
 			ts = append(ts, safetensors.Tensor{Name: "labels", Shape: []int{*n}, Data: l})
 		}
-		err = safetensors.WriteFile(f.out, ts,
-			map[string]string{"latent.seed": strconv.FormatUint(f.data.seed, 10), "latent.model": f.model})
+		ds, _ := dataset.ForModel(meta, "")
+		err = safetensors.WriteFile(f.out, ts, map[string]string{"latent.seed": strconv.FormatUint(f.data.seed, 10),
+			"latent.model": f.model, dataset.MetadataKey: ds})
 	} else {
 		err = viz.SavePNG(f.out, viz.Grid(report.Rows(imgs, *n), model.Side, viz.GridOptions{Cols: gridCols(*n), Scale: 3, Gap: 2}))
 	}
@@ -108,12 +156,13 @@ func runSample(args []string, stdout, _ io.Writer) error {
 	return nil
 }
 
-func runReconstruct(args []string, stdout, _ io.Writer) error {
-	fs := newFlags("reconstruct", "Show test images above their reconstructions (the VAE decodes z = mu). With a\n.safetensors output, write the tensors \"input\" and \"output\" [n,1,28,28] instead.",
+func runReconstruct(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("reconstruct", "Show test images above their reconstructions (the VAE decodes z = mu), from the\ndataset the model was trained on (or --dataset). A conditional VAE is given each\nimage's label. With a .safetensors output, write the tensors \"input\" and\n\"output\" [n,1,28,28] instead.",
 		"latent reconstruct --model runs/ae/model.safetensors --out recon.png", stdout)
 	var f figureFlags
-	f.register(fs, "output file: .png (a figure) or .safetensors (the tensors)")
-	n := fs.Int("n", 16, "number of test images, from --first")
+	f.register(fs, "output file: .png (a figure of at most 512 images) or .safetensors (the tensors)",
+		"not used: reconstruct draws nothing at random")
+	n := fs.Int("n", 16, "number of test images, from --first (unless given, at most the test images from --first on)")
 	first := fs.Int("first", 0, "index of the first test image")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -121,30 +170,34 @@ func runReconstruct(args []string, stdout, _ io.Writer) error {
 	if *n < 1 || *n > 1000 {
 		return usagef("-n must be in 1..1000, got %d", *n)
 	}
-	m, err := f.check(".png", ".safetensors")
+	if err := f.check(true, ".png", ".safetensors"); err != nil {
+		return err
+	}
+	if f.png() && 2**n > maxGridCells {
+		return usagef("-n %d: a PNG figure holds at most %d images and their reconstructions; write --out FILE.safetensors for more", *n, maxGridCells/2)
+	}
+	m, _, test, err := f.load(stderr)
 	if err != nil {
 		return err
 	}
-	test, err := f.testSet()
-	if err != nil {
-		return err
+	if !fs.wasSet("n") && *first >= 0 && *first < test.N {
+		*n = min(*n, test.N-*first) // the default shrinks to the images there are
 	}
 	if *first < 0 || *first+*n > test.N {
-		return usagef("--first %d with -n %d is outside the %d test images", *first, *n, test.N)
+		return usagef("--first %d with -n %d is outside the %d test images of %s", *first, *n, test.N, f.data.dataset)
 	}
 	idx := make([]int, *n)
 	for i := range idx {
 		idx[i] = *first + i
 	}
 	in := make([]float32, *n*model.Pixels)
-	test.Fill(in, nil, idx)
 	labels := make([]uint8, *n)
 	test.Fill(in, labels, idx)
 	out := m.Reconstruct(in, labels, *n)
-	if strings.EqualFold(filepath.Ext(f.out), ".safetensors") {
+	if !f.png() {
 		shape := []int{*n, 1, model.Side, model.Side}
 		if err := safetensors.WriteFile(f.out, []safetensors.Tensor{{Name: "input", Shape: shape, Data: in}, {Name: "output", Shape: shape, Data: out}},
-			map[string]string{"latent.model": f.model, "latent.first": strconv.Itoa(*first)}); err != nil {
+			map[string]string{"latent.model": f.model, "latent.first": strconv.Itoa(*first), dataset.MetadataKey: f.data.dataset}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote %d inputs and reconstructions to %s\n", *n, f.out)
@@ -166,58 +219,79 @@ func runReconstruct(args []string, stdout, _ io.Writer) error {
 	return nil
 }
 
-func runInterpolate(args []string, stdout, _ io.Writer) error {
-	fs := newFlags("interpolate", "Decode evenly spaced points on the line between the codes of two test images.",
+func runInterpolate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("interpolate", "Decode evenly spaced points on the line between the codes of two test images\n(a VAE's means) of the dataset the model was trained on (or --dataset). A\nconditional VAE walks its label too, from the first image's digit to the\nsecond's (half way it is told \"half one digit, half the other\"); --digit draws\nevery step as one digit instead.",
 		"latent interpolate --model runs/vae/model.safetensors --from 0 --to 1 --steps 10 --out interp.png", stdout)
 	var f figureFlags
-	f.register(fs, "output PNG")
+	f.register(fs, "output PNG", "not used: interpolate draws nothing at random")
 	from := fs.Int("from", 0, "index of the first test image")
 	to := fs.Int("to", 1, "index of the second test image")
-	steps := fs.Int("steps", 10, "points on the line, ends included")
+	steps := fs.Int("steps", 10, "points on the line, ends included (2..200; rows of 20)")
+	digit := fs.Int("digit", -1, "conditional VAE: draw every step as this digit, 0..9 (default: walk from the first image's digit to the second's)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *steps < 2 || *steps > 200 {
 		return usagef("--steps must be in 2..200, got %d", *steps)
 	}
-	m, err := f.check(".png")
+	if *digit < -1 || *digit > model.Classes-1 {
+		return usagef("--digit must be in 0..%d, got %d", model.Classes-1, *digit)
+	}
+	if err := f.check(true, ".png"); err != nil {
+		return err
+	}
+	m, _, test, err := f.load(stderr)
 	if err != nil {
 		return err
 	}
-	test, err := f.testSet()
-	if err != nil {
+	if err := checkDigit(m, f.model, *digit); err != nil {
 		return err
 	}
-	for _, i := range []int{*from, *to} {
-		if i < 0 || i >= test.N {
-			return usagef("test index %d is outside 0..%d", i, test.N-1)
+	for _, c := range []struct {
+		flag string
+		i    int
+	}{{"--from", *from}, {"--to", *to}} {
+		if c.i < 0 || c.i >= test.N {
+			return usagef("%s %d is outside the test images 0..%d of %s", c.flag, c.i, test.N-1, f.data.dataset)
 		}
 	}
-	cells := report.Interpolate(m, test, *from, *to, *steps)
-	if err := viz.SavePNG(f.out, viz.Grid(cells, model.Side, viz.GridOptions{Cols: *steps, Scale: 3, Gap: 2})); err != nil {
+	x := make([]float32, 2*model.Pixels)
+	labels := make([]uint8, 2)
+	test.Fill(x, labels, []int{*from, *to})
+	imgs := m.Interpolate(x, labels, *digit, *steps)
+	cols := min(*steps, 20)
+	if err := viz.SavePNG(f.out, viz.Grid(report.Rows(imgs, *steps), model.Side, viz.GridOptions{Cols: cols, Scale: 3, Gap: 2})); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote the interpolation from test image %d (a %d) to %d (a %d) to %s\n",
-		*from, test.Labels[*from], *to, test.Labels[*to], f.out)
+	drawn := ""
+	if m.Cond() > 0 && *digit >= 0 {
+		drawn = fmt.Sprintf(", every step drawn as a %d", *digit)
+	}
+	fmt.Fprintf(stdout, "wrote the interpolation from test image %d (a %d) to %d (a %d)%s to %s\n",
+		*from, labels[0], *to, labels[1], drawn, f.out)
 	return nil
 }
 
-func runTSNE(args []string, stdout, _ io.Writer) error {
-	fs := newFlags("tsne", "Map the test set's codes (AE) or means (VAE) to 2-D with t-SNE and draw them\ncoloured by digit; optionally write the coordinates as CSV.",
+func runTSNE(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("tsne", "Map the test set's codes (AE) or means (VAE) to 2-D with t-SNE and draw them\ncoloured by digit, and/or write the coordinates as CSV. The test images are\nthose of the dataset the model was trained on (or --dataset).",
 		"latent tsne --model runs/vae/model.safetensors --out map.png --csv coords.csv", stdout)
 	var f figureFlags
-	f.register(fs, "output PNG")
-	csv := fs.String("csv", "", "also write index,label,x,y rows to this CSV file")
-	n := fs.Int("n", 10000, "number of test images to map, from the first")
+	f.register(fs, "output PNG (--out, --csv or both)",
+		"seed of the noise t-SNE adds only when the codes vary in fewer than 2 directions (otherwise the map does not depend on it)")
+	csv := fs.String("csv", "", "write index,label,x,y rows to this CSV file (--out, --csv or both)")
+	asJSON := fs.Bool("json", false, "print the result (points, seconds, 10-NN accuracy, perplexity, files) as one JSON document")
+	n := fs.Int("n", 10000, "number of test images to map, from the first: 10 up to the test set's size\n(a smaller test set is mapped whole unless -n is given)")
 	opt := tsne.DefaultOptions()
-	fs.Float64Var(&opt.Perplexity, "perplexity", opt.Perplexity, "t-SNE perplexity (effective number of neighbours)")
-	fs.IntVar(&opt.Iterations, "iterations", opt.Iterations, "gradient steps, the first 250 with early exaggeration")
-	fs.Float64Var(&opt.Theta, "theta", opt.Theta, "Barnes-Hut accuracy: smaller is more exact and slower")
+	fs.Float64Var(&opt.Perplexity, "perplexity", opt.Perplexity, "t-SNE perplexity (effective number of neighbours), at most (n-1)/3;\nunless given, lowered to (n-1)/3 for small -n")
+	fs.IntVar(&opt.Iterations, "iterations", opt.Iterations, "gradient steps, 1..100000, the first 250 with early exaggeration")
+	fs.Float64Var(&opt.Theta, "theta", opt.Theta, "Barnes-Hut accuracy, in (0, 2]: smaller is more exact and slower")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	m, err := f.check(".png")
-	if err != nil {
+	if f.out == "" && *csv == "" {
+		return usagef("--out (a PNG map) or --csv (the coordinates) is required")
+	}
+	if err := f.check(false, ".png"); err != nil {
 		return err
 	}
 	if *csv != "" {
@@ -225,25 +299,50 @@ func runTSNE(args []string, stdout, _ io.Writer) error {
 			return err
 		}
 	}
-	test, err := f.testSet()
+	switch {
+	case fs.wasSet("n") && *n < 10:
+		return usagef("-n must be at least 10 test images, got %d", *n)
+	case !(opt.Perplexity > 0) || opt.Perplexity > 1e6:
+		return usagef("--perplexity must be a positive number of neighbours, got %g", opt.Perplexity)
+	case opt.Iterations < 1 || opt.Iterations > 100000:
+		return usagef("--iterations must be in 1..100000, got %d", opt.Iterations)
+	case !(opt.Theta > 0 && opt.Theta <= 2):
+		return usagef("--theta must be in (0, 2], got %g", opt.Theta)
+	}
+	m, _, test, err := f.load(stderr)
 	if err != nil {
 		return err
 	}
-	if *n < 10 || *n > test.N {
-		return usagef("-n must be in 10..%d, got %d", test.N, *n)
+	if test.N < 10 {
+		return fmt.Errorf("the test set of %s has %d images; t-SNE needs at least 10", f.data.dataset, test.N)
 	}
-	codes := report.EncodeSet(m, test, *n)
+	if !fs.wasSet("n") {
+		*n = min(*n, test.N)
+	}
+	if *n > test.N {
+		return usagef("-n must be in 10..%d (the test images of %s), got %d", test.N, f.data.dataset, *n)
+	}
+	if limit := float64(*n-1) / 3; opt.Perplexity > limit {
+		if fs.wasSet("perplexity") {
+			return usagef("--perplexity %g is too large for -n %d: t-SNE needs at least 3×perplexity+1 points; use --perplexity ≤ %.4g or -n ≥ %d",
+				opt.Perplexity, *n, limit, int(3*opt.Perplexity)+2)
+		}
+		fmt.Fprintf(stderr, "note: perplexity lowered from %g to %.4g for %d points (at most (n-1)/3)\n", opt.Perplexity, limit, *n)
+		opt.Perplexity = limit
+	}
+	codes := train.EncodeSet(m, test, *n, f.data.threads)
 	opt.Seed, opt.Threads = f.data.seed, f.data.threads
-	if !(opt.Perplexity > 0) || opt.Perplexity*3 >= float64(*n) || opt.Iterations < 1 || opt.Iterations > 100000 || !(opt.Theta >= 0 && opt.Theta <= 2) {
-		return usagef("need perplexity > 0 and < n/3, iterations in 1..100000, theta in [0, 2]")
-	}
-	xy, acc, secs, err := report.Embed(codes, *n, m.CodeDim(), test.Labels[:*n], opt)
+	xy, acc, secs, err := tsne.EmbedScored(codes, *n, m.CodeDim(), test.Labels[:*n], opt)
 	if err != nil {
 		return err
 	}
-	title := fmt.Sprintf("t-SNE of %s test codes (10-NN accuracy %.3f)", strings.ToUpper(string(m.Kind)), acc)
-	if err := viz.Scatter(f.out, xy, test.Labels[:*n], title, 900, 800); err != nil {
-		return err
+	var wrote []string
+	if f.out != "" {
+		title := fmt.Sprintf("t-SNE of %s test codes (10-NN accuracy %.3f)", strings.ToUpper(string(m.Kind)), acc)
+		if err := viz.Scatter(f.out, xy, test.Labels[:*n], title, 900, 800); err != nil {
+			return err
+		}
+		wrote = append(wrote, f.out)
 	}
 	if *csv != "" {
 		var b strings.Builder
@@ -254,8 +353,15 @@ func runTSNE(args []string, stdout, _ io.Writer) error {
 		if err := atomicfile.WriteBytes(*csv, []byte(b.String())); err != nil {
 			return err
 		}
+		wrote = append(wrote, *csv)
 	}
-	fmt.Fprintf(stdout, "t-SNE of %d codes in %.1fs, 10-NN label accuracy %.3f; wrote %s\n", *n, secs, acc, f.out)
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"model": f.model, "dataset": f.data.dataset, "points": *n, "seconds": secs,
+			"knn10_accuracy": acc, "perplexity": opt.Perplexity, "iterations": opt.Iterations, "files": wrote})
+	}
+	fmt.Fprintf(stdout, "t-SNE of %d codes in %.1fs, 10-NN label accuracy %.3f; wrote %s\n", *n, secs, acc, strings.Join(wrote, " and "))
 	return nil
 }
 
@@ -280,30 +386,4 @@ func gridCols(n int) int {
 		return 10
 	}
 	return 16
-}
-
-// sampleImages draws n images [n][784] from the model's generative process:
-// z from its prior (an AE: N(0, 1) codes), decoded. A conditional VAE draws
-// digit, or the digits 0..9 in turn when digit < 0, and returns the labels.
-func sampleImages(m *model.Model, n, digit int, seed uint64) ([]float32, []uint8) {
-	rng := rand.New(rand.NewPCG(seed, 0x5a3))
-	z := make([]float32, n*m.CodeDim())
-	if m.IsVAE() {
-		m.SamplePrior(z, n, rng)
-	} else {
-		for i := range z {
-			z[i] = float32(rng.NormFloat64())
-		}
-	}
-	var labels []uint8
-	if m.Cond() > 0 {
-		labels = make([]uint8, n)
-		for i := range labels {
-			labels[i] = uint8(i % model.Classes)
-			if digit >= 0 {
-				labels[i] = uint8(digit)
-			}
-		}
-	}
-	return m.DecodeLabeled(z, labels, n), labels
 }

@@ -5,11 +5,12 @@ import (
 	"io"
 	"time"
 
+	"latent/internal/limits"
 	"latent/model"
 	"latent/train"
 )
 
-func runPrior(args []string, stdout, _ io.Writer) error {
+func runPrior(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("prior", "Fit a mixture prior to where a trained VAE's encoder puts the training images\n(its aggregate posterior) and store it in the model file, replacing any prior it\nhad: 'latent sample' then draws z from it instead of N(0, I).",
 		"latent prior --model runs/vae/model.safetensors --components 100", stdout)
 	var d dataFlags
@@ -17,7 +18,7 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 	path := fs.String("model", "", "VAE checkpoint to update (required)")
 	k := fs.Int("components", 100, "Gaussians in the mixture")
 	aggregate := fs.Bool("aggregate", false, "fit the aggregate posterior: add each image's posterior variance to the\ncomponents (default: fit the posterior means, which gives sharper samples)")
-	iters := fs.Int("iterations", priorIterations, "EM iterations")
+	iters := fs.Int("iterations", train.PriorIterations, "EM iterations")
 	temp := fs.Float64("temperature", 1, "multiply the components' spreads by this (below 1: samples keep closer to clear digits)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -28,11 +29,14 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 	if *path == "" {
 		return usagef("--model is required: the VAE checkpoint to give a prior")
 	}
-	if *k < 1 || *k > 4096 || *iters < 1 || *iters > 10000 {
-		return usagef("--components must be in 1..4096 and --iterations in 1..10000")
+	if err := limits.Components.Check(*k); err != nil {
+		return usagef("--%v", err)
+	}
+	if err := limits.Iterations.Check(*iters); err != nil {
+		return usagef("--%v", err)
 	}
 	if !(*temp > 0 && *temp <= 10) {
-		return usagef("--temperature must be in (0, 10], got %g", *temp)
+		return usagef("--temperature must be %s (the prior temperature), got %g", limits.PriorTemperature, *temp)
 	}
 	m, meta, err := model.Load(*path)
 	if err != nil {
@@ -41,30 +45,18 @@ func runPrior(args []string, stdout, _ io.Writer) error {
 	if !m.IsVAE() {
 		return usagef("%s is an AE: only a VAE has a prior", *path)
 	}
-	if ds := meta["latent.dataset"]; ds != "" && !fs.wasSet("dataset") && !fs.wasSet("data") {
-		d.dataset = ds
-	}
 	if s := meta["latent.seed"]; s != "" && !fs.wasSet("seed") {
 		fmt.Sscan(s, &d.seed)
 	}
-	data, _, err := d.load()
+	data, _, err := d.loadForModel(fs, meta, stderr)
 	if err != nil {
 		return err
 	}
 	start := time.Now()
-	p, err := train.FitPrior(m, data.Set, data.Train, train.PriorConfig{Components: *k, Iterations: *iters, Seed: d.seed, Threads: d.threads, Aggregate: *aggregate, Temperature: *temp})
+	note, err := train.SavePrior(m, data, train.PriorConfig{Components: *k, Iterations: *iters, Seed: d.seed, Threads: d.threads, Aggregate: *aggregate, Temperature: *temp}, *path, meta)
 	if err != nil {
 		return err
 	}
-	m.Prior = p
-	how := "posterior means"
-	if *aggregate {
-		how = "aggregate posterior"
-	}
-	meta["latent.prior"] = fmt.Sprintf("mixture of %d Gaussians fitted to the %s, temperature %g", p.K(), how, *temp)
-	if err := m.Save(*path, meta); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "fitted a %d-component mixture to the %s of %d training images in %.1fs; stored in %s\n", p.K(), how, len(data.Train), time.Since(start).Seconds(), *path)
+	fmt.Fprintf(stdout, "%s (%d training images) in %.1fs; stored in %s\n", note, len(data.Train), time.Since(start).Seconds(), *path)
 	return nil
 }

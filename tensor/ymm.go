@@ -1,0 +1,303 @@
+package tensor
+
+// The AVX2 drivers of the parity-class kernels (ymm_amd64.s): the same tiles
+// as the AVX-512 ones (terms.go, tconv.go), cut into ymm-sized pieces, with
+// the same float32 operations per output element in the same order, so the
+// two x86 paths give identical bits. Partial tiles are computed into a
+// scratch tile and copied (masked stores are slow on Zen 3); the weight
+// gradients read the column matrix's shifted rows from memory (fillShifted)
+// instead of masking every vector.
+
+// termProductY is termProduct on the AVX2 kernels.
+func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, lds, cs int, plan *termPlan, first, nterms int, offs *[18]int, bias []float32, flags int, gate []float32, m, j0, p int) {
+	var zero [8]float32
+	var tile, tgate [4 * 16]float32
+	masks := plan.masks[first*plan.nv:]
+	// column tiles outermost: a tile's B panel is read from L2 once and
+	// from L1 by every row block (the rows in blocks of 8, as termTile8's)
+	m8 := m &^ 7
+	bp := func(r int) *float32 {
+		if bias == nil {
+			return &zero[0]
+		}
+		return &bias[r]
+	}
+	gp := func(r, j int) *float32 {
+		if gate == nil {
+			return nil
+		}
+		return &gate[r*ldc+j]
+	}
+	// 24-column tiles in pairs, so that the rest starts on a mask word
+	j, j24 := j0, j0+(p-j0)/48*48
+	for ; j < j24; j += 24 {
+		for r := 0; r < m8; r += 4 {
+			termTile4x24y(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
+				&masks[j/16], 2*plan.nv, nterms, bp(r), flags, gp(r, j), j%16/8)
+		}
+	}
+	for ; j+16 <= p; j += 16 {
+		for r := 0; r < m8; r += 4 {
+			termTile4y(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
+				&masks[j/16], 2*plan.nv, nterms, bp(r), flags, gp(r, j))
+		}
+	}
+	if j < p {
+		// the last, partial tile: through a scratch tile (the B lanes past p
+		// are masked, so they are never read)
+		w := p - j
+		for r := 0; r < m8; r += 4 {
+			if gate != nil {
+				for t := range 4 {
+					copy(tgate[t*16:t*16+w], gate[(r+t)*ldc+j:(r+t)*ldc+p])
+				}
+			}
+			termTile4y(&tile[0], 4*16, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
+				&masks[j/16], 2*plan.nv, nterms, bp(r), flags, &tgate[0])
+			for t := range 4 {
+				copy(c[(r+t)*ldc+j:(r+t)*ldc+p], tile[t*16:t*16+w])
+			}
+		}
+	}
+	for i := m8; i < m; i++ {
+		for j := j0; j < p; j += 32 {
+			if j+32 <= p {
+				termTile1y(&c[i*ldc+j], &a[i*ldr], 4*lda, &b[j], 4*lds, cs, &offs[0],
+					&masks[j/16], 2*plan.nv, nterms, bp(i), flags&^4)
+				continue
+			}
+			var row [32]float32
+			termTile1y(&row[0], &a[i*ldr], 4*lda, &b[j], 4*lds, cs, &offs[0],
+				&masks[j/16], 2*plan.nv, nterms, bp(i), flags&^4)
+			copy(c[i*ldc+j:i*ldc+p], row[:p-j])
+		}
+		if gate != nil {
+			ReLUBackward(c[i*ldc+j0:i*ldc+p], gate[i*ldc+j0:i*ldc+p])
+		}
+	}
+}
+
+// dotTilesY is dotTerms4x4 (rows = 4, cols = 4) or dotTerms8x2 (8, 2) on the
+// AVX2 kernel: sums[i·cols + j] = Σ_q a[i·small + q]·col[bj[j] + q] over
+// nvec vectors of 16, each lane summed in order and the lanes added in
+// dotTerms4x4's tree (dotTilesY4: four 2×2 tiles).
+func dotTilesY(sums *[16]float32, a []float32, small int, col []float32, bj []int, rows, nvec int) {
+	cols := len(bj)
+	var acc [4][64]float32
+	var tbl [4][3]int
+	var out [16]float32
+	for p := range 4 {
+		i, j := 2*(p/(cols/2)), 2*(p%(cols/2))
+		tbl[p] = [3]int{4 * i * small, 4 * bj[j], 4 * bj[j+1]}
+	}
+	_, _ = a[rows*small-1], col[bj[cols-1]+16*nvec-1]
+	dotTilesY4(&a[0], 4*small, &col[0], &tbl, nvec, &acc, &out)
+	for p := range 4 {
+		i, j := 2*(p/(cols/2)), 2*(p%(cols/2))
+		for t := range 4 {
+			sums[(i+t/2)*cols+j+t%2] = out[4*p+t]
+		}
+	}
+}
+
+// colReduceY is ColReduce's vector path on the AVX2 kernels.
+func colReduceY(c, a, col []float32, m int, g Window) {
+	small, n := g.Small(), g.ColRows()
+	fillShifted(col, g)
+	var sums [16]float32
+	if m >= 8 && n%4 != 0 {
+		var bj [2]int
+		for i0 := 0; i0 < m; i0 += 8 {
+			i := min(i0, m-8)
+			for j0 := 0; j0 < n; j0 += 2 {
+				j := min(j0, n-2)
+				for t := range 2 {
+					bj[t] = (j + t) * small
+				}
+				dotTilesY(&sums, a[i*small:], small, col, bj[:], 8, small/16)
+				for t := range 16 {
+					ii, jj := i+t/2, j+t%2
+					if ii >= i0 && jj >= j0 {
+						c[ii*n+jj] += sums[t]
+					}
+				}
+			}
+		}
+		return
+	}
+	var bj [4]int
+	for i0 := 0; i0 < m; i0 += 4 {
+		i := min(i0, m-4)
+		for j0 := 0; j0 < n; j0 += 4 {
+			j := min(j0, n-4)
+			for t := range 4 {
+				bj[t] = (j + t) * small
+			}
+			dotTilesY(&sums, a[i*small:], small, col, bj[:], 4, small/16)
+			for t := range 16 {
+				ii, jj := i+t/4, j+t%4
+				if ii >= i0 && jj >= j0 {
+					c[ii*n+jj] += sums[t]
+				}
+			}
+		}
+	}
+}
+
+// classTilesY is convTransposeTerms' classTile1 loop on the AVX2 kernel, for
+// the columns below j0 (a multiple of 32); tanh (flags bit 2) is applied by
+// the caller.
+func classTilesY(stack, a, src []float32, plan *termPlan, g Window, cs, j0 int, bias *float32, flags int) {
+	small := g.Small()
+	for j := 0; j < j0; j += 16 {
+		classTile1y(&stack[j], small, &a[0], &src[j], 4*small, cs, &plan.masks[j/16], 2*plan.nv, g.Wo, bias, flags&^4)
+	}
+}
+
+// laneMask sets the lanes [lo, hi) of m to all ones, the rest to 0.
+func laneMask(m []int32, lo, hi int) {
+	for i := range m {
+		m[i] = 0
+		if i >= lo && i < hi {
+			m[i] = -1
+		}
+	}
+}
+
+// safeRows is how many rows of n, each `width` floats from the previous and
+// stored as `store` floats, stay inside a buffer of `length` floats.
+func safeRows(n, width, store, length int) int {
+	if length < store {
+		return 0
+	}
+	return min(n, (length-store)/width+1)
+}
+
+// splitClassesY writes the parity classes of x into the rows 4, 5, 7 and 8
+// of each channel of the column matrix (0 past the grid), as splitRows does:
+// splitY, and splitRowsGo for the last rows of each class.
+func splitClassesY(col, x []float32, g Window) {
+	small, large := g.Small(), g.Large()
+	var m [32]int32
+	laneMask(m[:], 0, g.W)
+	store := 16
+	switch {
+	case g.W <= 8:
+		store = 4
+	case g.W <= 16:
+		store = 8
+	}
+	rows := safeRows(g.N*g.Ho, g.Wo, store, small)
+	_ = col[g.C*9*small-1]
+	for c := 0; c < g.C; c++ {
+		if rows > 0 {
+			splitY(&col[(c*9+4)*small], &x[c*large], small, rows, g.Ho, 2*g.Ho-g.H, g.W, &m)
+		}
+		splitRowsGo(col[c*9*small:(c+1)*9*small], x[c*large:(c+1)*large], g, rows)
+	}
+}
+
+// splitRowsGo is splitY for the class rows from r0 on of one channel (rows
+// [9][small] of the column matrix, x its large grid).
+func splitRowsGo(rows, x []float32, g Window, r0 int) {
+	small := g.Small()
+	ho, wo, h, w := g.Ho, g.Wo, g.H, g.W
+	p := [4][]float32{rows[4*small : 5*small], rows[5*small : 6*small], rows[7*small : 8*small], rows[8*small : 9*small]}
+	for r := r0; r < g.N*ho; r++ {
+		n, a := r/ho, r%ho
+		for k := range 2 {
+			e, o := p[2*k][r*wo:(r+1)*wo], p[2*k+1][r*wo:(r+1)*wo]
+			ih := 2*a + k
+			if ih >= h {
+				clear(e)
+				clear(o)
+				continue
+			}
+			src := x[(n*h+ih)*w : (n*h+ih+1)*w]
+			for b := range wo {
+				e[b] = src[2*b]
+				if 2*b+1 < w {
+					o[b] = src[2*b+1]
+				} else {
+					o[b] = 0
+				}
+			}
+		}
+	}
+}
+
+// shiftCopyY is shiftCopy without masks: dst[q] = src[q + dh·wo + dw]
+// over n images of ho×wo (dh, dw ∈ {-1, 0}), 0 where the neighbour leaves
+// the grid: one copy of the whole plane, then the zeros (each image's first
+// row where dh = -1, each row's first column where dw = -1).
+func shiftCopyY(dst, src []float32, n, ho, wo, dh, dw int) {
+	k := n * ho * wo
+	dst, src = dst[:k], src[:k]
+	d := -(dh*wo + dw)
+	copy(dst[d:], src[:k-d])
+	clear(dst[:d])
+	if dh < 0 {
+		for img := range n {
+			clear(dst[img*ho*wo : img*ho*wo+wo])
+		}
+	}
+	if dw < 0 {
+		for q := 0; q < k; q += wo {
+			dst[q] = 0
+		}
+	}
+}
+
+// interleaveY8 weaves one channel's four parity classes (stack [4][small])
+// onto its large grid dst, as interleaveRows does (interleaveY, and
+// interleaveRowsGo for the last rows); where gate is not nil, dst is zeroed
+// where gate is not positive.
+func interleaveY8(dst, stack, gate []float32, g Window) {
+	large := g.Large()
+	_, _ = dst[large-1], stack[4*g.Small()-1]
+	store := 32
+	switch {
+	case g.W <= 8:
+		store = 8
+	case g.W <= 16:
+		store = 16
+	}
+	rows := safeRows(g.N*g.H, g.W, store, large)
+	var gp *float32
+	if gate != nil {
+		gp = &gate[:large][0]
+	}
+	if rows > 0 {
+		var m [16]int32
+		laneMask(m[:], 0, g.Wo)
+		interleaveY(&dst[0], &stack[0], g.Small(), rows, g.Ho, 2*g.Ho-g.H, g.Wo, g.W, gp, &m)
+	}
+	interleaveRowsGo(dst, stack, gate, g, rows)
+}
+
+// interleaveRowsGo is interleaveY for the output rows from r0 on.
+func interleaveRowsGo(dst, stack, gate []float32, g Window, r0 int) {
+	small := g.Small()
+	ho, wo, h, w := g.Ho, g.Wo, g.H, g.W
+	for r := r0; r < g.N*h; r++ {
+		n, ih := r/h, r%h
+		k := ih % 2
+		e := stack[2*k*small+(n*ho+ih/2)*wo:][:wo]
+		o := stack[(2*k+1)*small+(n*ho+ih/2)*wo:][:wo]
+		d := dst[r*w : (r+1)*w]
+		for iw := range d {
+			if iw%2 == 0 {
+				d[iw] = e[iw/2]
+			} else {
+				d[iw] = o[iw/2]
+			}
+		}
+		if gate != nil {
+			for iw, v := range gate[r*w : (r+1)*w] {
+				if !(v > 0) {
+					d[iw] = 0
+				}
+			}
+		}
+	}
+}
