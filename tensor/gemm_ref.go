@@ -1,12 +1,12 @@
 package tensor
 
-// The pure-Go reference products: what runs without assembly, on the edges
-// the assembly tiles leave, and what the tests compare the tiles against.
+// The simple pure-Go products: the twins that the tests compare the fast
+// pure-Go kernels (gemm_go.go) and the assembly tiles against.
 
-// smallLongGo computes C[i·ldc + j] += Σ_kk A[i·ars + kk·acs]·B[kk·p + j] for
+// smallLongRef computes C[i·ldc + j] += Σ_kk A[i·ars + kk·acs]·B[kk·p + j] for
 // i in [i0,i1), j in [j0,j1). It walks four rows of B at a time so that each
 // row of C is loaded and stored once per four multiply-adds.
-func smallLongGo(c []float32, ldc int, a []float32, ars, acs int, b []float32, i0, i1, j0, j1, k, p int) {
+func smallLongRef(c []float32, ldc int, a []float32, ars, acs int, b []float32, i0, i1, j0, j1, k, p int) {
 	if j0 >= j1 {
 		return
 	}
@@ -35,9 +35,9 @@ func smallLongGo(c []float32, ldc int, a []float32, ars, acs int, b []float32, i
 	}
 }
 
-// reduceGo computes C[i,j] += Σ_q A[i·p + q]·B[j·p + q] for i in [i0,i1),
+// reduceRef computes C[i,j] += Σ_q A[i·p + q]·B[j·p + q] for i in [i0,i1),
 // j in [j0,j1), q in [q0,q1); c has rows of n.
-func reduceGo(c, a, b []float32, i0, i1, j0, j1, q0, q1, n, p int) {
+func reduceRef(c, a, b []float32, i0, i1, j0, j1, q0, q1, n, p int) {
 	if q0 >= q1 {
 		return
 	}

@@ -49,8 +49,9 @@ func Im2col(col, x []float32, g Window) {
 	}
 }
 
-// im2colGo is the reference Im2col, for images n0 and on.
-func im2colGo(col, x []float32, g Window, n0 int) {
+// im2colRef is the simple Im2col (one pass per tap and small row), for
+// images n0 and on: the twin of im2colGo.
+func im2colRef(col, x []float32, g Window, n0 int) {
 	small := g.Small()
 	for c := 0; c < g.C; c++ {
 		for kh := 0; kh < 3; kh++ {
@@ -86,6 +87,13 @@ func Col2imAdd(x, col []float32, g Window) {
 	small := g.Small()
 	_ = col[g.ColRows()*small-1]
 	_ = x[g.C*g.Large()-1]
+	col2imGo(x, col, g)
+}
+
+// col2imRef is the simple Col2imAdd (one scatter pass per tap and small
+// row): the twin of col2imGo.
+func col2imRef(x, col []float32, g Window) {
+	small := g.Small()
 	n0 := 0
 	for c := 0; c < g.C; c++ {
 		for kh := 0; kh < 3; kh++ {

@@ -84,12 +84,15 @@ func TestSeparatedClusters(t *testing.T) {
 // threads, on enough points for several kNN row blocks, repulsion tasks
 // (subtrees of up to taskSize points) and renumberings.
 func TestThreadsDoNotChangeTheMap(t *testing.T) {
-	const n, d = 3000, 20
+	n, d, iterations := 3000, 20, 300
+	if testing.Short() {
+		n, iterations = 600, 100 // under emulation (.ci/run's arm64 step)
+	}
 	x, _ := clusters(6, n/6, d, 2, 5)
 	var first []float64
 	for _, threads := range []int{1, 2, 4, 7} {
 		opt := DefaultOptions()
-		opt.Iterations, opt.Threads = 300, threads
+		opt.Iterations, opt.Threads = iterations, threads
 		y, err := Embed(x, n, d, opt)
 		if err != nil {
 			t.Fatal(err)
