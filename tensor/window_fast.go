@@ -103,8 +103,7 @@ func splitClasses(col, x []float32, g Window) {
 	masks := lanes(g.W) | lanes(g.W-16)<<16 | even<<32 | odd<<48
 	_ = col[g.C*9*small-1]
 	_ = x[g.C*large-1]
-	//lint:ignore SA4008 under noasm splitRows is a stub that panics (this path never runs there)
-	for c := 0; c < g.C; c++ {
+	for c := range g.C {
 		rows := col[c*9*small : (c+1)*9*small]
 		splitRows(&rows[4*small], &rows[5*small], &rows[7*small], &rows[8*small], &x[c*large], &splitIdx,
 			g.N, g.Ho, 2*g.Ho-g.H, g.W, masks, small, lanes(g.Wo), len(x)-c*large)
