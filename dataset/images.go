@@ -19,8 +19,8 @@ import (
 	"latent/mnist"
 )
 
-// side is the models' image size.
-const side = 28
+// side is the models' image size: MNIST's.
+const side = mnist.Side
 
 // LoadImages reads a folder of PNG/JPEG files sorted into one subfolder per
 // label (labels are the subfolders in name order: 0, 1, …), converts them to

@@ -30,4 +30,8 @@ func TestGridFollowsFromTheImage(t *testing.T) {
 	if c := Seed(VAE).CodeSize(); c != 128 {
 		t.Fatalf("seed code size %d, want 8·4·4 = 128", c)
 	}
+	wide := Config{Kind: AE, Width: SeedWidth(2)}
+	if s := wide.CodeShape(); s != [3]int{16, 4, 4} || s[0]*s[1]*s[2] != wide.CodeSize() {
+		t.Fatalf("width-2 code shape %v (size %d), want 16×4×4 = 256", s, wide.CodeSize())
+	}
 }

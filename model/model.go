@@ -139,6 +139,9 @@ func (c Config) Validate() error {
 // CodeSize is the number of features of the encoder's output: Width[2]·Grid[3]².
 func (c Config) CodeSize() int { return c.Width[2] * codeArea }
 
+// CodeShape is the encoder's output [channels, height, width]: the seed's 8×4×4.
+func (c Config) CodeShape() [3]int { return [3]int{c.Width[2], Grid[3], Grid[3]} }
+
 // Model holds the layers and the flat parameter buffer of an AE or a VAE.
 //
 //	encoder:  x [1,28,28] → Conv ReLU [W0,14,14] → Conv ReLU [W1,7,7] → Conv [W2,4,4]

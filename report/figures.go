@@ -67,11 +67,8 @@ func fitGrid(cells [][]float32, opt viz.GridOptions) *image.RGBA {
 // codeShape describes the AE's code from its configuration: "8×4×4 = 128"
 // for the seed, channels × the encoder's output grid.
 func codeShape(m *model.Model) string {
-	c, n := m.Width[2], m.CodeSize()
-	if s := int(math.Round(math.Sqrt(float64(n / c)))); s*s*c == n {
-		return fmt.Sprintf("%d×%d×%d = %d", c, s, s, n)
-	}
-	return fmt.Sprintf("%d×%d = %d", c, n/c, n)
+	s := m.CodeShape()
+	return fmt.Sprintf("%d×%d×%d = %d", s[0], s[1], s[2], m.CodeSize())
 }
 
 // codeWords says what the t-SNE maps of m's codes are made of.

@@ -256,7 +256,8 @@ func describe(mc model.Config) string {
 		}
 		return fmt.Sprintf("%s (latent %d%s%s)", strings.ToUpper(string(mc.Kind)), mc.Latent, w, lik)
 	}
-	return fmt.Sprintf("AE (code %d×4×4%s)", mc.Width[2], w)
+	s := mc.CodeShape()
+	return fmt.Sprintf("AE (code %d×%d×%d%s)", s[0], s[1], s[2], w)
 }
 
 func epochLine(kind model.Kind, m train.Metrics) string {
