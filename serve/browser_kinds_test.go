@@ -46,7 +46,7 @@ const dataURL = `document.getElementById("decoded").toDataURL()`
 // drawn waits until the decoded canvas is no longer blank (the first
 // decode answered).
 func drawn() chromedp.Action {
-	return chromedp.Poll(`(() => { const c = document.createElement("canvas"); c.width = c.height = 28; return `+dataURL+` !== c.toDataURL(); })()`,
+	return chromedp.Poll(`(() => { const c = document.createElement("canvas"); const d = document.getElementById("decoded"); c.width = d.width; c.height = d.height; return `+dataURL+` !== c.toDataURL(); })()`,
 		nil, chromedp.WithPollingTimeout(10*time.Second))
 }
 

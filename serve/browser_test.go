@@ -30,25 +30,30 @@ func TestPageInABrowser(t *testing.T) {
 
 	canvas := func(id string) string { return `document.getElementById("` + id + `").toDataURL()` }
 	var before, after, blank, recon string
+	// each step waits on what the page shows, not on time
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(hs.URL+"/"),
 		chromedp.WaitVisible(`body[data-ready="1"]`, chromedp.ByQuery),
-		chromedp.Sleep(300*time.Millisecond),
+		drawn(),
 		chromedp.Evaluate(canvas("decoded"), &before),
-		chromedp.SetValue(`#z0`, "3.5", chromedp.ByQuery),
-		chromedp.Evaluate(`document.getElementById("z0").dispatchEvent(new Event("input")); true`, nil),
-		chromedp.Sleep(500*time.Millisecond),
-		chromedp.Evaluate(canvas("decoded"), &after),
 		chromedp.Evaluate(canvas("recon"), &blank),
-		chromedp.Evaluate(`(() => {
+	)
+	if err == nil {
+		err = chromedp.Run(ctx,
+			chromedp.SetValue(`#z0`, "3.5", chromedp.ByQuery),
+			chromedp.Evaluate(`document.getElementById("z0").dispatchEvent(new Event("input")); true`, nil),
+			changes("decoded", before),
+			chromedp.Evaluate(canvas("decoded"), &after),
+			chromedp.Evaluate(`(() => {
 			const pad = document.getElementById("pad"), r = pad.getBoundingClientRect();
 			const ev = (type, x, y) => pad.dispatchEvent(new PointerEvent(type, {clientX: r.left + x, clientY: r.top + y, bubbles: true}));
 			ev("pointerdown", 60, 40); ev("pointermove", 100, 60); ev("pointermove", 110, 120); ev("pointermove", 90, 170); ev("pointerup", 90, 170);
 			return true;
 		})()`, nil),
-		chromedp.Sleep(800*time.Millisecond),
-		chromedp.Evaluate(canvas("recon"), &recon),
-	)
+			changes("recon", blank),
+			chromedp.Evaluate(canvas("recon"), &recon),
+		)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
