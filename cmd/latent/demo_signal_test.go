@@ -13,14 +13,6 @@ import (
 	"latent/model"
 )
 
-// demoCommand runs this test binary as the latent command (TestMain's
-// LATENT_RUN_MAIN re-exec) with args.
-func demoCommand(args ...string) *exec.Cmd {
-	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^$", "--"}, args...)...)
-	cmd.Env = append(os.Environ(), "LATENT_RUN_MAIN=1")
-	return cmd
-}
-
 // TestDemoCtrlCThenResume interrupts a real demo once the AE has finished its
 // first epoch: it exits 130 naming 'latent demo --resume DIR', which then
 // finishes the demo (both models, figures, report) with the weights of a demo
@@ -30,12 +22,13 @@ func TestDemoCtrlCThenResume(t *testing.T) {
 	writeIdx(t, data, 3000, 100)
 	args := []string{"demo", "--data", data, "--epochs", "3", "--batch", "16", "--threads", "2"}
 	whole := filepath.Join(t.TempDir(), "whole")
-	if out, err := demoCommand(append(args, "--out", whole)...).CombinedOutput(); err != nil {
+	if out, err := latentProcess(t, append(args, "--out", whole)...).CombinedOutput(); err != nil {
 		t.Fatalf("uninterrupted demo: %v\n%s", err, out)
 	}
 
 	cut := filepath.Join(t.TempDir(), "cut")
-	cmd := demoCommand(append(args, "--out", cut)...)
+	cmd := latentProcess(t, append(args, "--out", cut)...)
+	cmd.Env = append(cmd.Env, "LATENT_PAUSE_AT=epoch  1") // it waits there for the signal
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +38,7 @@ func TestDemoCtrlCThenResume(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { cmd.Process.Kill() })
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		if strings.HasPrefix(sc.Text(), "epoch  1") { // the AE's first epoch is done
@@ -66,7 +60,7 @@ func TestDemoCtrlCThenResume(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(cut, "report.html")); err == nil {
 		t.Fatal("the interrupted demo wrote its report")
 	}
-	out, err := demoCommand("demo", "--resume", cut, "--threads", "1").CombinedOutput()
+	out, err := latentProcess(t, "demo", "--resume", cut, "--threads", "1").CombinedOutput()
 	if err != nil {
 		t.Fatalf("demo --resume: %v\n%s", err, out)
 	}
@@ -90,13 +84,13 @@ func TestDemoCtrlCThenResume(t *testing.T) {
 		}
 	}
 	report, _ := os.ReadFile(filepath.Join(cut, "report.html"))
-	if out, err := demoCommand("demo", "--resume", cut).CombinedOutput(); err != nil || !strings.Contains(string(out), "finished") {
+	if out, err := latentProcess(t, "demo", "--resume", cut).CombinedOutput(); err != nil || !strings.Contains(string(out), "finished") {
 		t.Errorf("demo --resume of a finished demo: %v, %s; want exit 0 saying it is finished", err, out)
 	}
 	if after, _ := os.ReadFile(filepath.Join(cut, "report.html")); string(after) != string(report) {
 		t.Error("demo --resume of a finished demo rewrote its report")
 	}
-	again, err := demoCommand(append(args, "--out", cut)...).CombinedOutput()
+	again, err := latentProcess(t, append(args, "--out", cut)...).CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(again), "--resume "+cut) {
 		t.Errorf("a new demo over a finished one: %v, %s; want exit 2 naming --resume", err, again)
 	}
