@@ -86,6 +86,8 @@ func TestParseModelName(t *testing.T) {
 		{"model name:Intel(R) Core(TM) i7-1260P  \n", "Intel(R) Core(TM) i7-1260P"},
 		{"processor : 0\nBogoMIPS : 50.00\nCPU part : 0xd0c\n", ""},
 		{"", ""},
+		{"processor\t: 0\ncpu family\t: 26\nmodel\t\t: 2\nmodel name\t: AMD EPYC\n", "AMD EPYC (family 26, model 2)"},
+		{"model name\t: AMD EPYC\ncpu family\t: 25\nmodel\t\t: x1\n", "AMD EPYC"},
 		{"model name\n", ""},
 		{"model names : x\n", ""},
 		{"model name : " + strings.Repeat("x", 300) + "\n", strings.Repeat("x", 200)},
