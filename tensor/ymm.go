@@ -77,67 +77,27 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 	}
 }
 
-// dotTilesY is dotTerms4x4 (rows = 4, cols = 4) or dotTerms8x2 (8, 2) on the
-// AVX2 kernel: sums[i·cols + j] = Σ_q a[i·small + q]·col[bj[j] + q] over
-// nvec vectors of 16, each lane summed in order and the lanes added in
-// dotTerms4x4's tree (dotTilesY4: four 2×2 tiles).
-func dotTilesY(sums *[16]float32, a []float32, small int, col []float32, bj []int, rows, nvec int) {
-	cols := len(bj)
-	var acc [4][64]float32
-	var tbl [4][3]int
-	var out [16]float32
-	for p := range 4 {
-		i, j := 2*(p/(cols/2)), 2*(p%(cols/2))
-		tbl[p] = [3]int{4 * i * small, 4 * bj[j], 4 * bj[j+1]}
-	}
-	_, _ = a[rows*small-1], col[bj[cols-1]+16*nvec-1]
-	dotTilesY4(&a[0], 4*small, &col[0], &tbl, nvec, &acc, &out)
-	for p := range 4 {
-		i, j := 2*(p/(cols/2)), 2*(p%(cols/2))
-		for t := range 4 {
-			sums[(i+t/2)*cols+j+t%2] = out[4*p+t]
-		}
-	}
-}
-
-// colReduceY is ColReduce's vector path on the AVX2 kernels.
+// colReduceY is ColReduce's vector path on the AVX2 kernels (m ≥ 4, C·9 ≥
+// 4): blocks of 4 rows of C by 3 columns (dotTile4x3y), the last block of a
+// row or column range moved back to overlap the previous one, its overlap
+// not added twice. Each sum has the bits of dotTerms4x4 (and dotTerms8x2) whatever block
+// holds it.
 func colReduceY(c, a, col []float32, m int, g Window) {
 	small, n := g.Small(), g.ColRows()
 	fillShifted(col, g)
-	var sums [16]float32
-	if m >= 8 && n%4 != 0 {
-		var bj [2]int
-		for i0 := 0; i0 < m; i0 += 8 {
-			i := min(i0, m-8)
-			for j0 := 0; j0 < n; j0 += 2 {
-				j := min(j0, n-2)
-				for t := range 2 {
-					bj[t] = (j + t) * small
-				}
-				dotTilesY(&sums, a[i*small:], small, col, bj[:], 8, small/16)
-				for t := range 16 {
-					ii, jj := i+t/2, j+t%2
-					if ii >= i0 && jj >= j0 {
-						c[ii*n+jj] += sums[t]
-					}
-				}
-			}
-		}
-		return
-	}
-	var bj [4]int
+	nvec := small / 16
+	_, _ = a[m*small-1], col[n*small-1]
+	var out [12]float32
 	for i0 := 0; i0 < m; i0 += 4 {
 		i := min(i0, m-4)
-		for j0 := 0; j0 < n; j0 += 4 {
-			j := min(j0, n-4)
-			for t := range 4 {
-				bj[t] = (j + t) * small
-			}
-			dotTilesY(&sums, a[i*small:], small, col, bj[:], 4, small/16)
-			for t := range 16 {
-				ii, jj := i+t/4, j+t%4
+		for j0 := 0; j0 < n; j0 += 3 {
+			j := min(j0, n-3)
+			var acc [24][8]float32
+			dotTile4x3y(&a[i*small], 4*small, &col[j*small], 4*small, nvec, &acc, &out)
+			for t, v := range out {
+				ii, jj := i+t/3, j+t%3
 				if ii >= i0 && jj >= j0 {
-					c[ii*n+jj] += sums[t]
+					c[ii*n+jj] += v
 				}
 			}
 		}
