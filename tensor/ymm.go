@@ -1,5 +1,7 @@
 package tensor
 
+import "sync"
+
 // The AVX2 drivers of the parity-class kernels (ymm_amd64.s): the same tiles
 // as the AVX-512 ones (terms.go, tconv.go), cut into ymm-sized pieces, with
 // the same float32 operations per output element in the same order, so the
@@ -30,10 +32,14 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 	}
 	// 24-column tiles in pairs, so that the rest starts on a mask word
 	j, j24 := j0, j0+(p-j0)/48*48
-	for ; j < j24; j += 24 {
-		for r := 0; r < m8; r += 4 {
-			termTile4x24y(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
-				&masks[j/16], 2*plan.nv, nterms, bp(r), flags, gp(r, j), j%16/8)
+	if j < j24 {
+		lanes := laneTable(plan)
+		nl := 16 * plan.nv
+		for ; j < j24; j += 24 {
+			for r := 0; r < m8; r += 4 {
+				termTile4x24m(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
+					&lanes[first*nl+j], 4*nl, nterms, bp(r), flags, gp(r, j))
+			}
 		}
 	}
 	for ; j+16 <= p; j += 16 {
@@ -75,6 +81,27 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 			ReLUBackward(c[i*ldc+j0:i*ldc+p], gate[i*ldc+j0:i*ldc+p])
 		}
 	}
+}
+
+var laneTables sync.Map // *termPlan → []int32
+
+// laneTable is plan's masks expanded to lanes: lane q of term t is -1
+// (all ones) at [t·16·nv + q] where bit q of the term's mask words is set,
+// else 0; cached per plan.
+func laneTable(plan *termPlan) []int32 {
+	if t, ok := laneTables.Load(plan); ok {
+		return t.([]int32)
+	}
+	nl := 16 * plan.nv
+	nt := len(plan.offs)
+	t := make([]int32, nt*nl)
+	for i := range t {
+		if plan.masks[i/16]>>(i%16)&1 != 0 {
+			t[i] = -1
+		}
+	}
+	v, _ := laneTables.LoadOrStore(plan, t)
+	return v.([]int32)
 }
 
 // colReduceY is ColReduce's vector path on the AVX2 kernels (m ≥ 4, C·9 ≥

@@ -353,6 +353,166 @@ z4store:
 	VZEROUPPER
 	RET
 
+// func termTile4x24m(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, lanes *int32, nvb int, nterms int, bias *float32, flags int, gate *float32)
+//
+// termTile4x24y with its lane masks read from an expanded table (laneTable:
+// the 24 lanes of term t at lanes + t·nvb bytes) instead of built from the
+// plan's bits for every term, which costs as much as a step when cs is 1.
+TEXT ·termTile4x24m(SB), NOSPLIT, $0-120
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	MOVQ flags+104(FP), AX
+	TESTQ $1, AX
+	JZ   m4load
+	MOVQ bias+96(FP), SI
+	VBROADCASTSS (SI), Y0
+	VBROADCASTSS 4(SI), Y3
+	VBROADCASTSS 8(SI), Y6
+	VBROADCASTSS 12(SI), Y9
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y3, Y4
+	VMOVAPS Y3, Y5
+	VMOVAPS Y6, Y7
+	VMOVAPS Y6, Y8
+	VMOVAPS Y9, Y10
+	VMOVAPS Y9, Y11
+	JMP  m4go
+
+m4load:
+	MOVQ DI, SI
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	ADDQ R8, SI
+	VMOVUPS (SI), Y3
+	VMOVUPS 32(SI), Y4
+	VMOVUPS 64(SI), Y5
+	ADDQ R8, SI
+	VMOVUPS (SI), Y6
+	VMOVUPS 32(SI), Y7
+	VMOVUPS 64(SI), Y8
+	ADDQ R8, SI
+	VMOVUPS (SI), Y9
+	VMOVUPS 32(SI), Y10
+	VMOVUPS 64(SI), Y11
+
+m4go:
+	MOVQ ldr+24(FP), R13
+	LEAQ (R13)(R13*2), R10 // 3·ldr
+	MOVQ b+40(FP), DX
+	MOVQ lds+48(FP), R9
+	MOVQ offs+64(FP), R11
+	MOVQ lanes+72(FP), R12
+	MOVQ nterms+88(FP), CX
+
+m4term:
+	MOVQ (R11), SI
+	ADDQ DX, SI
+	MOVQ a+16(FP), AX
+	ADDQ 8(R11), AX
+	MOVQ cs+56(FP), R14
+
+m4s:
+	VMOVDQU (R12), Y12
+	VMASKMOVPS (SI), Y12, Y12
+	VMOVDQU 32(R12), Y13
+	VMASKMOVPS 32(SI), Y13, Y13
+	VMOVDQU 64(R12), Y14
+	VMASKMOVPS 64(SI), Y14, Y14
+	VBROADCASTSS (AX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y1
+	VFMADD231PS Y15, Y14, Y2
+	VBROADCASTSS (AX)(R13*1), Y15
+	VFMADD231PS Y15, Y12, Y3
+	VFMADD231PS Y15, Y13, Y4
+	VFMADD231PS Y15, Y14, Y5
+	VBROADCASTSS (AX)(R13*2), Y15
+	VFMADD231PS Y15, Y12, Y6
+	VFMADD231PS Y15, Y13, Y7
+	VFMADD231PS Y15, Y14, Y8
+	VBROADCASTSS (AX)(R10*1), Y15
+	VFMADD231PS Y15, Y12, Y9
+	VFMADD231PS Y15, Y13, Y10
+	VFMADD231PS Y15, Y14, Y11
+	ADDQ lda+32(FP), AX
+	ADDQ R9, SI
+	DECQ R14
+	JNZ  m4s
+	ADDQ $16, R11
+	ADDQ nvb+80(FP), R12
+	DECQ CX
+	JNZ  m4term
+
+	VXORPS Y15, Y15, Y15
+	MOVQ flags+104(FP), AX
+	TESTQ $2, AX
+	JZ   m4gate
+	VMAXPS Y15, Y0, Y0
+	VMAXPS Y15, Y1, Y1
+	VMAXPS Y15, Y2, Y2
+	VMAXPS Y15, Y3, Y3
+	VMAXPS Y15, Y4, Y4
+	VMAXPS Y15, Y5, Y5
+	VMAXPS Y15, Y6, Y6
+	VMAXPS Y15, Y7, Y7
+	VMAXPS Y15, Y8, Y8
+	VMAXPS Y15, Y9, Y9
+	VMAXPS Y15, Y10, Y10
+	VMAXPS Y15, Y11, Y11
+
+m4gate:
+	TESTQ $4, AX
+	JZ   m4store
+	MOVQ gate+112(FP), SI
+	VCMPPS $0x01, (SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y0, Y0
+	VCMPPS $0x01, 32(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y1, Y1
+	VCMPPS $0x01, 64(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y2, Y2
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y3, Y3
+	VCMPPS $0x01, 32(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y4, Y4
+	VCMPPS $0x01, 64(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y5, Y5
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y6, Y6
+	VCMPPS $0x01, 32(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y7, Y7
+	VCMPPS $0x01, 64(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y8, Y8
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y9, Y9
+	VCMPPS $0x01, 32(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y10, Y10
+	VCMPPS $0x01, 64(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y11, Y11
+
+m4store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y3, (DI)
+	VMOVUPS Y4, 32(DI)
+	VMOVUPS Y5, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y6, (DI)
+	VMOVUPS Y7, 32(DI)
+	VMOVUPS Y8, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y9, (DI)
+	VMOVUPS Y10, 32(DI)
+	VMOVUPS Y11, 64(DI)
+	VZEROUPPER
+	RET
+
 // func termTile1y(c *float32, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int)
 //
 // termTile1's product for one row of C by 32 columns (two mask words per
