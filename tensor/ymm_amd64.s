@@ -357,7 +357,8 @@ z4store:
 //
 // termTile4x24y with its lane masks read from an expanded table (laneTable:
 // the 24 lanes of term t at lanes + t·nvb bytes) instead of built from the
-// plan's bits for every term, which costs as much as a step when cs is 1.
+// plan's bits for every term, which costs as much as a step when cs is 1;
+// a term whose 24 lanes are all on is read with plain loads.
 TEXT ·termTile4x24m(SB), NOSPLIT, $0-120
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
@@ -412,6 +413,13 @@ m4term:
 	MOVQ a+16(FP), AX
 	ADDQ 8(R11), AX
 	MOVQ cs+56(FP), R14
+	// all 24 lanes on: plain loads
+	VMOVDQU (R12), Y12
+	VPAND 32(R12), Y12, Y12
+	VPAND 64(R12), Y12, Y12
+	VMOVMSKPS Y12, BX
+	CMPQ BX, $0xff
+	JEQ  m4p
 
 m4s:
 	VMOVDQU (R12), Y12
@@ -440,6 +448,34 @@ m4s:
 	ADDQ R9, SI
 	DECQ R14
 	JNZ  m4s
+	JMP  m4next
+
+m4p:
+	VMOVUPS (SI), Y12
+	VMOVUPS 32(SI), Y13
+	VMOVUPS 64(SI), Y14
+	VBROADCASTSS (AX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y1
+	VFMADD231PS Y15, Y14, Y2
+	VBROADCASTSS (AX)(R13*1), Y15
+	VFMADD231PS Y15, Y12, Y3
+	VFMADD231PS Y15, Y13, Y4
+	VFMADD231PS Y15, Y14, Y5
+	VBROADCASTSS (AX)(R13*2), Y15
+	VFMADD231PS Y15, Y12, Y6
+	VFMADD231PS Y15, Y13, Y7
+	VFMADD231PS Y15, Y14, Y8
+	VBROADCASTSS (AX)(R10*1), Y15
+	VFMADD231PS Y15, Y12, Y9
+	VFMADD231PS Y15, Y13, Y10
+	VFMADD231PS Y15, Y14, Y11
+	ADDQ lda+32(FP), AX
+	ADDQ R9, SI
+	DECQ R14
+	JNZ  m4p
+
+m4next:
 	ADDQ $16, R11
 	ADDQ nvb+80(FP), R12
 	DECQ CX
