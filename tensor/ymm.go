@@ -115,11 +115,11 @@ func colReduceY(c, a, col []float32, m int, g Window) {
 	nvec := small / 16
 	_, _ = a[m*small-1], col[n*small-1]
 	var out [12]float32
+	var acc [24][8]float32
 	for i0 := 0; i0 < m; i0 += 4 {
 		i := min(i0, m-4)
 		for j0 := 0; j0 < n; j0 += 3 {
 			j := min(j0, n-3)
-			var acc [24][8]float32
 			dotTile4x3y(&a[i*small], 4*small, &col[j*small], 4*small, nvec, &acc, &out)
 			for t, v := range out {
 				ii, jj := i+t/3, j+t%3

@@ -1163,8 +1163,8 @@ spdone:
 // vector in their own accumulators, then added in dotTerms4x4's tree, so
 // every sum has dotTerms4x4's bits. One half (8 lanes) of the vectors at a
 // time, in chunks of 32 vectors that stay in L1: 12 independent
-// accumulators, and 7 loads for 12 FMAs. acc must be zero (acc[12h + 3i +
-// j]: half h).
+// accumulators, and 7 loads for 12 FMAs. acc holds them between chunks
+// (acc[12h + 3i + j]: half h); they start at +0.
 TEXT ·dotTile4x3y(SB), NOSPLIT, $0-56
 	MOVQ lda+8(FP), R8
 	LEAQ (R8)(R8*2), R12 // 3·lda
@@ -1189,6 +1189,23 @@ d43half:
 	MOVQ b+16(FP), R10
 	ADDQ R9, R10
 	ADDQ R13, R10
+	TESTQ R9, R9
+	JNZ  d43acc
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	JMP  d43go
+
+d43acc:
 	VMOVUPS 0(DI), Y0
 	VMOVUPS 32(DI), Y1
 	VMOVUPS 64(DI), Y2
@@ -1201,6 +1218,8 @@ d43half:
 	VMOVUPS 288(DI), Y9
 	VMOVUPS 320(DI), Y10
 	VMOVUPS 352(DI), Y11
+
+d43go:
 	MOVQ BX, CX
 
 d43loop:
