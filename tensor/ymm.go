@@ -32,14 +32,22 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 	}
 	// 24-column tiles in pairs, so that the rest starts on a mask word
 	j, j24 := j0, j0+(p-j0)/48*48
-	if j < j24 {
+	if j < j24 && m8 > 0 {
 		lanes := laneTable(plan)
 		nl := 16 * plan.nv
+		bstep := 0
+		if bias != nil {
+			bstep = 16
+			_ = bias[m8-1]
+		}
+		// the row blocks in the kernel
+		_, _ = c[(m8-1)*ldc+j24-1], a[(m8-1)*ldr]
+		if gate != nil {
+			_ = gate[(m8-1)*ldc+j24-1]
+		}
 		for ; j < j24; j += 24 {
-			for r := 0; r < m8; r += 4 {
-				termTile4x24m(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
-					&lanes[first*nl+j], 4*nl, nterms, bp(r), flags, gp(r, j))
-			}
+			termTile4x24m(&c[j], 4*ldc, &a[0], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
+				&lanes[first*nl+j], 4*nl, nterms, bp(0), flags, gp(0, j), m8/4, bstep)
 		}
 	}
 	for ; j+16 <= p; j += 16 {

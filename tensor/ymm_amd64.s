@@ -353,13 +353,17 @@ z4store:
 	VZEROUPPER
 	RET
 
-// func termTile4x24m(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, lanes *int32, nvb int, nterms int, bias *float32, flags int, gate *float32)
+// func termTile4x24m(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, lanes *int32, nvb int, nterms int, bias *float32, flags int, gate *float32, nblk int, bstep int)
 //
 // termTile4x24y with its lane masks read from an expanded table (laneTable:
 // the 24 lanes of term t at lanes + t·nvb bytes) instead of built from the
 // plan's bits for every term, which costs as much as a step when cs is 1;
-// a term whose 24 lanes are all on is read with plain loads.
-TEXT ·termTile4x24m(SB), NOSPLIT, $0-120
+// a term whose 24 lanes are all on is read with plain loads. It computes
+// nblk blocks of four rows, one after the other (c, a and gate advance by
+// four rows, bias by bstep bytes).
+TEXT ·termTile4x24m(SB), NOSPLIT, $0-136
+
+m4blk:
 	MOVQ c+0(FP), DI
 	MOVQ ldc+8(FP), R8
 	MOVQ flags+104(FP), AX
@@ -546,6 +550,23 @@ m4store:
 	VMOVUPS Y9, (DI)
 	VMOVUPS Y10, 32(DI)
 	VMOVUPS Y11, 64(DI)
+	DECQ nblk+120(FP)
+	JZ   m4done
+	MOVQ c+0(FP), DI
+	LEAQ (DI)(R8*4), DI
+	MOVQ DI, c+0(FP)
+	MOVQ a+16(FP), SI
+	LEAQ (SI)(R13*4), SI
+	MOVQ SI, a+16(FP)
+	MOVQ bias+96(FP), SI
+	ADDQ bstep+128(FP), SI
+	MOVQ SI, bias+96(FP)
+	MOVQ gate+112(FP), SI
+	LEAQ (SI)(R8*4), SI
+	MOVQ SI, gate+112(FP)
+	JMP  m4blk
+
+m4done:
 	VZEROUPPER
 	RET
 
