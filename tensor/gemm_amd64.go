@@ -105,3 +105,6 @@ func dotTile4x3y(a *float32, lda int, b *float32, ldb int, nvec int, acc *[24][8
 
 //go:noescape
 func termTile4x24m(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, lanes *int32, nvb int, nterms int, bias *float32, flags int, gate *float32, nblk int, bstep int)
+
+//go:noescape
+func classTile1x24y(stack *float32, small int, a *float32, b *float32, lds int, cs int, lanes *int32, nvb int, wo int, bias *float32, flags int)

@@ -144,7 +144,15 @@ func colReduceY(c, a, col []float32, m int, g Window) {
 // the caller.
 func classTilesY(stack, a, src []float32, plan *termPlan, g Window, cs, j0 int, bias *float32, flags int) {
 	small := g.Small()
-	for j := 0; j < j0; j += 16 {
+	lanes, nl := laneTable(plan), 16*plan.nv
+	j := 0
+	for ; j+24 <= j0; j += 24 {
+		classTile1x24y(&stack[j], small, &a[0], &src[j], 4*small, cs, &lanes[j], 4*nl, g.Wo, bias, flags&^4)
+	}
+	if j < j0 {
+		// 8 or 16 columns left: the last 16 (a column's sums do not depend on
+		// its tile, so the overlap is written twice with the same bits)
+		j = j0 - 16
 		classTile1y(&stack[j], small, &a[0], &src[j], 4*small, cs, &plan.masks[j/16], 2*plan.nv, g.Wo, bias, flags&^4)
 	}
 }

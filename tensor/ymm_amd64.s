@@ -766,6 +766,149 @@ yc1store:
 	VZEROUPPER
 	RET
 
+// func classTile1x24y(stack *float32, small int, a *float32, b *float32, lds int, cs int, lanes *int32, nvb int, wo int, bias *float32, flags int)
+//
+// classTile1y for 24 columns (12 accumulators: the four dependent
+// multiply-adds of class (1,1) per step are spread over three vectors), with
+// the lane masks of the shifts (0,1) (1,1) (1,0) read from the expanded
+// table (laneTable: terms 1, 2, 3 at lanes + nvb, + 2·nvb, + 3·nvb bytes).
+// The same FMAs in the same order per class as classTile1y.
+TEXT ·classTile1x24y(SB), NOSPLIT, $0-88
+	MOVQ stack+0(FP), DI
+	MOVQ small+8(FP), R8
+	SHLQ $2, R8
+	MOVQ a+16(FP), AX
+	MOVQ b+24(FP), SI
+	MOVQ lds+32(FP), R9
+	MOVQ cs+40(FP), CX
+	MOVQ lanes+48(FP), DX
+	MOVQ nvb+56(FP), R10
+	ADDQ R10, DX // shift (0,1); (1,1) at +nvb, (1,0) at +2·nvb
+	MOVQ wo+64(FP), R11
+	SHLQ $2, R11 // shift (1,0)
+	LEAQ 4(R11), R12 // shift (1,1)
+	MOVQ flags+80(FP), R13
+	MOVQ bias+72(FP), R14
+	VBROADCASTSS (R14), Y0
+	TESTQ $1, R13
+	JNZ  yc24init
+	VXORPS Y0, Y0, Y0
+
+yc24init:
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y0, Y3
+	VMOVAPS Y0, Y4
+	VMOVAPS Y0, Y5
+	VMOVAPS Y0, Y6
+	VMOVAPS Y0, Y7
+	VMOVAPS Y0, Y8
+	VMOVAPS Y0, Y9
+	VMOVAPS Y0, Y10
+	VMOVAPS Y0, Y11
+
+yc24s:
+	// shift (0,0): taps 4, 5, 7, 8 into classes (0,0) (0,1) (1,0) (1,1)
+	VMOVUPS 0(SI), Y12
+	VMOVUPS 32(SI), Y13
+	VMOVUPS 64(SI), Y14
+	VBROADCASTSS 16(AX), Y15
+	VFMADD231PS Y12, Y15, Y0
+	VFMADD231PS Y13, Y15, Y1
+	VFMADD231PS Y14, Y15, Y2
+	VBROADCASTSS 20(AX), Y15
+	VFMADD231PS Y12, Y15, Y3
+	VFMADD231PS Y13, Y15, Y4
+	VFMADD231PS Y14, Y15, Y5
+	VBROADCASTSS 28(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VFMADD231PS Y14, Y15, Y8
+	VBROADCASTSS 32(AX), Y15
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	// shift (0,1): tap 3 into (0,1), tap 6 into (1,1)
+	VMOVDQU 0(DX), Y12
+	VMASKMOVPS 4(SI), Y12, Y12
+	VMOVDQU 32(DX), Y13
+	VMASKMOVPS 36(SI), Y13, Y13
+	VMOVDQU 64(DX), Y14
+	VMASKMOVPS 68(SI), Y14, Y14
+	VBROADCASTSS 12(AX), Y15
+	VFMADD231PS Y12, Y15, Y3
+	VFMADD231PS Y13, Y15, Y4
+	VFMADD231PS Y14, Y15, Y5
+	VBROADCASTSS 24(AX), Y15
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	// shift (1,1): tap 0 into (1,1)
+	VMOVDQU 0(DX)(R10*1), Y12
+	VMASKMOVPS 0(SI)(R12*1), Y12, Y12
+	VMOVDQU 32(DX)(R10*1), Y13
+	VMASKMOVPS 32(SI)(R12*1), Y13, Y13
+	VMOVDQU 64(DX)(R10*1), Y14
+	VMASKMOVPS 64(SI)(R12*1), Y14, Y14
+	VBROADCASTSS 0(AX), Y15
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	// shift (1,0): tap 1 into (1,0), tap 2 into (1,1)
+	VMOVDQU 0(DX)(R10*2), Y12
+	VMASKMOVPS 0(SI)(R11*1), Y12, Y12
+	VMOVDQU 32(DX)(R10*2), Y13
+	VMASKMOVPS 32(SI)(R11*1), Y13, Y13
+	VMOVDQU 64(DX)(R10*2), Y14
+	VMASKMOVPS 64(SI)(R11*1), Y14, Y14
+	VBROADCASTSS 4(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VFMADD231PS Y14, Y15, Y8
+	VBROADCASTSS 8(AX), Y15
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	ADDQ $36, AX
+	ADDQ R9, SI
+	DECQ CX
+	JNZ  yc24s
+
+	TESTQ $2, R13
+	JZ   yc24store
+	VXORPS Y15, Y15, Y15
+	VMAXPS Y15, Y0, Y0
+	VMAXPS Y15, Y1, Y1
+	VMAXPS Y15, Y2, Y2
+	VMAXPS Y15, Y3, Y3
+	VMAXPS Y15, Y4, Y4
+	VMAXPS Y15, Y5, Y5
+	VMAXPS Y15, Y6, Y6
+	VMAXPS Y15, Y7, Y7
+	VMAXPS Y15, Y8, Y8
+	VMAXPS Y15, Y9, Y9
+	VMAXPS Y15, Y10, Y10
+	VMAXPS Y15, Y11, Y11
+
+yc24store:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y3, 0(DI)
+	VMOVUPS Y4, 32(DI)
+	VMOVUPS Y5, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y6, 0(DI)
+	VMOVUPS Y7, 32(DI)
+	VMOVUPS Y8, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y9, 0(DI)
+	VMOVUPS Y10, 32(DI)
+	VMOVUPS Y11, 64(DI)
+	VZEROUPPER
+	RET
+
 // func interleaveY(dst *float32, stack *float32, small int, rows int, ho int, odd int, wo int, w int, gate *float32, masks *[16]int32)
 //
 // interleaveRows on AVX2: the first rows output rows of one channel's large
