@@ -83,10 +83,6 @@ func classTile1y(stack *float32, small int, a *float32, b *float32, lds int, cs 
 	panic("tensor: no assembly in this build")
 }
 
-func dotTilesY4(a *float32, lda int, col *float32, tbl *[4][3]int, nvec int, acc *[4][64]float32, out *[16]float32) {
-	panic("tensor: no assembly in this build")
-}
-
 func interleaveY(dst *float32, stack *float32, small int, rows int, ho int, odd int, wo int, w int, gate *float32, masks *[16]int32) {
 	panic("tensor: no assembly in this build")
 }
@@ -96,5 +92,17 @@ func splitY(p0 *float32, x *float32, small int, rows int, ho int, odd int, w int
 }
 
 func termTile4x24y(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, gate *float32, mb int) {
+	panic("tensor: no assembly in this build")
+}
+
+func dotTile4x3y(a *float32, lda int, b *float32, ldb int, nvec int, acc *[24][8]float32, out *[12]float32) {
+	panic("tensor: no assembly in this build")
+}
+
+func termTile4x24m(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, lanes *int32, nvb int, nterms int, bias *float32, flags int, gate *float32, nblk int, bstep int) {
+	panic("tensor: no assembly in this build")
+}
+
+func classTile1x24y(stack *float32, small int, a *float32, b *float32, lds int, cs int, lanes *int32, nvb int, wo int, bias *float32, flags int) {
 	panic("tensor: no assembly in this build")
 }

@@ -1,5 +1,7 @@
 package tensor
 
+import "sync"
+
 // The AVX2 drivers of the parity-class kernels (ymm_amd64.s): the same tiles
 // as the AVX-512 ones (terms.go, tconv.go), cut into ymm-sized pieces, with
 // the same float32 operations per output element in the same order, so the
@@ -30,10 +32,22 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 	}
 	// 24-column tiles in pairs, so that the rest starts on a mask word
 	j, j24 := j0, j0+(p-j0)/48*48
-	for ; j < j24; j += 24 {
-		for r := 0; r < m8; r += 4 {
-			termTile4x24y(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
-				&masks[j/16], 2*plan.nv, nterms, bp(r), flags, gp(r, j), j%16/8)
+	if j < j24 && m8 > 0 {
+		lanes := laneTable(plan)
+		nl := 16 * plan.nv
+		bstep := 0
+		if bias != nil {
+			bstep = 16
+			_ = bias[m8-1]
+		}
+		// the row blocks in the kernel
+		_, _ = c[(m8-1)*ldc+j24-1], a[(m8-1)*ldr]
+		if gate != nil {
+			_ = gate[(m8-1)*ldc+j24-1]
+		}
+		for ; j < j24; j += 24 {
+			termTile4x24m(&c[j], 4*ldc, &a[0], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
+				&lanes[first*nl+j], 4*nl, nterms, bp(0), flags, gp(0, j), m8/4, bstep)
 		}
 	}
 	for ; j+16 <= p; j += 16 {
@@ -77,67 +91,48 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 	}
 }
 
-// dotTilesY is dotTerms4x4 (rows = 4, cols = 4) or dotTerms8x2 (8, 2) on the
-// AVX2 kernel: sums[i·cols + j] = Σ_q a[i·small + q]·col[bj[j] + q] over
-// nvec vectors of 16, each lane summed in order and the lanes added in
-// dotTerms4x4's tree (dotTilesY4: four 2×2 tiles).
-func dotTilesY(sums *[16]float32, a []float32, small int, col []float32, bj []int, rows, nvec int) {
-	cols := len(bj)
-	var acc [4][64]float32
-	var tbl [4][3]int
-	var out [16]float32
-	for p := range 4 {
-		i, j := 2*(p/(cols/2)), 2*(p%(cols/2))
-		tbl[p] = [3]int{4 * i * small, 4 * bj[j], 4 * bj[j+1]}
+var laneTables sync.Map // *termPlan → []int32
+
+// laneTable is plan's masks expanded to lanes: lane q of term t is -1
+// (all ones) at [t·16·nv + q] where bit q of the term's mask words is set,
+// else 0; cached per plan.
+func laneTable(plan *termPlan) []int32 {
+	if t, ok := laneTables.Load(plan); ok {
+		return t.([]int32)
 	}
-	_, _ = a[rows*small-1], col[bj[cols-1]+16*nvec-1]
-	dotTilesY4(&a[0], 4*small, &col[0], &tbl, nvec, &acc, &out)
-	for p := range 4 {
-		i, j := 2*(p/(cols/2)), 2*(p%(cols/2))
-		for t := range 4 {
-			sums[(i+t/2)*cols+j+t%2] = out[4*p+t]
+	nl := 16 * plan.nv
+	nt := len(plan.offs)
+	t := make([]int32, nt*nl)
+	for i := range t {
+		if plan.masks[i/16]>>(i%16)&1 != 0 {
+			t[i] = -1
 		}
 	}
+	v, _ := laneTables.LoadOrStore(plan, t)
+	return v.([]int32)
 }
 
-// colReduceY is ColReduce's vector path on the AVX2 kernels.
+// colReduceY is ColReduce's vector path on the AVX2 kernels (m ≥ 4, C·9 ≥
+// 4): blocks of 4 rows of C by 3 columns (dotTile4x3y), the last block of a
+// row or column range moved back to overlap the previous one, its overlap
+// not added twice. Each sum has the bits of dotTerms4x4 (and dotTerms8x2) whatever block
+// holds it.
 func colReduceY(c, a, col []float32, m int, g Window) {
 	small, n := g.Small(), g.ColRows()
 	fillShifted(col, g)
-	var sums [16]float32
-	if m >= 8 && n%4 != 0 {
-		var bj [2]int
-		for i0 := 0; i0 < m; i0 += 8 {
-			i := min(i0, m-8)
-			for j0 := 0; j0 < n; j0 += 2 {
-				j := min(j0, n-2)
-				for t := range 2 {
-					bj[t] = (j + t) * small
-				}
-				dotTilesY(&sums, a[i*small:], small, col, bj[:], 8, small/16)
-				for t := range 16 {
-					ii, jj := i+t/2, j+t%2
-					if ii >= i0 && jj >= j0 {
-						c[ii*n+jj] += sums[t]
-					}
-				}
-			}
-		}
-		return
-	}
-	var bj [4]int
+	nvec := small / 16
+	_, _ = a[m*small-1], col[n*small-1]
+	var out [12]float32
+	var acc [24][8]float32
 	for i0 := 0; i0 < m; i0 += 4 {
 		i := min(i0, m-4)
-		for j0 := 0; j0 < n; j0 += 4 {
-			j := min(j0, n-4)
-			for t := range 4 {
-				bj[t] = (j + t) * small
-			}
-			dotTilesY(&sums, a[i*small:], small, col, bj[:], 4, small/16)
-			for t := range 16 {
-				ii, jj := i+t/4, j+t%4
+		for j0 := 0; j0 < n; j0 += 3 {
+			j := min(j0, n-3)
+			dotTile4x3y(&a[i*small], 4*small, &col[j*small], 4*small, nvec, &acc, &out)
+			for t, v := range out {
+				ii, jj := i+t/3, j+t%3
 				if ii >= i0 && jj >= j0 {
-					c[ii*n+jj] += sums[t]
+					c[ii*n+jj] += v
 				}
 			}
 		}
@@ -149,7 +144,15 @@ func colReduceY(c, a, col []float32, m int, g Window) {
 // the caller.
 func classTilesY(stack, a, src []float32, plan *termPlan, g Window, cs, j0 int, bias *float32, flags int) {
 	small := g.Small()
-	for j := 0; j < j0; j += 16 {
+	lanes, nl := laneTable(plan), 16*plan.nv
+	j := 0
+	for ; j+24 <= j0; j += 24 {
+		classTile1x24y(&stack[j], small, &a[0], &src[j], 4*small, cs, &lanes[j], 4*nl, g.Wo, bias, flags&^4)
+	}
+	if j < j0 {
+		// 8 or 16 columns left: the last 16 (a column's sums do not depend on
+		// its tile, so the overlap is written twice with the same bits)
+		j = j0 - 16
 		classTile1y(&stack[j], small, &a[0], &src[j], 4*small, cs, &plan.masks[j/16], 2*plan.nv, g.Wo, bias, flags&^4)
 	}
 }

@@ -353,6 +353,223 @@ z4store:
 	VZEROUPPER
 	RET
 
+// func termTile4x24m(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, lanes *int32, nvb int, nterms int, bias *float32, flags int, gate *float32, nblk int, bstep int)
+//
+// termTile4x24y with its lane masks read from an expanded table (laneTable:
+// the 24 lanes of term t at lanes + t·nvb bytes) instead of built from the
+// plan's bits for every term, which costs as much as a step when cs is 1;
+// a term whose 24 lanes are all on is read with plain loads. It computes
+// nblk blocks of four rows, one after the other (c, a and gate advance by
+// four rows, bias by bstep bytes).
+TEXT ·termTile4x24m(SB), NOSPLIT, $0-136
+
+m4blk:
+	MOVQ c+0(FP), DI
+	MOVQ ldc+8(FP), R8
+	MOVQ flags+104(FP), AX
+	TESTQ $1, AX
+	JZ   m4load
+	MOVQ bias+96(FP), SI
+	VBROADCASTSS (SI), Y0
+	VBROADCASTSS 4(SI), Y3
+	VBROADCASTSS 8(SI), Y6
+	VBROADCASTSS 12(SI), Y9
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y3, Y4
+	VMOVAPS Y3, Y5
+	VMOVAPS Y6, Y7
+	VMOVAPS Y6, Y8
+	VMOVAPS Y9, Y10
+	VMOVAPS Y9, Y11
+	JMP  m4go
+
+m4load:
+	MOVQ DI, SI
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	ADDQ R8, SI
+	VMOVUPS (SI), Y3
+	VMOVUPS 32(SI), Y4
+	VMOVUPS 64(SI), Y5
+	ADDQ R8, SI
+	VMOVUPS (SI), Y6
+	VMOVUPS 32(SI), Y7
+	VMOVUPS 64(SI), Y8
+	ADDQ R8, SI
+	VMOVUPS (SI), Y9
+	VMOVUPS 32(SI), Y10
+	VMOVUPS 64(SI), Y11
+
+m4go:
+	MOVQ ldr+24(FP), R13
+	LEAQ (R13)(R13*2), R10 // 3·ldr
+	MOVQ b+40(FP), DX
+	MOVQ lds+48(FP), R9
+	MOVQ offs+64(FP), R11
+	MOVQ lanes+72(FP), R12
+	MOVQ nterms+88(FP), CX
+
+m4term:
+	MOVQ (R11), SI
+	ADDQ DX, SI
+	MOVQ a+16(FP), AX
+	ADDQ 8(R11), AX
+	MOVQ cs+56(FP), R14
+	// all 24 lanes on: plain loads
+	VMOVDQU (R12), Y12
+	VPAND 32(R12), Y12, Y12
+	VPAND 64(R12), Y12, Y12
+	VMOVMSKPS Y12, BX
+	CMPQ BX, $0xff
+	JEQ  m4p
+
+m4s:
+	VMOVDQU (R12), Y12
+	VMASKMOVPS (SI), Y12, Y12
+	VMOVDQU 32(R12), Y13
+	VMASKMOVPS 32(SI), Y13, Y13
+	VMOVDQU 64(R12), Y14
+	VMASKMOVPS 64(SI), Y14, Y14
+	VBROADCASTSS (AX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y1
+	VFMADD231PS Y15, Y14, Y2
+	VBROADCASTSS (AX)(R13*1), Y15
+	VFMADD231PS Y15, Y12, Y3
+	VFMADD231PS Y15, Y13, Y4
+	VFMADD231PS Y15, Y14, Y5
+	VBROADCASTSS (AX)(R13*2), Y15
+	VFMADD231PS Y15, Y12, Y6
+	VFMADD231PS Y15, Y13, Y7
+	VFMADD231PS Y15, Y14, Y8
+	VBROADCASTSS (AX)(R10*1), Y15
+	VFMADD231PS Y15, Y12, Y9
+	VFMADD231PS Y15, Y13, Y10
+	VFMADD231PS Y15, Y14, Y11
+	ADDQ lda+32(FP), AX
+	ADDQ R9, SI
+	DECQ R14
+	JNZ  m4s
+	JMP  m4next
+
+m4p:
+	VMOVUPS (SI), Y12
+	VMOVUPS 32(SI), Y13
+	VMOVUPS 64(SI), Y14
+	VBROADCASTSS (AX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y1
+	VFMADD231PS Y15, Y14, Y2
+	VBROADCASTSS (AX)(R13*1), Y15
+	VFMADD231PS Y15, Y12, Y3
+	VFMADD231PS Y15, Y13, Y4
+	VFMADD231PS Y15, Y14, Y5
+	VBROADCASTSS (AX)(R13*2), Y15
+	VFMADD231PS Y15, Y12, Y6
+	VFMADD231PS Y15, Y13, Y7
+	VFMADD231PS Y15, Y14, Y8
+	VBROADCASTSS (AX)(R10*1), Y15
+	VFMADD231PS Y15, Y12, Y9
+	VFMADD231PS Y15, Y13, Y10
+	VFMADD231PS Y15, Y14, Y11
+	ADDQ lda+32(FP), AX
+	ADDQ R9, SI
+	DECQ R14
+	JNZ  m4p
+
+m4next:
+	ADDQ $16, R11
+	ADDQ nvb+80(FP), R12
+	DECQ CX
+	JNZ  m4term
+
+	VXORPS Y15, Y15, Y15
+	MOVQ flags+104(FP), AX
+	TESTQ $2, AX
+	JZ   m4gate
+	VMAXPS Y15, Y0, Y0
+	VMAXPS Y15, Y1, Y1
+	VMAXPS Y15, Y2, Y2
+	VMAXPS Y15, Y3, Y3
+	VMAXPS Y15, Y4, Y4
+	VMAXPS Y15, Y5, Y5
+	VMAXPS Y15, Y6, Y6
+	VMAXPS Y15, Y7, Y7
+	VMAXPS Y15, Y8, Y8
+	VMAXPS Y15, Y9, Y9
+	VMAXPS Y15, Y10, Y10
+	VMAXPS Y15, Y11, Y11
+
+m4gate:
+	TESTQ $4, AX
+	JZ   m4store
+	MOVQ gate+112(FP), SI
+	VCMPPS $0x01, (SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y0, Y0
+	VCMPPS $0x01, 32(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y1, Y1
+	VCMPPS $0x01, 64(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y2, Y2
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y3, Y3
+	VCMPPS $0x01, 32(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y4, Y4
+	VCMPPS $0x01, 64(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y5, Y5
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y6, Y6
+	VCMPPS $0x01, 32(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y7, Y7
+	VCMPPS $0x01, 64(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y8, Y8
+	ADDQ R8, SI
+	VCMPPS $0x01, (SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y9, Y9
+	VCMPPS $0x01, 32(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y10, Y10
+	VCMPPS $0x01, 64(SI), Y15, Y12 // 0 < gate
+	VANDPS Y12, Y11, Y11
+
+m4store:
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y3, (DI)
+	VMOVUPS Y4, 32(DI)
+	VMOVUPS Y5, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y6, (DI)
+	VMOVUPS Y7, 32(DI)
+	VMOVUPS Y8, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y9, (DI)
+	VMOVUPS Y10, 32(DI)
+	VMOVUPS Y11, 64(DI)
+	DECQ nblk+120(FP)
+	JZ   m4done
+	MOVQ c+0(FP), DI
+	LEAQ (DI)(R8*4), DI
+	MOVQ DI, c+0(FP)
+	MOVQ a+16(FP), SI
+	LEAQ (SI)(R13*4), SI
+	MOVQ SI, a+16(FP)
+	MOVQ bias+96(FP), SI
+	ADDQ bstep+128(FP), SI
+	MOVQ SI, bias+96(FP)
+	MOVQ gate+112(FP), SI
+	LEAQ (SI)(R8*4), SI
+	MOVQ SI, gate+112(FP)
+	JMP  m4blk
+
+m4done:
+	VZEROUPPER
+	RET
+
 // func termTile1y(c *float32, a *float32, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int)
 //
 // termTile1's product for one row of C by 32 columns (two mask words per
@@ -546,6 +763,149 @@ yc1store:
 	ADDQ R8, DI
 	VMOVUPS Y6, (DI)
 	VMOVUPS Y7, 32(DI)
+	VZEROUPPER
+	RET
+
+// func classTile1x24y(stack *float32, small int, a *float32, b *float32, lds int, cs int, lanes *int32, nvb int, wo int, bias *float32, flags int)
+//
+// classTile1y for 24 columns (12 accumulators: the four dependent
+// multiply-adds of class (1,1) per step are spread over three vectors), with
+// the lane masks of the shifts (0,1) (1,1) (1,0) read from the expanded
+// table (laneTable: terms 1, 2, 3 at lanes + nvb, + 2·nvb, + 3·nvb bytes).
+// The same FMAs in the same order per class as classTile1y.
+TEXT ·classTile1x24y(SB), NOSPLIT, $0-88
+	MOVQ stack+0(FP), DI
+	MOVQ small+8(FP), R8
+	SHLQ $2, R8
+	MOVQ a+16(FP), AX
+	MOVQ b+24(FP), SI
+	MOVQ lds+32(FP), R9
+	MOVQ cs+40(FP), CX
+	MOVQ lanes+48(FP), DX
+	MOVQ nvb+56(FP), R10
+	ADDQ R10, DX // shift (0,1); (1,1) at +nvb, (1,0) at +2·nvb
+	MOVQ wo+64(FP), R11
+	SHLQ $2, R11 // shift (1,0)
+	LEAQ 4(R11), R12 // shift (1,1)
+	MOVQ flags+80(FP), R13
+	MOVQ bias+72(FP), R14
+	VBROADCASTSS (R14), Y0
+	TESTQ $1, R13
+	JNZ  yc24init
+	VXORPS Y0, Y0, Y0
+
+yc24init:
+	VMOVAPS Y0, Y1
+	VMOVAPS Y0, Y2
+	VMOVAPS Y0, Y3
+	VMOVAPS Y0, Y4
+	VMOVAPS Y0, Y5
+	VMOVAPS Y0, Y6
+	VMOVAPS Y0, Y7
+	VMOVAPS Y0, Y8
+	VMOVAPS Y0, Y9
+	VMOVAPS Y0, Y10
+	VMOVAPS Y0, Y11
+
+yc24s:
+	// shift (0,0): taps 4, 5, 7, 8 into classes (0,0) (0,1) (1,0) (1,1)
+	VMOVUPS 0(SI), Y12
+	VMOVUPS 32(SI), Y13
+	VMOVUPS 64(SI), Y14
+	VBROADCASTSS 16(AX), Y15
+	VFMADD231PS Y12, Y15, Y0
+	VFMADD231PS Y13, Y15, Y1
+	VFMADD231PS Y14, Y15, Y2
+	VBROADCASTSS 20(AX), Y15
+	VFMADD231PS Y12, Y15, Y3
+	VFMADD231PS Y13, Y15, Y4
+	VFMADD231PS Y14, Y15, Y5
+	VBROADCASTSS 28(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VFMADD231PS Y14, Y15, Y8
+	VBROADCASTSS 32(AX), Y15
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	// shift (0,1): tap 3 into (0,1), tap 6 into (1,1)
+	VMOVDQU 0(DX), Y12
+	VMASKMOVPS 4(SI), Y12, Y12
+	VMOVDQU 32(DX), Y13
+	VMASKMOVPS 36(SI), Y13, Y13
+	VMOVDQU 64(DX), Y14
+	VMASKMOVPS 68(SI), Y14, Y14
+	VBROADCASTSS 12(AX), Y15
+	VFMADD231PS Y12, Y15, Y3
+	VFMADD231PS Y13, Y15, Y4
+	VFMADD231PS Y14, Y15, Y5
+	VBROADCASTSS 24(AX), Y15
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	// shift (1,1): tap 0 into (1,1)
+	VMOVDQU 0(DX)(R10*1), Y12
+	VMASKMOVPS 0(SI)(R12*1), Y12, Y12
+	VMOVDQU 32(DX)(R10*1), Y13
+	VMASKMOVPS 32(SI)(R12*1), Y13, Y13
+	VMOVDQU 64(DX)(R10*1), Y14
+	VMASKMOVPS 64(SI)(R12*1), Y14, Y14
+	VBROADCASTSS 0(AX), Y15
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	// shift (1,0): tap 1 into (1,0), tap 2 into (1,1)
+	VMOVDQU 0(DX)(R10*2), Y12
+	VMASKMOVPS 0(SI)(R11*1), Y12, Y12
+	VMOVDQU 32(DX)(R10*2), Y13
+	VMASKMOVPS 32(SI)(R11*1), Y13, Y13
+	VMOVDQU 64(DX)(R10*2), Y14
+	VMASKMOVPS 64(SI)(R11*1), Y14, Y14
+	VBROADCASTSS 4(AX), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VFMADD231PS Y14, Y15, Y8
+	VBROADCASTSS 8(AX), Y15
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
+	ADDQ $36, AX
+	ADDQ R9, SI
+	DECQ CX
+	JNZ  yc24s
+
+	TESTQ $2, R13
+	JZ   yc24store
+	VXORPS Y15, Y15, Y15
+	VMAXPS Y15, Y0, Y0
+	VMAXPS Y15, Y1, Y1
+	VMAXPS Y15, Y2, Y2
+	VMAXPS Y15, Y3, Y3
+	VMAXPS Y15, Y4, Y4
+	VMAXPS Y15, Y5, Y5
+	VMAXPS Y15, Y6, Y6
+	VMAXPS Y15, Y7, Y7
+	VMAXPS Y15, Y8, Y8
+	VMAXPS Y15, Y9, Y9
+	VMAXPS Y15, Y10, Y10
+	VMAXPS Y15, Y11, Y11
+
+yc24store:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y3, 0(DI)
+	VMOVUPS Y4, 32(DI)
+	VMOVUPS Y5, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y6, 0(DI)
+	VMOVUPS Y7, 32(DI)
+	VMOVUPS Y8, 64(DI)
+	ADDQ R8, DI
+	VMOVUPS Y9, 0(DI)
+	VMOVUPS Y10, 32(DI)
+	VMOVUPS Y11, 64(DI)
 	VZEROUPPER
 	RET
 
@@ -959,39 +1319,57 @@ spdone:
 	VZEROUPPER
 	RET
 
-// func dotTilesY4(a *float32, lda int, col *float32, tbl *[4][3]int, nvec int, acc *[4][64]float32, out *[16]float32)
+// func dotTile4x3y(a *float32, lda int, b *float32, ldb int, nvec int, acc *[24][8]float32, out *[12]float32)
 //
-// Four dot2x2y tiles over the same vectors, in chunks of 32 vectors so that
-// their rows stay in L1, then each accumulator's lanes added in dotTerms4x4's
-// tree: out[4p + 2i + j] for tile p, row i, column j. Tile p reads rows
-// a + tbl[p][0] and a + tbl[p][0] + lda of A, col + tbl[p][1] and col +
-// tbl[p][2] of B (byte offsets). acc must be zero.
-TEXT ·dotTilesY4(SB), NOSPLIT, $0-56
+// dotTerms4x4's sums for a block of 4 rows of A (a, lda bytes apart) by 3
+// rows of B (b, ldb bytes apart) over nvec vectors of 16: out[3i + j] =
+// Σ_q a[i][q]·b[j][q], each lane summed in order and the two halves of a
+// vector in their own accumulators, then added in dotTerms4x4's tree, so
+// every sum has dotTerms4x4's bits. One half (8 lanes) of the vectors at a
+// time, in chunks of 32 vectors that stay in L1: 12 independent
+// accumulators, and 7 loads for 12 FMAs. acc holds them between chunks
+// (acc[12h + 3i + j]: half h); they start at +0.
+TEXT ·dotTile4x3y(SB), NOSPLIT, $0-56
 	MOVQ lda+8(FP), R8
+	LEAQ (R8)(R8*2), R12 // 3·lda
+	MOVQ ldb+24(FP), R11
 	MOVQ nvec+32(FP), DX
 	XORQ R9, R9 // chunk offset in bytes
 
-dtchunk:
+d43chunk:
 	MOVQ $32, BX
 	CMPQ DX, BX
-	JGE  dtfull
+	JGE  d43full
 	MOVQ DX, BX
 
-dtfull:
-	MOVQ tbl+24(FP), R12
+d43full:
 	MOVQ acc+40(FP), DI
-	MOVQ $4, R13
+	XORQ R13, R13 // half offset in bytes: 0, then 32
 
-dtpair:
+d43half:
 	MOVQ a+0(FP), SI
-	ADDQ (R12), SI
 	ADDQ R9, SI
-	MOVQ col+16(FP), R10
-	MOVQ R10, R11
-	ADDQ 8(R12), R10
-	ADDQ 16(R12), R11
+	ADDQ R13, SI
+	MOVQ b+16(FP), R10
 	ADDQ R9, R10
-	ADDQ R9, R11
+	ADDQ R13, R10
+	TESTQ R9, R9
+	JNZ  d43acc
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	JMP  d43go
+
+d43acc:
 	VMOVUPS 0(DI), Y0
 	VMOVUPS 32(DI), Y1
 	VMOVUPS 64(DI), Y2
@@ -1000,30 +1378,38 @@ dtpair:
 	VMOVUPS 160(DI), Y5
 	VMOVUPS 192(DI), Y6
 	VMOVUPS 224(DI), Y7
+	VMOVUPS 256(DI), Y8
+	VMOVUPS 288(DI), Y9
+	VMOVUPS 320(DI), Y10
+	VMOVUPS 352(DI), Y11
+
+d43go:
 	MOVQ BX, CX
 
-dtloop:
-	VMOVUPS (R10), Y8
-	VMOVUPS 32(R10), Y9
-	VMOVUPS (R11), Y10
-	VMOVUPS 32(R11), Y11
-	VMOVUPS (SI), Y12
-	VMOVUPS 32(SI), Y13
-	VMOVUPS (SI)(R8*1), Y14
-	VMOVUPS 32(SI)(R8*1), Y15
-	VFMADD231PS Y8, Y12, Y0
-	VFMADD231PS Y9, Y13, Y1
-	VFMADD231PS Y10, Y12, Y2
-	VFMADD231PS Y11, Y13, Y3
-	VFMADD231PS Y8, Y14, Y4
-	VFMADD231PS Y9, Y15, Y5
-	VFMADD231PS Y10, Y14, Y6
-	VFMADD231PS Y11, Y15, Y7
+d43loop:
+	VMOVUPS (R10), Y12
+	VMOVUPS (R10)(R11*1), Y13
+	VMOVUPS (R10)(R11*2), Y14
+	VMOVUPS (SI), Y15
+	VFMADD231PS Y12, Y15, Y0
+	VFMADD231PS Y13, Y15, Y1
+	VFMADD231PS Y14, Y15, Y2
+	VMOVUPS (SI)(R8*1), Y15
+	VFMADD231PS Y12, Y15, Y3
+	VFMADD231PS Y13, Y15, Y4
+	VFMADD231PS Y14, Y15, Y5
+	VMOVUPS (SI)(R8*2), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VFMADD231PS Y14, Y15, Y8
+	VMOVUPS (SI)(R12*1), Y15
+	VFMADD231PS Y12, Y15, Y9
+	VFMADD231PS Y13, Y15, Y10
+	VFMADD231PS Y14, Y15, Y11
 	ADDQ $64, SI
 	ADDQ $64, R10
-	ADDQ $64, R11
 	DECQ CX
-	JNZ  dtloop
+	JNZ  d43loop
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, 64(DI)
@@ -1032,128 +1418,104 @@ dtloop:
 	VMOVUPS Y5, 160(DI)
 	VMOVUPS Y6, 192(DI)
 	VMOVUPS Y7, 224(DI)
-	ADDQ $24, R12
-	ADDQ $256, DI
-	DECQ R13
-	JNZ  dtpair
+	VMOVUPS Y8, 256(DI)
+	VMOVUPS Y9, 288(DI)
+	VMOVUPS Y10, 320(DI)
+	VMOVUPS Y11, 352(DI)
+	ADDQ $384, DI
+	ADDQ $32, R13
+	CMPQ R13, $64
+	JLT  d43half
 	ADDQ $2048, R9
 	SUBQ $32, DX
-	JG   dtchunk
+	JG   d43chunk
 
-	// the lanes of each accumulator: halves, quarters, pairs
+	// the lanes of each sum: halves, quarters, pairs
 	MOVQ acc+40(FP), SI
 	MOVQ out+48(FP), DI
 	VMOVUPS 0(SI), Y0
-	VADDPS 32(SI), Y0, Y0
+	VADDPS 384(SI), Y0, Y0
 	VEXTRACTF128 $1, Y0, X1
 	VADDPS X1, X0, X0
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
 	VMOVSS X0, 0(DI)
-	VMOVUPS 64(SI), Y0
-	VADDPS 96(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 4(DI)
-	VMOVUPS 128(SI), Y0
-	VADDPS 160(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 8(DI)
-	VMOVUPS 192(SI), Y0
-	VADDPS 224(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 12(DI)
-	VMOVUPS 256(SI), Y0
-	VADDPS 288(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 16(DI)
-	VMOVUPS 320(SI), Y0
-	VADDPS 352(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 20(DI)
-	VMOVUPS 384(SI), Y0
+	VMOVUPS 32(SI), Y0
 	VADDPS 416(SI), Y0, Y0
 	VEXTRACTF128 $1, Y0, X1
 	VADDPS X1, X0, X0
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
-	VMOVSS X0, 24(DI)
-	VMOVUPS 448(SI), Y0
+	VMOVSS X0, 4(DI)
+	VMOVUPS 64(SI), Y0
+	VADDPS 448(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 8(DI)
+	VMOVUPS 96(SI), Y0
 	VADDPS 480(SI), Y0, Y0
 	VEXTRACTF128 $1, Y0, X1
 	VADDPS X1, X0, X0
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
-	VMOVSS X0, 28(DI)
-	VMOVUPS 512(SI), Y0
+	VMOVSS X0, 12(DI)
+	VMOVUPS 128(SI), Y0
+	VADDPS 512(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 16(DI)
+	VMOVUPS 160(SI), Y0
 	VADDPS 544(SI), Y0, Y0
 	VEXTRACTF128 $1, Y0, X1
 	VADDPS X1, X0, X0
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
-	VMOVSS X0, 32(DI)
-	VMOVUPS 576(SI), Y0
+	VMOVSS X0, 20(DI)
+	VMOVUPS 192(SI), Y0
+	VADDPS 576(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 24(DI)
+	VMOVUPS 224(SI), Y0
 	VADDPS 608(SI), Y0, Y0
 	VEXTRACTF128 $1, Y0, X1
 	VADDPS X1, X0, X0
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
-	VMOVSS X0, 36(DI)
-	VMOVUPS 640(SI), Y0
+	VMOVSS X0, 28(DI)
+	VMOVUPS 256(SI), Y0
+	VADDPS 640(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
+	VMOVSS X0, 32(DI)
+	VMOVUPS 288(SI), Y0
 	VADDPS 672(SI), Y0, Y0
 	VEXTRACTF128 $1, Y0, X1
 	VADDPS X1, X0, X0
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
+	VMOVSS X0, 36(DI)
+	VMOVUPS 320(SI), Y0
+	VADDPS 704(SI), Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS X1, X0, X0
+	VHADDPS X0, X0, X0
+	VHADDPS X0, X0, X0
 	VMOVSS X0, 40(DI)
-	VMOVUPS 704(SI), Y0
+	VMOVUPS 352(SI), Y0
 	VADDPS 736(SI), Y0, Y0
 	VEXTRACTF128 $1, Y0, X1
 	VADDPS X1, X0, X0
 	VHADDPS X0, X0, X0
 	VHADDPS X0, X0, X0
 	VMOVSS X0, 44(DI)
-	VMOVUPS 768(SI), Y0
-	VADDPS 800(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 48(DI)
-	VMOVUPS 832(SI), Y0
-	VADDPS 864(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 52(DI)
-	VMOVUPS 896(SI), Y0
-	VADDPS 928(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 56(DI)
-	VMOVUPS 960(SI), Y0
-	VADDPS 992(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 60(DI)
 	VZEROUPPER
 	RET
