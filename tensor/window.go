@@ -42,8 +42,6 @@ func Im2col(col, x []float32, g Window) {
 	switch {
 	case rowsFit(g):
 		im2colRows(col, x, g)
-	case useAsm:
-		im2colGo(col, x, g, im2colFast(col, x, g))
 	default:
 		im2colGo(col, x, g, 0)
 	}

@@ -8,11 +8,6 @@ import "sync"
 // copies are masked whole-vector copies (maskCopy) or one copy of the plane
 // plus its zeros (shiftCopyY). No gathers.
 
-// im2colFast is kept for Im2col's AVX2 branch: the gather tables are gone
-// (a ymm gather costs ~16 FMAs on Zen 3), so the parity-class kernels or the
-// scalar loop do every image.
-func im2colFast(col, x []float32, g Window) int { return 0 }
-
 // lanes is a mask of the first n of 16 lanes (n clamped to 0..16).
 func lanes(n int) uint64 {
 	n = min(max(n, 0), 16)

@@ -24,7 +24,7 @@ type benchReport struct {
 	GOARCH      string     `json:"goarch"`
 	Kernels     string     `json:"kernels"`          // the kernel path measured (tensor.Path)
 	KernelPaths []string   `json:"kernel_paths"`     // those this machine and build can run, fastest first
-	PeakLoop    string     `json:"peak_loop"`        // the FMA loop that measured the peak: avx2-fma or go
+	PeakLoop    string     `json:"peak_loop"`        // the FMA loop that measured the peak: avx512-fma, avx2-fma or go
 	PeakGFLOPs  float64    `json:"peak_gflop_per_s"` // one core's peak used for percent_of_peak
 	PeakSource  string     `json:"peak_source"`      // measured, or --peak
 	Rows        []benchRow `json:"rows"`
@@ -71,13 +71,11 @@ func runBench(args []string, stdout, _ io.Writer) error {
 		return err
 	}
 	rep := benchReport{CPU: cpupeak.Model(), GOARCH: runtime.GOARCH, Kernels: tensor.Path(), KernelPaths: tensor.Paths(),
-		PeakLoop: cpupeak.Kind(), PeakGFLOPs: *peak, PeakSource: "--peak"}
+		PeakGFLOPs: *peak, PeakSource: "--peak"}
 	// the AVX-512 kernels are measured against the zmm FMA peak (twice the
 	// ymm one where the FMA pipes are 512 bits wide, as on Zen 5)
-	wide := path == tensor.PathAVX512 && cpupeak.HasWide()
-	if wide {
-		rep.PeakLoop = "avx512-fma"
-	}
+	wide := path == tensor.PathAVX512
+	rep.PeakLoop = cpupeak.Kind(wide)
 	// the peak is measured before and after the rows and the better figure
 	// kept: another process on the core lowers one measurement, rarely both
 	measure := func() {

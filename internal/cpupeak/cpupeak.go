@@ -25,38 +25,39 @@ type State [Lanes]float32
 // StateZ holds the wide loop's accumulators: twelve zmm registers.
 type StateZ [2 * Lanes]float32
 
-// HasWide reports whether LoopWide runs AVX-512 (zmm) FMAs.
-func HasWide() bool { return hasWide }
-
 // LoopWide is Loop on 512-bit vectors where the CPU has AVX-512 (the peak of
 // the avx512 kernel path), else Loop on each half of acc.
 func LoopWide(acc *StateZ, m, c float32, n int) (kind string) {
 	if n > 0 && hasWide {
 		fmaAsmZ(acc, m, c, n)
-		return "avx512-fma"
+	} else {
+		Loop((*State)(acc[:Lanes]), m, c, n)
+		Loop((*State)(acc[Lanes:]), m, c, n)
 	}
-	Loop((*State)(acc[:Lanes]), m, c, n)
-	return Loop((*State)(acc[Lanes:]), m, c, n)
+	return Kind(true)
 }
 
 // Loop runs n iterations of acc[i] = acc[i]·m + c for every accumulator with
 // the fastest loop this build and CPU can run (AVX2 FMA on amd64, Go
 // otherwise) and reports which one ran. Each iteration is 2·Lanes FLOPs.
 func Loop(acc *State, m, c float32, n int) (kind string) {
-	if n <= 0 {
-		return Kind()
-	}
-	if hasAsm {
+	switch {
+	case n <= 0:
+	case hasAsm:
 		fmaAsm(acc, m, c, n)
-		return "avx2-fma"
+	default:
+		LoopGo(acc, m, c, n)
 	}
-	LoopGo(acc, m, c, n)
-	return "go"
+	return Kind(false)
 }
 
-// Kind names the loop Loop runs: "avx2-fma" or "go".
-func Kind() string {
-	if hasAsm {
+// Kind names the loop that Loop (wide: LoopWide) runs: "avx512-fma",
+// "avx2-fma" or "go".
+func Kind(wide bool) string {
+	switch {
+	case wide && hasWide:
+		return "avx512-fma"
+	case hasAsm:
 		return "avx2-fma"
 	}
 	return "go"

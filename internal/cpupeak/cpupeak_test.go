@@ -14,7 +14,7 @@ func TestPeakIsPositiveAndFinite(t *testing.T) {
 		if !(g > 0) || math.IsInf(g, 0) {
 			t.Fatalf("Peak(wide %v) = %v GFLOP/s, want a positive finite figure", wide, g)
 		}
-		t.Logf("wide %v (%v): %.1f GFLOP/s", wide, HasWide(), g)
+		t.Logf("%s loop: %.1f GFLOP/s", Kind(wide), g)
 	}
 }
 
@@ -67,7 +67,7 @@ func TestLoopMatchesGo(t *testing.T) {
 		LoopGo(&slow, tc.m, tc.c, tc.n)
 		for i := range fast {
 			if fast[i] != slow[i] {
-				t.Fatalf("m %g c %g n %d: accumulator %d is %g in the %s loop, %g in Go", tc.m, tc.c, tc.n, i, fast[i], Kind(), slow[i])
+				t.Fatalf("m %g c %g n %d: accumulator %d is %g in the %s loop, %g in Go", tc.m, tc.c, tc.n, i, fast[i], Kind(false), slow[i])
 			}
 		}
 		if tc.m == 1 { // the closed form: start + n·c
