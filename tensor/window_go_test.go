@@ -25,10 +25,11 @@ func goWindows(rng *rand.Rand, n int) []Window {
 	return ws
 }
 
-// im2col64 is the definition: col[(c·9 + kh·3 + kw)][(n, oh, ow)] is x at
-// (c, n, 2·oh - 1 + kh, 2·ow - 1 + kw), or 0 outside the large grid.
-func im2col64(x []float32, g Window) []float32 {
-	col := make([]float32, g.ColRows()*g.Small())
+// windowPairs calls f(ci, xi) for every tap that lands inside the large grid:
+// col[ci] is x[xi], with col[(c·9 + kh·3 + kw)][(n, oh, ow)] and x at
+// (c, n, 2·oh - 1 + kh, 2·ow - 1 + kw). It is the definition both Im2col and
+// its adjoint Col2imAdd are checked against.
+func windowPairs(g Window, f func(ci, xi int)) {
 	for c := range g.C {
 		for tap := range 9 {
 			for n := range g.N {
@@ -36,13 +37,19 @@ func im2col64(x []float32, g Window) []float32 {
 					for ow := range g.Wo {
 						ih, iw := 2*oh-1+tap/3, 2*ow-1+tap%3
 						if ih >= 0 && ih < g.H && iw >= 0 && iw < g.W {
-							col[(c*9+tap)*g.Small()+(n*g.Ho+oh)*g.Wo+ow] = x[((c*g.N+n)*g.H+ih)*g.W+iw]
+							f((c*9+tap)*g.Small()+(n*g.Ho+oh)*g.Wo+ow, ((c*g.N+n)*g.H+ih)*g.W+iw)
 						}
 					}
 				}
 			}
 		}
 	}
+}
+
+// im2col64 is the definition of Im2col: 0 outside the large grid.
+func im2col64(x []float32, g Window) []float32 {
+	col := make([]float32, g.ColRows()*g.Small())
+	windowPairs(g, func(ci, xi int) { col[ci] = x[xi] })
 	return col
 }
 
@@ -91,22 +98,11 @@ func TestCol2imGoMatchesReference(t *testing.T) {
 		for i, v := range x {
 			want[i], mag[i] = float64(v), abs64(float64(v))
 		}
-		for c := range g.C {
-			for tap := range 9 {
-				for n := range g.N {
-					for oh := range g.Ho {
-						for ow := range g.Wo {
-							ih, iw := 2*oh-1+tap/3, 2*ow-1+tap%3
-							if ih >= 0 && ih < g.H && iw >= 0 && iw < g.W {
-								v := float64(col[(c*9+tap)*g.Small()+(n*g.Ho+oh)*g.Wo+ow])
-								want[((c*g.N+n)*g.H+ih)*g.W+iw] += v
-								mag[((c*g.N+n)*g.H+ih)*g.W+iw] += abs64(v)
-							}
-						}
-					}
-				}
-			}
-		}
+		windowPairs(g, func(ci, xi int) {
+			v := float64(col[ci])
+			want[xi] += v
+			mag[xi] += abs64(v)
+		})
 		for _, v := range []struct {
 			name string
 			f    func(x, col []float32, g Window)
