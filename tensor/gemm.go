@@ -46,6 +46,10 @@ func MatMulTAdd(c, a, b []float32, m, n, p int) {
 // smallLong computes C[i·ldc + j] += Σ_kk A[i·ars + kk·acs]·B[kk·p + j] for
 // i < m, j < p.
 func smallLong(c []float32, ldc int, a []float32, ars, acs int, b []float32, m, k, p int) {
+	if useNeon && k > 0 {
+		smallLongNeon(c, ldc, a, ars, acs, b, m, k, p)
+		return
+	}
 	if !useAsm || k == 0 {
 		smallLongGo(c, ldc, a, ars, acs, b, 0, m, 0, p, k, p)
 		return
@@ -70,6 +74,10 @@ func smallLong(c []float32, ldc int, a []float32, ars, acs int, b []float32, m, 
 
 // reduce computes C[i,j] += Σ_q A[i,q]·B[j,q] for i < m, j < n, q < p.
 func reduce(c, a, b []float32, m, n, p int) {
+	if useNeon {
+		reduceNeon(c, a, b, m, n, p)
+		return
+	}
 	if !useAsm || p < 8 || m < 4 || n < 2 {
 		reduceGo(c, a, b, 0, m, 0, n, 0, p, n, p)
 		return

@@ -1,0 +1,85 @@
+//go:build !noasm
+
+package tensor
+
+// The NEON (Advanced SIMD) products of the arm64 path: register tiles in
+// neon_arm64.s, edges and lane sums here. Advanced SIMD is a mandatory part of
+// ARMv8-A and Go's arm64 port itself relies on it (the runtime's memmove and
+// memclr use it), so every arm64 machine Go runs on has it: no detection.
+var hasNEON = true
+
+// useNeon selects the NEON products (SetPath("go") clears it).
+var useNeon = hasNEON
+
+// neonTile4x16 computes C[r·ldc + j] += Σ_kk A[r·ars + kk·acs]·B[kk·ldb + j]
+// for r < 4, j < 16, kk < k (k ≥ 1): 16 accumulators of 4 lanes hold the
+// 4×16 tile of C, each row of 16 values of B is loaded once per kk and
+// multiplied by the four values of A broadcast from memory.
+//
+//go:noescape
+func neonTile4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int)
+
+// neonTile1x32 computes C[j] += Σ_kk A[kk·acs]·B[kk·ldb + j] for j < 32,
+// kk < k (k ≥ 1): one row of C in 8 accumulators (the rows of C below the
+// last whole block of four).
+//
+//go:noescape
+func neonTile1x32(c *float32, a *float32, acs int, b *float32, ldb int, k int)
+
+// neonDot4x4 computes the 16 dot products of rows r < 4 of A (a, lda) with
+// rows s < 4 of B (b, ldb) over q < p (p a positive multiple of 8), leaving
+// each as 4 partial sums in out[(4r+s)·4 : (4r+s)·4+4]; lane l holds the
+// products of q ≡ l (mod 4).
+//
+//go:noescape
+func neonDot4x4(a *float32, lda int, b *float32, ldb int, p int, out *[64]float32)
+
+// smallLongNeon is smallLong on the NEON path: 4×16 tiles of C, column panels
+// outermost (a [k][16] panel of B stays in L1 across the row blocks), the
+// right edge (p mod 16 columns) in Go, the last m mod 4 rows as 1×32 tiles
+// and their edge in Go. k ≥ 1.
+func smallLongNeon(c []float32, ldc int, a []float32, ars, acs int, b []float32, m, k, p int) {
+	m4, p16 := m&^3, p&^15
+	for j := 0; j < p16; j += 16 {
+		for i := 0; i < m4; i += 4 {
+			neonTile4x16(&c[i*ldc+j], ldc, &a[i*ars], ars, acs, &b[j], p, k)
+		}
+	}
+	smallLongGo(c, ldc, a, ars, acs, b, 0, m4, p16, p, k, p) // right edge
+	p32 := p &^ 31
+	for i := m4; i < m; i++ {
+		for j := 0; j < p32; j += 32 {
+			neonTile1x32(&c[i*ldc+j], &a[i*ars], acs, &b[j], p, k)
+		}
+	}
+	smallLongGo(c, ldc, a, ars, acs, b, m4, m, p32, p, k, p)
+}
+
+// reduceNeon is reduce on the NEON path: 4×4 tiles of dot products over the
+// first p8 = p &^ 7 values of q, 4 lanes each, summed here as (l0+l1)+(l2+l3); the last row block and column block overlap
+// the previous ones when m or n is not a multiple of 4 and add only the
+// entries not yet done; the tails q ≥ p8 in Go. Shapes with m < 4, n < 4 or
+// p < 8 run in Go.
+func reduceNeon(c, a, b []float32, m, n, p int) {
+	if p < 8 || m < 4 || n < 4 {
+		reduceGo(c, a, b, 0, m, 0, n, 0, p, n, p)
+		return
+	}
+	p8 := p &^ 7
+	var lanes [64]float32
+	for i0 := 0; i0 < m; i0 += 4 {
+		i := min(i0, m-4)
+		for j0 := 0; j0 < n; j0 += 4 {
+			j := min(j0, n-4)
+			neonDot4x4(&a[i*p], p, &b[j*p], p, p8, &lanes)
+			for t := range 16 {
+				ii, jj := i+t/4, j+t%4
+				if ii >= i0 && jj >= j0 {
+					l := lanes[t*4 : t*4+4]
+					c[ii*n+jj] += (l[0] + l[1]) + (l[2] + l[3])
+				}
+			}
+		}
+	}
+	reduceGo(c, a, b, 0, m, 0, n, p8, p, n, p) // tails of the dot products
+}

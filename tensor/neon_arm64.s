@@ -1,0 +1,193 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// NEON register tiles of the small × long product and of the long reduction
+// (neon_arm64.go has their Go sides). Go's assembler names the operands of a
+// three-operand instruction source-first: VFMLA Vm, Vn, Vd is Vd += Vn·Vm,
+// ADD R1, R0, R12 is R12 = R0 + R1. FMLA by element is not in the assembler
+// (arm64enc.s lists it as TODO), so the values of A are broadcast by
+// load-and-replicate (VLD1R) instead; no WORD encodings are needed.
+// R16–R18 and R26–R29 are left alone (linker veneers, platform register,
+// REGTMP, g, frame pointer).
+
+// func neonTile4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int)
+// C[r·ldc + j] += Σ_kk A[r·ars + kk·acs]·B[kk·ldb + j], r < 4, j < 16, kk < k, k ≥ 1.
+// V16–V31: the tile of C, row r in V(16+4r) … V(19+4r); V0–V3: a row of B;
+// V4–V7: A[r, kk] broadcast to four lanes.
+TEXT ·neonTile4x16(SB), NOSPLIT, $0-64
+	MOVD	c+0(FP), R0
+	MOVD	ldc+8(FP), R1
+	MOVD	a+16(FP), R2
+	MOVD	ars+24(FP), R3
+	MOVD	acs+32(FP), R4
+	MOVD	b+40(FP), R5
+	MOVD	ldb+48(FP), R6
+	MOVD	k+56(FP), R7
+	LSL	$2, R1, R1 // strides in bytes
+	LSL	$2, R3, R3
+	LSL	$2, R4, R4
+	LSL	$2, R6, R6
+	ADD	R1, R0, R12 // rows 1–3 of C
+	ADD	R1, R12, R13
+	ADD	R1, R13, R14
+	ADD	R3, R2, R9 // rows 1–3 of A
+	ADD	R3, R9, R10
+	ADD	R3, R10, R11
+	VLD1	(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1	(R12), [V20.S4, V21.S4, V22.S4, V23.S4]
+	VLD1	(R13), [V24.S4, V25.S4, V26.S4, V27.S4]
+	VLD1	(R14), [V28.S4, V29.S4, V30.S4, V31.S4]
+
+tile4x16loop:
+	VLD1.P	(R5)(R6), [V0.S4, V1.S4, V2.S4, V3.S4] // B[kk, 0:16], then the next row
+	VLD1R.P	(R2)(R4), [V4.S4] // A[r, kk] in every lane, then A[r, kk+1]
+	VLD1R.P	(R9)(R4), [V5.S4]
+	VLD1R.P	(R10)(R4), [V6.S4]
+	VLD1R.P	(R11)(R4), [V7.S4]
+	VFMLA	V0.S4, V4.S4, V16.S4
+	VFMLA	V1.S4, V4.S4, V17.S4
+	VFMLA	V2.S4, V4.S4, V18.S4
+	VFMLA	V3.S4, V4.S4, V19.S4
+	VFMLA	V0.S4, V5.S4, V20.S4
+	VFMLA	V1.S4, V5.S4, V21.S4
+	VFMLA	V2.S4, V5.S4, V22.S4
+	VFMLA	V3.S4, V5.S4, V23.S4
+	VFMLA	V0.S4, V6.S4, V24.S4
+	VFMLA	V1.S4, V6.S4, V25.S4
+	VFMLA	V2.S4, V6.S4, V26.S4
+	VFMLA	V3.S4, V6.S4, V27.S4
+	VFMLA	V0.S4, V7.S4, V28.S4
+	VFMLA	V1.S4, V7.S4, V29.S4
+	VFMLA	V2.S4, V7.S4, V30.S4
+	VFMLA	V3.S4, V7.S4, V31.S4
+	SUBS	$1, R7, R7
+	BNE	tile4x16loop
+	VST1	[V16.S4, V17.S4, V18.S4, V19.S4], (R0)
+	VST1	[V20.S4, V21.S4, V22.S4, V23.S4], (R12)
+	VST1	[V24.S4, V25.S4, V26.S4, V27.S4], (R13)
+	VST1	[V28.S4, V29.S4, V30.S4, V31.S4], (R14)
+	RET
+
+// func neonTile1x32(c *float32, a *float32, acs int, b *float32, ldb int, k int)
+// C[j] += Σ_kk A[kk·acs]·B[kk·ldb + j], j < 32, kk < k, k ≥ 1.
+// V16–V23: the row of C; V0–V7: 32 values of a row of B; V8: A[kk] broadcast.
+TEXT ·neonTile1x32(SB), NOSPLIT, $0-48
+	MOVD	c+0(FP), R0
+	MOVD	a+8(FP), R2
+	MOVD	acs+16(FP), R4
+	MOVD	b+24(FP), R5
+	MOVD	ldb+32(FP), R6
+	MOVD	k+40(FP), R7
+	LSL	$2, R4, R4
+	LSL	$2, R6, R6
+	ADD	$64, R0, R9 // C[16:32]
+	ADD	$64, R5, R8 // B[kk, 16:32]
+	VLD1	(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
+	VLD1	(R9), [V20.S4, V21.S4, V22.S4, V23.S4]
+
+tile1x32loop:
+	VLD1.P	(R5)(R6), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P	(R8)(R6), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VLD1R.P	(R2)(R4), [V8.S4]
+	VFMLA	V0.S4, V8.S4, V16.S4
+	VFMLA	V1.S4, V8.S4, V17.S4
+	VFMLA	V2.S4, V8.S4, V18.S4
+	VFMLA	V3.S4, V8.S4, V19.S4
+	VFMLA	V4.S4, V8.S4, V20.S4
+	VFMLA	V5.S4, V8.S4, V21.S4
+	VFMLA	V6.S4, V8.S4, V22.S4
+	VFMLA	V7.S4, V8.S4, V23.S4
+	SUBS	$1, R7, R7
+	BNE	tile1x32loop
+	VST1	[V16.S4, V17.S4, V18.S4, V19.S4], (R0)
+	VST1	[V20.S4, V21.S4, V22.S4, V23.S4], (R9)
+	RET
+
+// func neonDot4x4(a *float32, lda int, b *float32, ldb int, p int, out *[64]float32)
+// out[(4r+s)·4 + l] = Σ A[r·lda + q]·B[s·ldb + q] over q < p, q ≡ l (mod 4),
+// r, s < 4, p a positive multiple of 8. Per block of 8 values of q: V0–V7
+// rows of A (row r in V(2r), V(2r+1)), V8–V15 rows of B (row s in V(8+2s),
+// V(9+2s)); V16–V31 the 16 accumulators, V(16+4r+s) for the pair (r, s);
+// each lane adds its two products of the block in order q, q+4.
+TEXT ·neonDot4x4(SB), NOSPLIT, $0-48
+	MOVD	a+0(FP), R0
+	MOVD	lda+8(FP), R1
+	MOVD	b+16(FP), R2
+	MOVD	ldb+24(FP), R3
+	MOVD	p+32(FP), R4
+	MOVD	out+40(FP), R5
+	LSL	$2, R1, R1
+	LSL	$2, R3, R3
+	ADD	R1, R0, R6 // rows 1–3 of A
+	ADD	R1, R6, R7
+	ADD	R1, R7, R8
+	ADD	R3, R2, R9 // rows 1–3 of B
+	ADD	R3, R9, R10
+	ADD	R3, R10, R11
+	LSR	$3, R4, R4 // blocks of 8
+	VEOR	V16.B16, V16.B16, V16.B16
+	VEOR	V17.B16, V17.B16, V17.B16
+	VEOR	V18.B16, V18.B16, V18.B16
+	VEOR	V19.B16, V19.B16, V19.B16
+	VEOR	V20.B16, V20.B16, V20.B16
+	VEOR	V21.B16, V21.B16, V21.B16
+	VEOR	V22.B16, V22.B16, V22.B16
+	VEOR	V23.B16, V23.B16, V23.B16
+	VEOR	V24.B16, V24.B16, V24.B16
+	VEOR	V25.B16, V25.B16, V25.B16
+	VEOR	V26.B16, V26.B16, V26.B16
+	VEOR	V27.B16, V27.B16, V27.B16
+	VEOR	V28.B16, V28.B16, V28.B16
+	VEOR	V29.B16, V29.B16, V29.B16
+	VEOR	V30.B16, V30.B16, V30.B16
+	VEOR	V31.B16, V31.B16, V31.B16
+
+dot4x4loop:
+	VLD1.P	32(R0), [V0.S4, V1.S4]
+	VLD1.P	32(R6), [V2.S4, V3.S4]
+	VLD1.P	32(R7), [V4.S4, V5.S4]
+	VLD1.P	32(R8), [V6.S4, V7.S4]
+	VLD1.P	32(R2), [V8.S4, V9.S4]
+	VLD1.P	32(R9), [V10.S4, V11.S4]
+	VLD1.P	32(R10), [V12.S4, V13.S4]
+	VLD1.P	32(R11), [V14.S4, V15.S4]
+	VFMLA	V8.S4, V0.S4, V16.S4
+	VFMLA	V10.S4, V0.S4, V17.S4
+	VFMLA	V12.S4, V0.S4, V18.S4
+	VFMLA	V14.S4, V0.S4, V19.S4
+	VFMLA	V8.S4, V2.S4, V20.S4
+	VFMLA	V10.S4, V2.S4, V21.S4
+	VFMLA	V12.S4, V2.S4, V22.S4
+	VFMLA	V14.S4, V2.S4, V23.S4
+	VFMLA	V8.S4, V4.S4, V24.S4
+	VFMLA	V10.S4, V4.S4, V25.S4
+	VFMLA	V12.S4, V4.S4, V26.S4
+	VFMLA	V14.S4, V4.S4, V27.S4
+	VFMLA	V8.S4, V6.S4, V28.S4
+	VFMLA	V10.S4, V6.S4, V29.S4
+	VFMLA	V12.S4, V6.S4, V30.S4
+	VFMLA	V14.S4, V6.S4, V31.S4
+	VFMLA	V9.S4, V1.S4, V16.S4
+	VFMLA	V11.S4, V1.S4, V17.S4
+	VFMLA	V13.S4, V1.S4, V18.S4
+	VFMLA	V15.S4, V1.S4, V19.S4
+	VFMLA	V9.S4, V3.S4, V20.S4
+	VFMLA	V11.S4, V3.S4, V21.S4
+	VFMLA	V13.S4, V3.S4, V22.S4
+	VFMLA	V15.S4, V3.S4, V23.S4
+	VFMLA	V9.S4, V5.S4, V24.S4
+	VFMLA	V11.S4, V5.S4, V25.S4
+	VFMLA	V13.S4, V5.S4, V26.S4
+	VFMLA	V15.S4, V5.S4, V27.S4
+	VFMLA	V9.S4, V7.S4, V28.S4
+	VFMLA	V11.S4, V7.S4, V29.S4
+	VFMLA	V13.S4, V7.S4, V30.S4
+	VFMLA	V15.S4, V7.S4, V31.S4
+	SUBS	$1, R4, R4
+	BNE	dot4x4loop
+	VST1.P	[V16.S4, V17.S4, V18.S4, V19.S4], 64(R5)
+	VST1.P	[V20.S4, V21.S4, V22.S4, V23.S4], 64(R5)
+	VST1.P	[V24.S4, V25.S4, V26.S4, V27.S4], 64(R5)
+	VST1	[V28.S4, V29.S4, V30.S4, V31.S4], (R5)
+	RET
