@@ -133,6 +133,9 @@ func Sum(x []float32) float32 {
 	if n := len(x) &^ 31; useAsm && n > 0 {
 		s0, i = sum32(&x[0], n), n
 	}
+	if useNeon {
+		s0, i = sumNeon(x) // 32 lanes over len(x) &^ 31 values
+	}
 	for ; i+4 <= len(x); i += 4 {
 		s0 += x[i]
 		s1 += x[i+1]

@@ -83,3 +83,57 @@ func reduceNeon(c, a, b []float32, m, n, p int) {
 	}
 	reduceGo(c, a, b, 0, m, 0, n, p8, p, n, p) // tails of the dot products
 }
+
+// neonReLU is ReLU over n values, n a positive multiple of 16.
+//
+//go:noescape
+func neonReLU(x *float32, n int)
+
+// neonReLUMask is ReLUBackward over n values, n a positive multiple of 16.
+//
+//go:noescape
+func neonReLUMask(dy *float32, y *float32, n int)
+
+// neonSum32 leaves in out[l] the sum of x[32t + l] over 32t < n, n a positive
+// multiple of 32.
+//
+//go:noescape
+func neonSum32(x *float32, n int, out *[32]float32)
+
+// reluNeon runs ReLU's NEON kernel over the whole blocks of 16 of x and
+// returns the rest, for the Go loop.
+func reluNeon(x []float32) []float32 {
+	if n := len(x) &^ 15; n > 0 {
+		neonReLU(&x[0], n)
+		x = x[n:]
+	}
+	return x
+}
+
+// reluBackwardNeon runs ReLUBackward's NEON kernel over the whole blocks of 16
+// of dy and returns the rest of dy and y, for the Go loop.
+func reluBackwardNeon(dy, y []float32) ([]float32, []float32) {
+	y = y[:len(dy)]
+	if n := len(dy) &^ 15; n > 0 {
+		neonReLUMask(&dy[0], &y[0], n)
+		dy, y = dy[n:], y[n:]
+	}
+	return dy, y
+}
+
+// sumNeon returns Σ x[i] over the first n = len(x) &^ 31 values (32 lanes,
+// then a fixed tree over the lanes) and n.
+func sumNeon(x []float32) (float32, int) {
+	n := len(x) &^ 31
+	if n == 0 {
+		return 0, 0
+	}
+	var l [32]float32
+	neonSum32(&x[0], n, &l)
+	for w := 16; w >= 1; w /= 2 {
+		for i := range w {
+			l[i] += l[i+w]
+		}
+	}
+	return l[0], n
+}

@@ -191,3 +191,96 @@ dot4x4loop:
 	VST1.P	[V24.S4, V25.S4, V26.S4, V27.S4], 64(R5)
 	VST1	[V28.S4, V29.S4, V30.S4, V31.S4], (R5)
 	RET
+
+// func neonReLU(x *float32, n int)
+// x[i] = max(x[i], +0) for i < n, n a positive multiple of 16, as ReLU's Go
+// loop does it: every value whose sign bit is set (negatives, -0, negative
+// NaNs) becomes +0. V30: the sign bit in every lane; V31: zero; V4–V7: the
+// lanes to clear (VCMTST: all ones where x & sign ≠ 0), cleared by VBIT,
+// which inserts the bits of V31 where the mask is set.
+TEXT ·neonReLU(SB), NOSPLIT, $0-16
+	MOVD	x+0(FP), R0
+	MOVD	n+8(FP), R1
+	LSR	$4, R1, R1
+	MOVW	$0x80000000, R2
+	VDUP	R2, V30.S4
+	VEOR	V31.B16, V31.B16, V31.B16
+
+reluloop:
+	VLD1	(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VCMTST	V30.S4, V0.S4, V4.S4
+	VCMTST	V30.S4, V1.S4, V5.S4
+	VCMTST	V30.S4, V2.S4, V6.S4
+	VCMTST	V30.S4, V3.S4, V7.S4
+	VBIT	V4.B16, V31.B16, V0.B16
+	VBIT	V5.B16, V31.B16, V1.B16
+	VBIT	V6.B16, V31.B16, V2.B16
+	VBIT	V7.B16, V31.B16, V3.B16
+	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	SUBS	$1, R1, R1
+	BNE	reluloop
+	RET
+
+// func neonReLUMask(dy *float32, y *float32, n int)
+// dy[i] = 0 where every bit of y[i] is zero (as ReLUBackward's Go loop tests
+// it), for i < n, n a positive multiple of 16. V4–V7: all ones where y ≠ 0
+// bitwise (VCMTST of y with itself), ANDed into dy.
+TEXT ·neonReLUMask(SB), NOSPLIT, $0-24
+	MOVD	dy+0(FP), R0
+	MOVD	y+8(FP), R1
+	MOVD	n+16(FP), R2
+	LSR	$4, R2, R2
+
+relumaskloop:
+	VLD1	(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P	64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VCMTST	V4.S4, V4.S4, V4.S4
+	VCMTST	V5.S4, V5.S4, V5.S4
+	VCMTST	V6.S4, V6.S4, V6.S4
+	VCMTST	V7.S4, V7.S4, V7.S4
+	VAND	V4.B16, V0.B16, V0.B16
+	VAND	V5.B16, V1.B16, V1.B16
+	VAND	V6.B16, V2.B16, V2.B16
+	VAND	V7.B16, V3.B16, V3.B16
+	VST1.P	[V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	SUBS	$1, R2, R2
+	BNE	relumaskloop
+	RET
+
+// func neonSum32(x *float32, n int, out *[32]float32)
+// out[l] = Σ x[32t + l] over 32t < n, n a positive multiple of 32, each lane
+// added in order of t. There is no VFADD in Go's assembler: the additions are
+// VFMLA by a vector of ones (V31), whose products x·1 are exact, so each step
+// rounds once, exactly as an addition. V16–V23: the 32 lanes.
+TEXT ·neonSum32(SB), NOSPLIT, $0-24
+	MOVD	x+0(FP), R0
+	MOVD	n+8(FP), R1
+	MOVD	out+16(FP), R2
+	LSR	$5, R1, R1
+	MOVW	$0x3f800000, R3 // 1.0
+	VDUP	R3, V31.S4
+	VEOR	V16.B16, V16.B16, V16.B16
+	VEOR	V17.B16, V17.B16, V17.B16
+	VEOR	V18.B16, V18.B16, V18.B16
+	VEOR	V19.B16, V19.B16, V19.B16
+	VEOR	V20.B16, V20.B16, V20.B16
+	VEOR	V21.B16, V21.B16, V21.B16
+	VEOR	V22.B16, V22.B16, V22.B16
+	VEOR	V23.B16, V23.B16, V23.B16
+
+sumloop:
+	VLD1.P	64(R0), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P	64(R0), [V4.S4, V5.S4, V6.S4, V7.S4]
+	VFMLA	V0.S4, V31.S4, V16.S4
+	VFMLA	V1.S4, V31.S4, V17.S4
+	VFMLA	V2.S4, V31.S4, V18.S4
+	VFMLA	V3.S4, V31.S4, V19.S4
+	VFMLA	V4.S4, V31.S4, V20.S4
+	VFMLA	V5.S4, V31.S4, V21.S4
+	VFMLA	V6.S4, V31.S4, V22.S4
+	VFMLA	V7.S4, V31.S4, V23.S4
+	SUBS	$1, R1, R1
+	BNE	sumloop
+	VST1.P	[V16.S4, V17.S4, V18.S4, V19.S4], 64(R2)
+	VST1	[V20.S4, V21.S4, V22.S4, V23.S4], (R2)
+	RET

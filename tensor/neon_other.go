@@ -12,3 +12,11 @@ func smallLongNeon(c []float32, ldc int, a []float32, ars, acs int, b []float32,
 func reduceNeon(c, a, b []float32, m, n, p int) {
 	panic("tensor: no NEON kernels in this build")
 }
+
+func reluNeon(x []float32) []float32 { panic("tensor: no NEON kernels in this build") }
+
+func reluBackwardNeon(dy, y []float32) ([]float32, []float32) {
+	panic("tensor: no NEON kernels in this build")
+}
+
+func sumNeon(x []float32) (float32, int) { panic("tensor: no NEON kernels in this build") }
