@@ -13,8 +13,9 @@
 //	MatMulTAdd  C[m,n] += Σ_p A[m,p]·B[n,p]   (long reduction, for weight gradients)
 //
 // Each product has a pure-Go reference (gemm_ref.go), which is all that runs
-// under the build tag noasm or off amd64, and an AVX2/FMA assembly path
-// (gemm_amd64.s) chosen at run time when the CPU has it. The convolutions run
+// under the build tag noasm or off amd64 and arm64, an AVX2/FMA assembly path
+// (gemm_amd64.s) chosen at run time when the CPU has it, and on arm64 NEON
+// tiles (neon_arm64.s). The convolutions run
 // as parity classes with masked shifted-grid products (ColClasses,
 // ColProduct, ColReduce, ConvTransposeAct: terms.go, tconv.go) on two x86
 // kernel sets that give identical bits: AVX-512 (rows_amd64.s,
