@@ -67,6 +67,9 @@ func ReLUBackward(dy, y []float32) {
 // Tanh sets x[i] = tanh(x[i]) in place, with Tanh32's formula (absolute
 // error < 3e-7; the vector path uses FMA and is checked to the same bound).
 func Tanh(x []float32) {
+	if useNeon {
+		x = tanhNeon(x) // whole blocks of 4; the rest below
+	}
 	if n := len(x) &^ 15; useZmm && n > 0 {
 		tanh16(&x[0], n)
 		x = x[n:]

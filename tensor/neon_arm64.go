@@ -137,3 +137,18 @@ func sumNeon(x []float32) (float32, int) {
 	}
 	return l[0], n
 }
+
+// neonTanh is Tanh over n values, n a positive multiple of 4.
+//
+//go:noescape
+func neonTanh(x *float32, n int)
+
+// tanhNeon runs Tanh's NEON kernel over the whole blocks of 4 of x and
+// returns the rest, for the Go loop.
+func tanhNeon(x []float32) []float32 {
+	if n := len(x) &^ 3; n > 0 {
+		neonTanh(&x[0], n)
+		x = x[n:]
+	}
+	return x
+}

@@ -284,3 +284,96 @@ sumloop:
 	VST1.P	[V16.S4, V17.S4, V18.S4, V19.S4], 64(R2)
 	VST1	[V20.S4, V21.S4, V22.S4, V23.S4], (R2)
 	RET
+
+// func neonTanh(x *float32, n int)
+// x[i] = tanh(x[i]) for i < n (n a positive multiple of 4): Tanh32's formula
+// as tanh8 computes it, 1 − 2/(e^{2|x|} + 1) with e^y = 2^k·p(r), a − a³/3
+// below 0.0004, the sign of x, NaN kept. Go's assembler has no vector FADD,
+// FSUB, FMUL or FDIV: they are WORD encodings (commented with the
+// instruction; go tool objdump decodes them back). Float compares are not in
+// it either: |x| is a non-negative float, whose bits order like unsigned
+// integers, so VUMIN + VCMEQ compare it. k = round(2a·log2e) comes from
+// adding 1.5·2²³ (its low mantissa bits are then k), as the float k − that.
+// Constants V15–V31, temporaries V0–V11.
+TEXT ·neonTanh(SB), NOSPLIT, $0-16
+	MOVD	x+0(FP), R0
+	MOVD	n+8(FP), R1
+	LSR	$2, R1, R1
+	MOVW	$0x7f800000, R2 // +Inf: above it, NaN
+	VDUP	R2, V16.S4
+	MOVW	$0x4b400000, R2 // 1.5·2²³: adding it rounds to an integer
+	VDUP	R2, V17.S4
+	MOVW	$0x3eaaaaab, R2 // 1/3
+	VDUP	R2, V18.S4
+	MOVW	$0x39d1b716, R2 // the largest float32 below 0.0004
+	VDUP	R2, V19.S4
+	MOVW	$0x40000000, R2 // 2
+	VDUP	R2, V20.S4
+	MOVW	$0x3f800000, R2 // 1
+	VDUP	R2, V21.S4
+	MOVW	$0x3f000000, R2 // 1/2
+	VDUP	R2, V22.S4
+	MOVW	$0x3e2aaaab, R2 // 1/6
+	VDUP	R2, V23.S4
+	MOVW	$0x3d2aaaab, R2 // 1/24
+	VDUP	R2, V24.S4
+	MOVW	$0x3c088889, R2 // 1/120
+	VDUP	R2, V25.S4
+	MOVW	$0x3ab60b61, R2 // 1/720
+	VDUP	R2, V26.S4
+	MOVW	$0xb95e8083, R2 // ln2 low part -2.12194440e-4
+	VDUP	R2, V27.S4
+	MOVW	$0x3f318000, R2 // ln2 high part 0.693359375
+	VDUP	R2, V28.S4
+	MOVW	$0x3fb8aa3b, R2 // log2(e)
+	VDUP	R2, V29.S4
+	MOVW	$0x41119999, R2 // 9.1: beyond, tanh is 1 in float32
+	VDUP	R2, V30.S4
+	MOVW	$0x7fffffff, R2 // abs mask
+	VDUP	R2, V31.S4
+	MOVW	$0x4b3fff81, R2 // bits of 1.5·2²³ less the exponent bias 127
+	VDUP	R2, V15.S4
+
+tanhloop:
+	VLD1	(R0), [V0.S4] // x
+	VAND	V31.B16, V0.B16, V1.B16 // a = |x|
+	VUMIN	V30.S4, V1.S4, V2.S4 // min(a, 9.1): NaN becomes 9.1 (put back below)
+	WORD	$0x4e22d442 // FADD	V2.S4, V2.S4, V2.S4 (y = 2·min(a, 9.1))
+	VORR	V17.B16, V17.B16, V3.B16
+	VFMLA	V29.S4, V2.S4, V3.S4 // t = 1.5·2²³ + y·log2e, rounded: 1.5·2²³ + k
+	WORD	$0x4eb1d464 // FSUB	V4.S4, V3.S4, V17.S4 (k as a float)
+	VFMLS	V28.S4, V4.S4, V2.S4 // y -= k·ln2hi
+	VFMLS	V27.S4, V4.S4, V2.S4 // y -= k·ln2lo → r
+	VORR	V25.B16, V25.B16, V5.B16
+	VFMLA	V26.S4, V2.S4, V5.S4 // p = 1/720·r + 1/120
+	VORR	V24.B16, V24.B16, V6.B16
+	VFMLA	V5.S4, V2.S4, V6.S4 // p = p·r + 1/24
+	VORR	V23.B16, V23.B16, V5.B16
+	VFMLA	V6.S4, V2.S4, V5.S4 // p·r + 1/6
+	VORR	V22.B16, V22.B16, V6.B16
+	VFMLA	V5.S4, V2.S4, V6.S4 // p·r + 1/2
+	VORR	V21.B16, V21.B16, V5.B16
+	VFMLA	V6.S4, V2.S4, V5.S4 // p·r + 1
+	VORR	V21.B16, V21.B16, V6.B16
+	VFMLA	V5.S4, V2.S4, V6.S4 // p·r + 1 → e^r
+	VSUB	V15.S4, V3.S4, V7.S4 // k + 127 (0 ≤ k ≤ 27)
+	VSHL	$23, V7.S4, V7.S4 // 2^k
+	WORD	$0x6e27dcc6 // FMUL	V6.S4, V6.S4, V7.S4 (e = e^{2a})
+	WORD	$0x4e35d4c6 // FADD	V6.S4, V6.S4, V21.S4 (e + 1)
+	WORD	$0x6e26fe86 // FDIV	V6.S4, V20.S4, V6.S4 (2/(e + 1))
+	WORD	$0x4ea6d6a6 // FSUB	V6.S4, V21.S4, V6.S4 (t = 1 − 2/(e + 1))
+	WORD	$0x6e21dc28 // FMUL	V8.S4, V1.S4, V1.S4 (a²)
+	WORD	$0x6e21dd08 // FMUL	V8.S4, V8.S4, V1.S4 (a³)
+	VORR	V1.B16, V1.B16, V9.B16
+	VFMLS	V18.S4, V8.S4, V9.S4 // s = a − a³·(1/3)
+	VUMIN	V19.S4, V1.S4, V10.S4
+	VCMEQ	V1.S4, V10.S4, V10.S4 // all ones where a < 0.0004
+	VBIT	V10.B16, V9.B16, V6.B16 // t = s there
+	VBIF	V31.B16, V0.B16, V6.B16 // the sign bit of x
+	VUMIN	V16.S4, V1.S4, V11.S4
+	VCMEQ	V1.S4, V11.S4, V11.S4 // all ones where x is not NaN
+	VBIF	V11.B16, V0.B16, V6.B16 // NaN: x itself
+	VST1.P	[V6.S4], 16(R0)
+	SUBS	$1, R1, R1
+	BNE	tanhloop
+	RET

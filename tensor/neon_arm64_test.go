@@ -298,3 +298,31 @@ func TestNeonElementwiseMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestNeonTanhEdges: the NEON Tanh keeps the sign of x (zeros included), maps
+// ±Inf to ±1, keeps NaN, and stays within Tanh32's bound (3e-7 absolute) on
+// both sides of its switches (0.0004 and 9.1) and on subnormals.
+func TestNeonTanhEdges(t *testing.T) {
+	defer SetPath(Path())
+	if err := SetPath(PathNEON); err != nil {
+		t.Fatal(err)
+	}
+	x := []float32{0, 1e-45, 1e-38, 0.0003999, 0.0004, 0.00040001, 0.5, 1, 9.0999, 9.1, 9.1001, 20, float32(math.Inf(1))}
+	for _, v := range x[:len(x):len(x)] {
+		x = append(x, -v)
+	}
+	x = append(x, float32(math.NaN()), -float32(math.NaN()), 7) // 7: a multiple of 4 is not needed
+	y := append([]float32(nil), x...)
+	Tanh(y)
+	for i, v := range x {
+		if math.IsNaN(float64(v)) {
+			if math.Float32bits(y[i]) != math.Float32bits(v) {
+				t.Errorf("Tanh(%#x) = %#x, want the NaN itself", math.Float32bits(v), math.Float32bits(y[i]))
+			}
+			continue
+		}
+		if d := math.Abs(float64(y[i]) - math.Tanh(float64(v))); !(d <= 3e-7) || math.Signbit(float64(y[i])) != math.Signbit(float64(v)) {
+			t.Errorf("Tanh(%g) = %g, want %g", v, y[i], math.Tanh(float64(v)))
+		}
+	}
+}

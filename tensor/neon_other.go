@@ -20,3 +20,5 @@ func reluBackwardNeon(dy, y []float32) ([]float32, []float32) {
 }
 
 func sumNeon(x []float32) (float32, int) { panic("tensor: no NEON kernels in this build") }
+
+func tanhNeon(x []float32) []float32 { panic("tensor: no NEON kernels in this build") }
