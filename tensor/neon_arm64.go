@@ -14,17 +14,18 @@ var useNeon = hasNEON
 // neonTile4x16 computes C[r·ldc + j] += Σ_kk A[r·ars + kk·acs]·B[kk·ldb + j]
 // for r < 4, j < 16, kk < k (k ≥ 1): 16 accumulators of 4 lanes hold the
 // 4×16 tile of C, each row of 16 values of B is loaded once per kk and
-// multiplied by the four values of A broadcast from memory.
+// multiplied by the four values of A broadcast from memory. With bias ≠ nil
+// the accumulators start from bias[r] instead of C: C = bias + Σ.
 //
 //go:noescape
-func neonTile4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int)
+func neonTile4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int, bias *float32)
 
 // neonTile1x32 computes C[j] += Σ_kk A[kk·acs]·B[kk·ldb + j] for j < 32,
 // kk < k (k ≥ 1): one row of C in 8 accumulators (the rows of C below the
-// last whole block of four).
+// last whole block of four). With bias ≠ nil, C = *bias + Σ.
 //
 //go:noescape
-func neonTile1x32(c *float32, a *float32, acs int, b *float32, ldb int, k int)
+func neonTile1x32(c *float32, a *float32, acs int, b *float32, ldb int, k int, bias *float32)
 
 // neonDot4x4 computes the 16 dot products of rows r < 4 of A (a, lda) with
 // rows s < 4 of B (b, ldb) over q < p (p a positive multiple of 8), leaving
@@ -42,17 +43,72 @@ func smallLongNeon(c []float32, ldc int, a []float32, ars, acs int, b []float32,
 	m4, p16 := m&^3, p&^15
 	for j := 0; j < p16; j += 16 {
 		for i := 0; i < m4; i += 4 {
-			neonTile4x16(&c[i*ldc+j], ldc, &a[i*ars], ars, acs, &b[j], p, k)
+			neonTile4x16(&c[i*ldc+j], ldc, &a[i*ars], ars, acs, &b[j], p, k, nil)
 		}
 	}
 	smallLongGo(c, ldc, a, ars, acs, b, 0, m4, p16, p, k, p) // right edge
 	p32 := p &^ 31
 	for i := m4; i < m; i++ {
 		for j := 0; j < p32; j += 32 {
-			neonTile1x32(&c[i*ldc+j], &a[i*ars], acs, &b[j], p, k)
+			neonTile1x32(&c[i*ldc+j], &a[i*ars], acs, &b[j], p, k, nil)
 		}
 	}
 	smallLongGo(c, ldc, a, ars, acs, b, m4, m, p32, p, k, p)
+}
+
+// smallLongSetNeon is smallLongSetGo on the NEON path: it sets
+// C[i·ldc + j] = bias[i] + Σ_kk A[i·ars + kk·acs]·B[kk·p + j] for i < m,
+// j < p (bias nil: 0), then applies act to each row and zeroes it where gate
+// (laid out as C) is zero. The tiles start from the bias (C is never read);
+// the edges are set to the bias and finished by smallLongGo; the activation
+// and the gate are NEON passes over each row (ReLU, Tanh, ReLUBackward).
+// k ≥ 1.
+func smallLongSetNeon(c []float32, ldc int, a []float32, ars, acs int, b, bias []float32, act Act, gate []float32, m, k, p int) {
+	var zero [4]float32
+	biasAt := func(i int) *float32 {
+		if bias == nil {
+			return &zero[0]
+		}
+		return &bias[i]
+	}
+	fill := func(i, j0 int) { // C[i, j0:p] = bias[i]
+		v := *biasAt(i)
+		row := c[i*ldc+j0 : i*ldc+p]
+		for j := range row {
+			row[j] = v
+		}
+	}
+	m4, p16, p32 := m&^3, p&^15, p&^31
+	for j := 0; j < p16; j += 16 {
+		for i := 0; i < m4; i += 4 {
+			neonTile4x16(&c[i*ldc+j], ldc, &a[i*ars], ars, acs, &b[j], p, k, biasAt(i))
+		}
+	}
+	for i := m4; i < m; i++ {
+		for j := 0; j < p32; j += 32 {
+			neonTile1x32(&c[i*ldc+j], &a[i*ars], acs, &b[j], p, k, biasAt(i))
+		}
+	}
+	for i := range m {
+		j0 := p16 // the right edge of the 4×16 tiles, or of the 1×32 ones
+		if i >= m4 {
+			j0 = p32
+		}
+		if j0 < p {
+			fill(i, j0)
+			smallLongGo(c, ldc, a, ars, acs, b, i, i+1, j0, p, k, p)
+		}
+		row := c[i*ldc : i*ldc+p]
+		switch act {
+		case ActReLU:
+			ReLU(row)
+		case ActTanh:
+			Tanh(row)
+		}
+		if gate != nil {
+			ReLUBackward(row, gate[i*ldc:i*ldc+p])
+		}
+	}
 }
 
 // reduceNeon is reduce on the NEON path: 4×4 tiles of dot products over the

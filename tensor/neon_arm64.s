@@ -11,11 +11,12 @@
 // R16–R18 and R26–R29 are left alone (linker veneers, platform register,
 // REGTMP, g, frame pointer).
 
-// func neonTile4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int)
-// C[r·ldc + j] += Σ_kk A[r·ars + kk·acs]·B[kk·ldb + j], r < 4, j < 16, kk < k, k ≥ 1.
+// func neonTile4x16(c *float32, ldc int, a *float32, ars int, acs int, b *float32, ldb int, k int, bias *float32)
+// C[r·ldc + j] += Σ_kk A[r·ars + kk·acs]·B[kk·ldb + j], r < 4, j < 16, kk < k, k ≥ 1;
+// with bias ≠ nil, C[r·ldc + j] = bias[r] + Σ_kk … instead (C is not read).
 // V16–V31: the tile of C, row r in V(16+4r) … V(19+4r); V0–V3: a row of B;
 // V4–V7: A[r, kk] broadcast to four lanes.
-TEXT ·neonTile4x16(SB), NOSPLIT, $0-64
+TEXT ·neonTile4x16(SB), NOSPLIT, $0-72
 	MOVD	c+0(FP), R0
 	MOVD	ldc+8(FP), R1
 	MOVD	a+16(FP), R2
@@ -34,6 +35,27 @@ TEXT ·neonTile4x16(SB), NOSPLIT, $0-64
 	ADD	R3, R2, R9 // rows 1–3 of A
 	ADD	R3, R9, R10
 	ADD	R3, R10, R11
+	MOVD	bias+64(FP), R15
+	CBZ	R15, tile4x16c
+	VLD1R.P	4(R15), [V16.S4] // bias[0] in every lane
+	VORR	V16.B16, V16.B16, V17.B16
+	VORR	V16.B16, V16.B16, V18.B16
+	VORR	V16.B16, V16.B16, V19.B16
+	VLD1R.P	4(R15), [V20.S4] // bias[1] in every lane
+	VORR	V20.B16, V20.B16, V21.B16
+	VORR	V20.B16, V20.B16, V22.B16
+	VORR	V20.B16, V20.B16, V23.B16
+	VLD1R.P	4(R15), [V24.S4] // bias[2] in every lane
+	VORR	V24.B16, V24.B16, V25.B16
+	VORR	V24.B16, V24.B16, V26.B16
+	VORR	V24.B16, V24.B16, V27.B16
+	VLD1R.P	4(R15), [V28.S4] // bias[3] in every lane
+	VORR	V28.B16, V28.B16, V29.B16
+	VORR	V28.B16, V28.B16, V30.B16
+	VORR	V28.B16, V28.B16, V31.B16
+	B	tile4x16loop
+
+tile4x16c:
 	VLD1	(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
 	VLD1	(R12), [V20.S4, V21.S4, V22.S4, V23.S4]
 	VLD1	(R13), [V24.S4, V25.S4, V26.S4, V27.S4]
@@ -69,10 +91,11 @@ tile4x16loop:
 	VST1	[V28.S4, V29.S4, V30.S4, V31.S4], (R14)
 	RET
 
-// func neonTile1x32(c *float32, a *float32, acs int, b *float32, ldb int, k int)
-// C[j] += Σ_kk A[kk·acs]·B[kk·ldb + j], j < 32, kk < k, k ≥ 1.
+// func neonTile1x32(c *float32, a *float32, acs int, b *float32, ldb int, k int, bias *float32)
+// C[j] += Σ_kk A[kk·acs]·B[kk·ldb + j], j < 32, kk < k, k ≥ 1; with
+// bias ≠ nil, C[j] = *bias + Σ_kk … instead (C is not read).
 // V16–V23: the row of C; V0–V7: 32 values of a row of B; V8: A[kk] broadcast.
-TEXT ·neonTile1x32(SB), NOSPLIT, $0-48
+TEXT ·neonTile1x32(SB), NOSPLIT, $0-56
 	MOVD	c+0(FP), R0
 	MOVD	a+8(FP), R2
 	MOVD	acs+16(FP), R4
@@ -83,6 +106,19 @@ TEXT ·neonTile1x32(SB), NOSPLIT, $0-48
 	LSL	$2, R6, R6
 	ADD	$64, R0, R9 // C[16:32]
 	ADD	$64, R5, R8 // B[kk, 16:32]
+	MOVD	bias+48(FP), R10
+	CBZ	R10, tile1x32c
+	VLD1R	(R10), [V16.S4]
+	VORR	V16.B16, V16.B16, V17.B16
+	VORR	V16.B16, V16.B16, V18.B16
+	VORR	V16.B16, V16.B16, V19.B16
+	VORR	V16.B16, V16.B16, V20.B16
+	VORR	V16.B16, V16.B16, V21.B16
+	VORR	V16.B16, V16.B16, V22.B16
+	VORR	V16.B16, V16.B16, V23.B16
+	B	tile1x32loop
+
+tile1x32c:
 	VLD1	(R0), [V16.S4, V17.S4, V18.S4, V19.S4]
 	VLD1	(R9), [V20.S4, V21.S4, V22.S4, V23.S4]
 

@@ -326,3 +326,69 @@ func TestNeonTanhEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestNeonSmallLongSetMatchesReference: the fused NEON product (C set from
+// the bias, then the activation and the gate) against float64 on the tile
+// shapes and random ones, with and without bias, each activation, with and
+// without a gate, rows of C longer than p (the gaps must stay untouched).
+// ReLU is 1-Lipschitz, so the product's bound holds after it; Tanh is too,
+// plus its own 3e-7 absolute error.
+func TestNeonSmallLongSetMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 6))
+	shapes := append([][3]int(nil), neonSmallLongShapes...)
+	for range goRandomCases() {
+		shapes = append(shapes, [3]int{1 + rng.IntN(20), 1 + rng.IntN(40), 1 + rng.IntN(130)})
+	}
+	for n, s := range shapes {
+		m, k, p := s[0], s[1], s[2]
+		ars, acs := k, 1
+		if n%2 == 1 {
+			ars, acs = 1, m
+		}
+		ldc := p
+		if rng.IntN(3) == 0 {
+			ldc += 1 + rng.IntN(20)
+		}
+		act := Act(n % 3)
+		a, b, c := goRandSlice(rng, m*k), goRandSlice(rng, k*p), goRandSlice(rng, m*ldc)
+		var bias, gate []float32
+		if rng.IntN(3) > 0 {
+			bias = goRandSlice(rng, m)
+		}
+		if rng.IntN(2) == 0 {
+			gate = goRandSlice(rng, m*ldc)
+			ReLU(gate)
+		}
+		// the float64 product, from the bias instead of C outside the gaps
+		c0 := append([]float32(nil), c...)
+		for i := range m {
+			for j := range p {
+				c0[i*ldc+j] = 0
+				if bias != nil {
+					c0[i*ldc+j] = bias[i]
+				}
+			}
+		}
+		want, mag := smallLong64(c0, ldc, a, ars, acs, b, 0, m, 0, p, k, p)
+		for i := range m {
+			for j := range p {
+				e := i*ldc + j
+				switch act {
+				case ActReLU:
+					want[e] = max(want[e], 0)
+				case ActTanh:
+					want[e] = math.Tanh(want[e])
+					mag[e] += 3e-7 / (2 * float64(k+2) * 0x1p-24) // Tanh32's error, in the bound's units
+				}
+				if gate != nil && gate[e] == 0 {
+					want[e] = 0
+				}
+			}
+		}
+		got := append([]float32(nil), c...)
+		smallLongSetNeon(got, ldc, a, ars, acs, b, bias, act, gate, m, k, p)
+		if e := neonMismatch(got, want, mag, k); e != "" {
+			t.Fatalf("m=%d k=%d p=%d ldc=%d ars=%d act=%d bias=%v gate=%v: %s", m, k, p, ldc, ars, act, bias != nil, gate != nil, e)
+		}
+	}
+}
