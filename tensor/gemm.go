@@ -15,12 +15,11 @@
 // Each product has a pure-Go reference (gemm_ref.go), which is all that runs
 // under the build tag noasm or off amd64 and arm64, an AVX2/FMA assembly path
 // (gemm_amd64.s) chosen at run time when the CPU has it, and on arm64 NEON
-// tiles (neon_arm64.s). The convolutions run
-// as parity classes with masked shifted-grid products (ColClasses,
-// ColProduct, ColReduce, ConvTransposeAct: terms.go, tconv.go) on two x86
-// kernel sets that give identical bits: AVX-512 (rows_amd64.s,
-// termtile_amd64.s) and AVX2+FMA without gathers (ymm.go, ymm_amd64.s).
-// Tests compare them all (Paths, SetPath).
+// tiles (neon_arm64.s). The convolutions run as parity classes with masked
+// shifted-grid products (ColClasses, ColProduct, ColReduce, ConvTransposeAct:
+// terms.go, tconv.go) on two x86 kernel sets that give identical bits: AVX-512
+// (rows_amd64.s, termtile_amd64.s) and AVX2+FMA without gathers (ymm.go,
+// ymm_amd64.s). Tests compare them all (Paths, SetPath).
 package tensor
 
 // MatMulAdd computes C[m,p] += Σ_k A[m,k]·B[k,p].

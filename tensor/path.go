@@ -9,7 +9,7 @@ import (
 const (
 	PathAVX512 = "avx512" // AVX-512 F+VL window kernels over the AVX2/FMA products (same bits as avx2)
 	PathAVX2   = "avx2"   // AVX2+FMA kernels only, no gathers
-	PathNEON   = "neon"   // arm64 Advanced SIMD products (neon_arm64.s); windows and the rest in Go
+	PathNEON   = "neon"   // arm64 Advanced SIMD products, ReLU, Tanh, Sum (neon_arm64.s); windows in Go
 	PathGo     = "go"     // pure Go (the only path under -tags noasm, or off amd64 and arm64)
 )
 
