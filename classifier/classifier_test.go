@@ -357,7 +357,7 @@ func TestLoadRejects(t *testing.T) {
 		{"ae", tensors(), meta(MetaKind, "ae"), "not a classifier"},
 		{"width", tensors(), meta(MetaWidth, "2,3"), MetaWidth},
 		{"hidden", tensors(), meta(MetaHidden, "x"), MetaHidden},
-		{"arch", tensors(), meta(MetaHidden, "0"), "hidden size"},
+		{"arch", tensors(), meta(MetaHidden, "0"), "hidden must be"},
 		{"shape", tensors(), meta(MetaHidden, "6"), "shape"},
 		{"missing", tensors()[1:], meta(), "no tensor named"},
 		{"extra", append(tensors(), safetensors.Tensor{Name: "x", Shape: []int{1}, Data: []float32{0}}), meta(), `unexpected tensor "x"`},
