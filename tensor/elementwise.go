@@ -36,6 +36,11 @@ func ReLU(x []float32) {
 		relu8(&x[0], n)
 		x = x[n:]
 	}
+	reluGo(x)
+}
+
+// reluGo is ReLU's scalar loop.
+func reluGo(x []float32) {
 	for i, v := range x {
 		b := math.Float32bits(v)
 		x[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
@@ -51,6 +56,12 @@ func ReLUBackward(dy, y []float32) {
 		reluMask8(&dy[0], &y[0], n)
 		dy, y = dy[n:], y[n:]
 	}
+	reluBackwardGo(dy, y)
+}
+
+// reluBackwardGo is ReLUBackward's scalar loop.
+func reluBackwardGo(dy, y []float32) {
+	y = y[:len(dy)]
 	for i, v := range y {
 		b := math.Float32bits(v)
 		mask := uint32(int32(b|-b) >> 31) // all ones when v ≠ 0
@@ -69,6 +80,11 @@ func Tanh(x []float32) {
 		tanh8(&x[0], n)
 		x = x[n:]
 	}
+	tanhGo(x)
+}
+
+// tanhGo is Tanh's scalar loop.
+func tanhGo(x []float32) {
 	for i, v := range x {
 		x[i] = Tanh32(v)
 	}

@@ -2,61 +2,100 @@ package tensor
 
 // The fast pure-Go windows. Scalar code reads a stride-2 row as cheaply as a
 // contiguous one, so the cost of Im2col and Col2imAdd is their loop overhead
-// on rows of only 4, 7 or 14 floats: here one pass over a large-grid row
-// serves its three column taps (kw = 0, 1, 2) at once. Their twins are
-// im2colRef and col2imRef (window.go).
+// on rows of only 4, 7 or 14 floats. Im2col therefore splits each channel's
+// large grid once into its four parity classes (one pass per large row),
+// which are the column matrix's unshifted taps, and makes the other five taps
+// as whole-plane shifted copies of them (a memmove and a few zeros);
+// Col2imAdd's gather serves a large row's three column taps in one pass.
+// Their twins are im2colRef and col2imRef (window.go).
 
-// im2colGo is Im2col for images n0 and on: for each channel, kernel row and
-// small row, the three taps of the row 2·oh - 1 + kh of x.
-func im2colGo(col, x []float32, g Window, n0 int) {
-	small, hw, sw := g.Small(), g.H*g.W, g.Ho*g.Wo
-	for c := 0; c < g.C; c++ {
-		for kh := 0; kh < 3; kh++ {
-			base := (c*9 + kh*3) * small
-			r0 := col[base : base+small]
-			r1 := col[base+small : base+2*small]
-			r2 := col[base+2*small : base+3*small]
-			for n := n0; n < g.N; n++ {
-				img := x[(c*g.N+n)*hw : (c*g.N+n+1)*hw]
-				for oh := 0; oh < g.Ho; oh++ {
-					o := n*sw + oh*g.Wo
-					d0 := r0[o : o+g.Wo]
-					d1, d2 := r1[o:o+g.Wo], r2[o:o+g.Wo]
-					ih := 2*oh - 1 + kh
-					if ih < 0 || ih >= g.H {
-						clear(d0)
-						clear(d1)
-						clear(d2)
-						continue
-					}
-					rowTaps(d0, d1, d2, img[ih*g.W:(ih+1)*g.W])
+// im2colGo is Im2col: per channel, the parity classes of x into the rows
+// (1,1) (1,2) (2,1) (2,2) of its nine, then the shifted taps: kh = 0 reads
+// class row a-1 and kw = 0 class column b-1 (0 off the grid).
+func im2colGo(col, x []float32, g Window) {
+	small, large := g.Small(), g.Large()
+	for c := range g.C {
+		rows := col[c*9*small : (c+1)*9*small]
+		row := func(tap int) []float32 { return rows[tap*small : (tap+1)*small] }
+		splitGo(row(4), row(5), row(7), row(8), x[c*large:(c+1)*large], g)
+		shiftBack(row(0), row(8), g.Ho, g.Wo, 1, 1)
+		shiftBack(row(1), row(7), g.Ho, g.Wo, 1, 0)
+		shiftBack(row(2), row(8), g.Ho, g.Wo, 1, 0)
+		shiftBack(row(3), row(5), g.Ho, g.Wo, 0, 1)
+		shiftBack(row(6), row(8), g.Ho, g.Wo, 0, 1)
+	}
+}
+
+// splitGo writes the parity classes of one channel x [N·H·W] onto the small
+// grid [N·Ho·Wo]: p[r][s] at (n, a, b) is x at (n, 2a+r, 2b+s), 0 outside x.
+func splitGo(p00, p01, p10, p11, x []float32, g Window) {
+	hw, sw := g.H*g.W, g.Ho*g.Wo
+	for n := range g.N {
+		img := x[n*hw : (n+1)*hw]
+		for a := range g.Ho {
+			o := n*sw + a*g.Wo
+			for r, pr := range [2][2][]float32{{p00, p01}, {p10, p11}} {
+				e, d := pr[0][o:o+g.Wo], pr[1][o:o+g.Wo]
+				if ih := 2*a + r; ih < g.H {
+					deinterleave(e, d, img[ih*g.W:(ih+1)*g.W])
+				} else {
+					clear(e)
+					clear(d)
 				}
 			}
 		}
 	}
 }
 
-// rowTaps sets d0[ow], d1[ow], d2[ow] to src[2·ow - 1], src[2·ow],
-// src[2·ow + 1], or 0 where that column is outside src.
-func rowTaps(d0, d1, d2, src []float32) {
-	wo := len(d0)
-	d1, d2 = d1[:wo], d2[:wo]
-	full := min(wo, len(src)/2) // ow < full: 2·ow + 1 < len(src)
-	ow := 0
-	if full > 0 {
-		d0[0], d1[0], d2[0] = 0, src[0], src[1]
-		e0, e1, e2 := d0[1:full], d1[1:full], d2[1:full]
-		e1, e2 = e1[:len(e0)], e2[:len(e0)]
-		s := src[1 : 2*full]
-		for t := range e0 {
-			// ow = t + 1 reads columns 2t + 1, 2t + 2, 2t + 3 of src = s[2t:2t+3]
-			v := (*[3]float32)(s[2*t:])
-			e0[t], e1[t], e2[t] = v[0], v[1], v[2]
-		}
-		ow = full
+// deinterleave sets e[b] = src[2b] and d[b] = src[2b+1], 0 past src.
+func deinterleave(e, d, src []float32) {
+	d = d[:len(e)]
+	full := min(len(e), len(src)/2) // b < full: 2b + 1 < len(src)
+	s := src[:2*full]
+	for b := range e[:full] {
+		v := (*[2]float32)(s[2*b:])
+		e[b], d[b] = v[0], v[1]
 	}
-	for ; ow < wo; ow++ {
-		d0[ow], d1[ow], d2[ow] = tapAt(src, 2*ow-1), tapAt(src, 2*ow), tapAt(src, 2*ow+1)
+	for b := full; b < len(e); b++ {
+		e[b], d[b] = tapAt(src, 2*b), tapAt(src, 2*b+1)
+	}
+}
+
+// shiftBack sets dst[q] = src[q - dh·wo - dw] over images of ho×wo (dh, dw
+// in {0, 1}): pixel (a, b) reads (a-dh, b-dw), 0 where that is off the grid.
+func shiftBack(dst, src []float32, ho, wo, dh, dw int) {
+	dst = dst[:len(src)]
+	if d := dh*wo + dw; d < len(src) {
+		copy(dst[d:], src[:len(src)-d])
+	}
+	if dh == 1 {
+		for o := 0; o < len(dst); o += ho * wo {
+			clear(dst[o : o+wo])
+		}
+	}
+	if dw == 1 {
+		for o := 0; o < len(dst); o += wo {
+			dst[o] = 0
+		}
+	}
+}
+
+// shiftFwd sets dst[q] = src[q + dh·wo + dw] over images of ho×wo (dh, dw in
+// {0, 1}): pixel (a, b) reads (a+dh, b+dw), 0 where that is off the grid.
+func shiftFwd(dst, src []float32, ho, wo, dh, dw int) {
+	dst = dst[:len(src)]
+	d := min(dh*wo+dw, len(src))
+	copy(dst, src[d:])
+	clear(dst[len(src)-d:])
+	if dh == 1 {
+		for o := (ho - 1) * wo; o < len(dst); o += ho * wo {
+			clear(dst[o : o+wo])
+		}
+	}
+	if dw == 1 {
+		for o := wo - 1; o < len(dst); o += wo {
+			dst[o] = 0
+		}
 	}
 }
 

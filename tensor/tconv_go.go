@@ -1,0 +1,122 @@
+package tensor
+
+import "math"
+
+// convTransposeGo is ConvTransposeAct's pure-Go path, for windows whose large
+// grid is at most twice the small one (g.H ≤ 2·Ho, g.W ≤ 2·Wo: every
+// transposed convolution and every convolution's input gradient). The large
+// grid splits into its four parity classes (even/odd row × even/odd column);
+// class (r, s) is one product over 1, 2, 2 or 4 shifted copies of src (9
+// blocks of cs rows in all, the same multiply-adds as the column route), set
+// from the bias and activated row by row (smallLongSetGo), then the classes
+// are woven onto dst with the gate. Unlike its twin convTransposeRef it never
+// writes or scatters the 9·C rows of the column matrix, and makes no separate
+// passes for the bias, the activation or the gate.
+//
+// Shapes: a [cs][C·9] (ConvTranspose2d [In, Out, 3, 3] or Conv2d [Out, In, 3,
+// 3]), src [cs][small], dst [C][large]; in scratch, blocks [4][cs][small]
+// (src shifted by (1,0), (0,0), (0,1), (1,1)), stack [C][4][small] and one
+// class's packed weights [C][4·cs].
+func convTransposeGo(dst, a, src, bias []float32, act Act, scratch []float32, cs int, g Window, gate []float32) {
+	small, large := g.Small(), g.Large()
+	_, _ = src[cs*small-1], dst[g.C*large-1]
+	blocks := scratch[:4*cs*small]
+	stack := scratch[len(blocks):][:g.C*4*small]
+	pack := scratch[len(blocks)+len(stack):][:g.C*4*cs]
+	for s := range cs {
+		row := src[s*small : (s+1)*small]
+		block := func(i int) []float32 { return blocks[(i*cs+s)*small : (i*cs+s+1)*small] }
+		shiftFwd(block(0), row, g.Ho, g.Wo, 1, 0)
+		copy(block(1), row)
+		shiftFwd(block(2), row, g.Ho, g.Wo, 0, 1)
+		shiftFwd(block(3), row, g.Ho, g.Wo, 1, 1)
+	}
+	for cls, cl := range goClasses {
+		k := len(cl.taps) * cs
+		// pack[l][t·cs + s] = A[s][l·9 + tap t]
+		for l := range g.C {
+			for t, tap := range cl.taps {
+				for s := range cs {
+					pack[l*k+t*cs+s] = a[s*g.C*9+l*9+tap]
+				}
+			}
+		}
+		smallLongSetGo(stack[cls*small:], 4*small, pack, k, 1, blocks[cl.first*cs*small:], bias, act, nil, g.C, k, small)
+	}
+	for l := range g.C {
+		var gl []float32
+		if gate != nil {
+			gl = gate[l*large : (l+1)*large]
+		}
+		weaveGo(dst[l*large:(l+1)*large], stack[l*4*small:(l+1)*4*small], gl, g)
+	}
+}
+
+// goClasses are the parity classes of convTransposeGo: class (r, s) = index
+// 2r + s sums the taps listed, tap t reading block first + t.
+var goClasses = [4]struct {
+	first int
+	taps  []int
+}{
+	{1, []int{1*3 + 1}},                            // (0,0): (0,0)
+	{1, []int{1*3 + 2, 1*3 + 0}},                   // (0,1): (0,0) (0,1)
+	{0, []int{0*3 + 1, 2*3 + 1}},                   // (1,0): (1,0) (0,0)
+	{0, []int{0*3 + 2, 2*3 + 2, 2*3 + 0, 0*3 + 0}}, // (1,1): (1,0) (0,0) (0,1) (1,1)
+}
+
+// weaveGo writes one channel's classes (stack [4][small]) onto its large grid
+// dst [N·H·W]: dst at (n, 2a+r, 2b+s) is class 2r+s at (n, a, b), zeroed where
+// gate (laid out as dst) is not positive, when gate is not nil.
+func weaveGo(dst, stack, gate []float32, g Window) {
+	small, sw := g.Small(), g.Ho*g.Wo
+	for n := range g.N {
+		for ih := range g.H {
+			o := n*sw + ih/2*g.Wo
+			c0 := stack[(ih%2*2)*small+o:][:g.Wo]
+			c1 := stack[(ih%2*2+1)*small+o:][:g.Wo]
+			d := dst[(n*g.H+ih)*g.W:][:g.W]
+			if gate == nil {
+				weaveRow(d, c0, c1)
+			} else {
+				weaveRowGated(d, c0, c1, gate[(n*g.H+ih)*g.W:][:g.W])
+			}
+		}
+	}
+}
+
+// weaveRow sets d[2b] = c0[b], d[2b+1] = c1[b] inside d (len(d) ≤ 2·len(c0)).
+func weaveRow(d, c0, c1 []float32) {
+	half := len(d) / 2
+	e0, e1 := c0[:half], c1[:half]
+	e := d[:2*half]
+	for b := range e0 {
+		v := (*[2]float32)(e[2*b:])
+		v[0], v[1] = e0[b], e1[b]
+	}
+	if len(d)%2 == 1 {
+		d[len(d)-1] = c0[half]
+	}
+}
+
+// weaveRowGated is weaveRow with d[i] zeroed where gate[i] is 0 (a ReLU
+// output: never negative), branch-free.
+func weaveRowGated(d, c0, c1, gate []float32) {
+	half := len(d) / 2
+	e0, e1 := c0[:half], c1[:half]
+	e, ge := d[:2*half], gate[:2*half]
+	for b := range e0 {
+		v := (*[2]float32)(e[2*b:])
+		u := (*[2]float32)(ge[2*b:])
+		v[0] = gated(e0[b], u[0])
+		v[1] = gated(e1[b], u[1])
+	}
+	if len(d)%2 == 1 {
+		d[len(d)-1] = gated(c0[half], gate[len(d)-1])
+	}
+}
+
+// gated is v, or 0 where the ReLU output y is zero (see ReLUBackward).
+func gated(v, y float32) float32 {
+	b := math.Float32bits(y)
+	return math.Float32frombits(math.Float32bits(v) & uint32(int32(b|-b)>>31))
+}
