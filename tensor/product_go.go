@@ -1,5 +1,7 @@
 package tensor
 
+import "math"
+
 // The pure-Go products with their epilogues fused: each row of C is set from
 // its bias by the first pass over B (no clearing, no bias pass, no load of C),
 // finished by smallLongGo's passes, and activated or gated while it is still
@@ -16,7 +18,16 @@ func smallLongSetGo(c []float32, ldc int, a []float32, ars, acs int, b, bias []f
 		if bias != nil {
 			bi = bias[i]
 		}
+		var gr []float32
+		if gate != nil {
+			gr = gate[i*ldc : i*ldc+p]
+		}
 		ai := a[i*ars:]
+		if k == 9 || k == 8 {
+			// one pass: the epilogue runs in it
+			setPass98(cr, ai, acs, b, p, k, bi, act, gr)
+			continue
+		}
 		kk := setPass(cr, ai, acs, b, p, k, bi)
 		if kk < k {
 			// the remaining rows of B, added by the streaming passes
@@ -28,36 +39,103 @@ func smallLongSetGo(c []float32, ldc int, a []float32, ars, acs int, b, bias []f
 		case ActTanh:
 			tanhGo(cr)
 		}
-		if gate != nil {
-			reluBackwardGo(cr, gate[i*ldc:i*ldc+p])
+		if gr != nil {
+			reluBackwardGo(cr, gr)
 		}
 	}
 }
 
-// setPass sets cr[j] = bias + Σ_{kk < n} w[kk·acs]·b[kk·p + j] over the first
-// n rows of B (nine when k is 9, else eight, four, two or one: the widest
-// pass that fits), and returns n.
-func setPass(cr, w []float32, acs int, b []float32, p, k int, bias float32) int {
-	switch {
-	case k == 9:
+// setPass98 sets cr[j] = ep(bias + Σ_{kk < k} w[kk·acs]·b[kk·p + j]) for k
+// = 9 or 8, where ep is act followed, when gate is not nil, by zeroing where
+// gate[j] is 0: a whole product row and its epilogue in one pass.
+func setPass98(cr, w []float32, acs int, b []float32, p, k int, bias float32, act Act, gate []float32) {
+	if k == 8 {
+		_ = w[7*acs]
+	} else {
 		_ = w[8*acs]
-		w0, w1, w2, w3 := w[0], w[acs], w[2*acs], w[3*acs]
-		w4, w5, w6, w7, w8 := w[4*acs], w[5*acs], w[6*acs], w[7*acs], w[8*acs]
-		_ = b[8*p+len(cr)-1]
-		b0 := b[:len(cr)]
-		b1 := b[p:][:len(cr)]
-		b2 := b[2*p:][:len(cr)]
-		b3 := b[3*p:][:len(cr)]
-		b4 := b[4*p:][:len(cr)]
-		b5 := b[5*p:][:len(cr)]
-		b6 := b[6*p:][:len(cr)]
-		b7 := b[7*p:][:len(cr)]
+	}
+	w0, w1, w2, w3 := w[0], w[acs], w[2*acs], w[3*acs]
+	w4, w5, w6, w7 := w[4*acs], w[5*acs], w[6*acs], w[7*acs]
+	_ = b[7*p+len(cr)-1]
+	b0 := b[:len(cr)]
+	b1 := b[p:][:len(cr)]
+	b2 := b[2*p:][:len(cr)]
+	b3 := b[3*p:][:len(cr)]
+	b4 := b[4*p:][:len(cr)]
+	b5 := b[5*p:][:len(cr)]
+	b6 := b[6*p:][:len(cr)]
+	b7 := b[7*p:][:len(cr)]
+	if k == 8 {
+		switch {
+		case act == ActNone && gate == nil:
+			for j := range cr {
+				cr[j] = bias + (((w0*b0[j] + w1*b1[j]) + (w2*b2[j] + w3*b3[j])) +
+					((w4*b4[j] + w5*b5[j]) + (w6*b6[j] + w7*b7[j])))
+			}
+			return
+		case act == ActReLU && gate == nil:
+			for j := range cr {
+				cr[j] = relu32(bias + (((w0*b0[j] + w1*b1[j]) + (w2*b2[j] + w3*b3[j])) +
+					((w4*b4[j] + w5*b5[j]) + (w6*b6[j] + w7*b7[j]))))
+			}
+			return
+		}
+		for j := range cr {
+			cr[j] = bias + (((w0*b0[j] + w1*b1[j]) + (w2*b2[j] + w3*b3[j])) +
+				((w4*b4[j] + w5*b5[j]) + (w6*b6[j] + w7*b7[j])))
+		}
+	} else {
+		w8 := w[8*acs]
 		b8 := b[8*p:][:len(cr)]
+		switch {
+		case act == ActNone && gate == nil:
+			for j := range cr {
+				cr[j] = bias + (((w0*b0[j] + w1*b1[j]) + (w2*b2[j] + w3*b3[j])) +
+					((w4*b4[j] + w5*b5[j]) + (w6*b6[j] + w7*b7[j]) + w8*b8[j]))
+			}
+			return
+		case act == ActReLU && gate == nil:
+			for j := range cr {
+				cr[j] = relu32(bias + (((w0*b0[j] + w1*b1[j]) + (w2*b2[j] + w3*b3[j])) +
+					((w4*b4[j] + w5*b5[j]) + (w6*b6[j] + w7*b7[j]) + w8*b8[j])))
+			}
+			return
+		case act == ActNone:
+			g := gate[:len(cr)]
+			for j := range cr {
+				cr[j] = gated(bias+(((w0*b0[j]+w1*b1[j])+(w2*b2[j]+w3*b3[j]))+
+					((w4*b4[j]+w5*b5[j])+(w6*b6[j]+w7*b7[j])+w8*b8[j])), g[j])
+			}
+			return
+		}
 		for j := range cr {
 			cr[j] = bias + (((w0*b0[j] + w1*b1[j]) + (w2*b2[j] + w3*b3[j])) +
 				((w4*b4[j] + w5*b5[j]) + (w6*b6[j] + w7*b7[j]) + w8*b8[j]))
 		}
-		return 9
+	}
+	// the rarer epilogues, as separate passes over the row
+	switch act {
+	case ActReLU:
+		reluGo(cr)
+	case ActTanh:
+		tanhGo(cr)
+	}
+	if gate != nil {
+		reluBackwardGo(cr, gate)
+	}
+}
+
+// relu32 is max(v, +0) without a branch (see ReLU).
+func relu32(v float32) float32 {
+	b := math.Float32bits(v)
+	return math.Float32frombits(b &^ uint32(int32(b)>>31))
+}
+
+// setPass sets cr[j] = bias + Σ_{kk < n} w[kk·acs]·b[kk·p + j] over the first
+// n rows of B (eight, four, two or one: the widest pass that fits), and
+// returns n.
+func setPass(cr, w []float32, acs int, b []float32, p, k int, bias float32) int {
+	switch {
 	case k >= 8:
 		_ = w[7*acs]
 		w0, w1, w2, w3 := w[0], w[acs], w[2*acs], w[3*acs]

@@ -34,17 +34,21 @@ func splitGo(p00, p01, p10, p11, x []float32, g Window) {
 		img := x[n*hw : (n+1)*hw]
 		for a := range g.Ho {
 			o := n*sw + a*g.Wo
-			for r, pr := range [2][2][]float32{{p00, p01}, {p10, p11}} {
-				e, d := pr[0][o:o+g.Wo], pr[1][o:o+g.Wo]
-				if ih := 2*a + r; ih < g.H {
-					deinterleave(e, d, img[ih*g.W:(ih+1)*g.W])
-				} else {
-					clear(e)
-					clear(d)
-				}
-			}
+			splitRow(p00[o:o+g.Wo], p01[o:o+g.Wo], img, 2*a, g.W)
+			splitRow(p10[o:o+g.Wo], p11[o:o+g.Wo], img, 2*a+1, g.W)
 		}
 	}
+}
+
+// splitRow deinterleaves row ih of img (rows of w) into e and d, or clears
+// them when img has no such row.
+func splitRow(e, d, img []float32, ih, w int) {
+	if (ih+1)*w > len(img) {
+		clear(e)
+		clear(d)
+		return
+	}
+	deinterleave(e, d, img[ih*w:(ih+1)*w])
 }
 
 // deinterleave sets e[b] = src[2b] and d[b] = src[2b+1], 0 past src.
