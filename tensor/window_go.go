@@ -28,11 +28,31 @@ func im2colGo(col, x []float32, g Window) {
 
 // splitGo writes the parity classes of one channel x [N·H·W] onto the small
 // grid [N·Ho·Wo]: p[r][s] at (n, a, b) is x at (n, 2a+r, 2b+s), 0 outside x.
+// Each pair of large rows fills a row of all four classes in one loop.
 func splitGo(p00, p01, p10, p11, x []float32, g Window) {
 	hw, sw := g.H*g.W, g.Ho*g.Wo
+	rows := min(g.Ho, g.H/2) // a < rows: rows 2a and 2a+1 are inside x
+	cols := min(g.Wo, g.W/2) // b < cols: columns 2b and 2b+1 are inside x
 	for n := range g.N {
 		img := x[n*hw : (n+1)*hw]
-		for a := range g.Ho {
+		for a := range rows {
+			o := n*sw + a*g.Wo
+			e0, e1, e2, e3 := p00[o:o+g.Wo], p01[o:o+g.Wo], p10[o:o+g.Wo], p11[o:o+g.Wo]
+			r0 := img[2*a*g.W : (2*a+1)*g.W]
+			r1 := img[(2*a+1)*g.W : (2*a+2)*g.W]
+			f0, f1, f2, f3 := e0[:cols], e1[:cols], e2[:cols], e3[:cols]
+			f1, f2, f3 = f1[:len(f0)], f2[:len(f0)], f3[:len(f0)]
+			s0, s1 := r0[:2*len(f0)], r1[:2*len(f0)]
+			for b := range f0 {
+				u, v := (*[2]float32)(s0[2*b:]), (*[2]float32)(s1[2*b:])
+				f0[b], f1[b], f2[b], f3[b] = u[0], u[1], v[0], v[1]
+			}
+			for b := cols; b < g.Wo; b++ { // columns past the large grid's edge
+				e0[b], e1[b] = tapAt(r0, 2*b), tapAt(r0, 2*b+1)
+				e2[b], e3[b] = tapAt(r1, 2*b), tapAt(r1, 2*b+1)
+			}
+		}
+		for a := rows; a < g.Ho; a++ { // rows past the large grid's edge
 			o := n*sw + a*g.Wo
 			splitRow(p00[o:o+g.Wo], p01[o:o+g.Wo], img, 2*a, g.W)
 			splitRow(p10[o:o+g.Wo], p11[o:o+g.Wo], img, 2*a+1, g.W)
