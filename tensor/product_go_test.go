@@ -328,22 +328,33 @@ func tanh32Ref(x float32) float32 {
 	return float32(math.Copysign(float64(a), float64(x)))
 }
 
-// TestFastMathKeepsItsBits: Exp32 and Tanh32 equal their first forms bit for
-// bit on every 61st float32 of either sign (and the infinities), so the
-// vector paths, whose tails they compute, keep their bits too.
+// TestFastMathKeepsItsBits: Exp32, Tanh32 and tanhGo equal the first forms
+// of Exp32 and Tanh32 bit for bit on every 61st float32 of either sign (and
+// the infinities), so the vector paths, whose tails they compute, keep their
+// bits too.
 func TestFastMathKeepsItsBits(t *testing.T) {
 	step := uint32(61)
 	if testing.Short() {
 		step = 997
 	}
+	var xs []float32
 	for b := uint32(0); b <= 0x7f800000; b += step {
-		for _, x := range []float32{math.Float32frombits(b), -math.Float32frombits(b)} {
+		xs = append(xs, math.Float32frombits(b), -math.Float32frombits(b))
+		for _, x := range xs[len(xs)-2:] {
 			if got, want := Exp32(x), exp32Ref(x); math.Float32bits(got) != math.Float32bits(want) {
 				t.Fatalf("Exp32(%g) = %g, first form %g", x, got, want)
 			}
 			if got, want := Tanh32(x), tanh32Ref(x); math.Float32bits(got) != math.Float32bits(want) {
 				t.Fatalf("Tanh32(%g) = %g, first form %g", x, got, want)
 			}
+		}
+	}
+	// tanhGo, Tanh32 written out in a loop
+	y := append([]float32(nil), xs...)
+	tanhGo(y)
+	for i, x := range xs {
+		if want := tanh32Ref(x); math.Float32bits(y[i]) != math.Float32bits(want) {
+			t.Fatalf("tanhGo(%g) = %g, Tanh32's first form %g", x, y[i], want)
 		}
 	}
 }
