@@ -66,19 +66,53 @@ var goClasses = [4]struct {
 
 // weaveGo writes one channel's classes (stack [4][small]) onto its large grid
 // dst [N·H·W]: dst at (n, 2a+r, 2b+s) is class 2r+s at (n, a, b), zeroed where
-// gate (laid out as dst) is not positive, when gate is not nil.
+// gate (laid out as dst) is not positive, when gate is not nil. Each row of
+// the four classes fills a pair of large rows in one loop.
 func weaveGo(dst, stack, gate []float32, g Window) {
-	small, sw := g.Small(), g.Ho*g.Wo
+	small, sw, hw := g.Small(), g.Ho*g.Wo, g.H*g.W
+	rows := min(g.Ho, g.H/2) // a < rows: large rows 2a and 2a+1 are inside dst
+	cols := g.W / 2          // b < cols: large columns 2b and 2b+1 (cols ≤ Wo)
 	for n := range g.N {
-		for ih := range g.H {
-			o := n*sw + ih/2*g.Wo
-			c0 := stack[(ih%2*2)*small+o:][:g.Wo]
-			c1 := stack[(ih%2*2+1)*small+o:][:g.Wo]
-			d := dst[(n*g.H+ih)*g.W:][:g.W]
+		for a := range rows {
+			o := n*sw + a*g.Wo
+			e0, e1 := stack[o:o+g.Wo], stack[small+o:small+o+g.Wo]
+			e2, e3 := stack[2*small+o:2*small+o+g.Wo], stack[3*small+o:3*small+o+g.Wo]
+			at := n*hw + 2*a*g.W
+			d0, d1 := dst[at:at+g.W], dst[at+g.W:at+2*g.W]
+			f0, f1, f2, f3 := e0[:cols], e1[:cols], e2[:cols], e3[:cols]
+			f1, f2, f3 = f1[:len(f0)], f2[:len(f0)], f3[:len(f0)]
+			s0, s1 := d0[:2*len(f0)], d1[:2*len(f0)]
+			if gate == nil {
+				for b := range f0 {
+					u, v := (*[2]float32)(s0[2*b:]), (*[2]float32)(s1[2*b:])
+					u[0], u[1], v[0], v[1] = f0[b], f1[b], f2[b], f3[b]
+				}
+			} else {
+				g0, g1 := gate[at:at+g.W], gate[at+g.W:at+2*g.W]
+				t0, t1 := g0[:2*len(f0)], g1[:2*len(f0)]
+				for b := range f0 {
+					u, v := (*[2]float32)(s0[2*b:]), (*[2]float32)(s1[2*b:])
+					gu, gv := (*[2]float32)(t0[2*b:]), (*[2]float32)(t1[2*b:])
+					u[0], u[1] = gated(f0[b], gu[0]), gated(f1[b], gu[1])
+					v[0], v[1] = gated(f2[b], gv[0]), gated(f3[b], gv[1])
+				}
+			}
+			if g.W%2 == 1 { // the last column, even
+				d0[g.W-1], d1[g.W-1] = e0[cols], e2[cols]
+				if gate != nil {
+					d0[g.W-1] = gated(d0[g.W-1], gate[at+g.W-1])
+					d1[g.W-1] = gated(d1[g.W-1], gate[at+2*g.W-1])
+				}
+			}
+		}
+		if a := rows; a < g.Ho && 2*a < g.H { // the last row, even (H odd)
+			o := n*sw + a*g.Wo
+			d := dst[n*hw+2*a*g.W:][:g.W]
+			c0, c1 := stack[o:o+g.Wo], stack[small+o:small+o+g.Wo]
 			if gate == nil {
 				weaveRow(d, c0, c1)
 			} else {
-				weaveRowGated(d, c0, c1, gate[(n*g.H+ih)*g.W:][:g.W])
+				weaveRowGated(d, c0, c1, gate[n*hw+2*a*g.W:][:g.W])
 			}
 		}
 	}
