@@ -79,23 +79,11 @@ func weaveGo(dst, stack, gate []float32, g Window) {
 			e2, e3 := stack[2*small+o:2*small+o+g.Wo], stack[3*small+o:3*small+o+g.Wo]
 			at := n*hw + 2*a*g.W
 			d0, d1 := dst[at:at+g.W], dst[at+g.W:at+2*g.W]
-			f0, f1, f2, f3 := e0[:cols], e1[:cols], e2[:cols], e3[:cols]
-			f1, f2, f3 = f1[:len(f0)], f2[:len(f0)], f3[:len(f0)]
-			s0, s1 := d0[:2*len(f0)], d1[:2*len(f0)]
 			if gate == nil {
-				for b := range f0 {
-					u, v := (*[2]float32)(s0[2*b:]), (*[2]float32)(s1[2*b:])
-					u[0], u[1], v[0], v[1] = f0[b], f1[b], f2[b], f3[b]
-				}
+				weavePair(d0[:2*cols], d1[:2*cols], e0[:cols], e1[:cols], e2[:cols], e3[:cols])
 			} else {
-				g0, g1 := gate[at:at+g.W], gate[at+g.W:at+2*g.W]
-				t0, t1 := g0[:2*len(f0)], g1[:2*len(f0)]
-				for b := range f0 {
-					u, v := (*[2]float32)(s0[2*b:]), (*[2]float32)(s1[2*b:])
-					gu, gv := (*[2]float32)(t0[2*b:]), (*[2]float32)(t1[2*b:])
-					u[0], u[1] = gated(f0[b], gu[0]), gated(f1[b], gu[1])
-					v[0], v[1] = gated(f2[b], gv[0]), gated(f3[b], gv[1])
-				}
+				weavePairGated(d0[:2*cols], d1[:2*cols], e0[:cols], e1[:cols], e2[:cols], e3[:cols],
+					gate[at:at+2*cols], gate[at+g.W:at+g.W+2*cols])
 			}
 			if g.W%2 == 1 { // the last column, even
 				d0[g.W-1], d1[g.W-1] = e0[cols], e2[cols]
@@ -115,6 +103,30 @@ func weaveGo(dst, stack, gate []float32, g Window) {
 				weaveRowGated(d, c0, c1, gate[n*hw+2*a*g.W:][:g.W])
 			}
 		}
+	}
+}
+
+// weavePair sets d0[2b], d0[2b+1], d1[2b], d1[2b+1] to e0[b], e1[b], e2[b],
+// e3[b] (len(d0) = len(d1) = 2·len(e0)). Its own function, so that the loop
+// keeps its slices in registers.
+func weavePair(d0, d1, e0, e1, e2, e3 []float32) {
+	e1, e2, e3 = e1[:len(e0)], e2[:len(e0)], e3[:len(e0)]
+	d0, d1 = d0[:2*len(e0)], d1[:2*len(e0)]
+	for b, v := range e0 {
+		d0[2*b], d0[2*b+1] = v, e1[b]
+		d1[2*b], d1[2*b+1] = e2[b], e3[b]
+	}
+}
+
+// weavePairGated is weavePair with each value zeroed where the gate at its
+// place (g0 for d0, g1 for d1) is 0.
+func weavePairGated(d0, d1, e0, e1, e2, e3, g0, g1 []float32) {
+	e1, e2, e3 = e1[:len(e0)], e2[:len(e0)], e3[:len(e0)]
+	d0, d1 = d0[:2*len(e0)], d1[:2*len(e0)]
+	g0, g1 = g0[:len(d0)], g1[:len(d0)]
+	for b, v := range e0 {
+		d0[2*b], d0[2*b+1] = gated(v, g0[2*b]), gated(e1[b], g0[2*b+1])
+		d1[2*b], d1[2*b+1] = gated(e2[b], g1[2*b]), gated(e3[b], g1[2*b+1])
 	}
 }
 

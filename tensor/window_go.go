@@ -40,13 +40,7 @@ func splitGo(p00, p01, p10, p11, x []float32, g Window) {
 			e0, e1, e2, e3 := p00[o:o+g.Wo], p01[o:o+g.Wo], p10[o:o+g.Wo], p11[o:o+g.Wo]
 			r0 := img[2*a*g.W : (2*a+1)*g.W]
 			r1 := img[(2*a+1)*g.W : (2*a+2)*g.W]
-			f0, f1, f2, f3 := e0[:cols], e1[:cols], e2[:cols], e3[:cols]
-			f1, f2, f3 = f1[:len(f0)], f2[:len(f0)], f3[:len(f0)]
-			s0, s1 := r0[:2*len(f0)], r1[:2*len(f0)]
-			for b := range f0 {
-				u, v := (*[2]float32)(s0[2*b:]), (*[2]float32)(s1[2*b:])
-				f0[b], f1[b], f2[b], f3[b] = u[0], u[1], v[0], v[1]
-			}
+			splitPair(e0[:cols], e1[:cols], e2[:cols], e3[:cols], r0[:2*cols], r1[:2*cols])
 			for b := cols; b < g.Wo; b++ { // columns past the large grid's edge
 				e0[b], e1[b] = tapAt(r0, 2*b), tapAt(r0, 2*b+1)
 				e2[b], e3[b] = tapAt(r1, 2*b), tapAt(r1, 2*b+1)
@@ -57,6 +51,18 @@ func splitGo(p00, p01, p10, p11, x []float32, g Window) {
 			splitRow(p00[o:o+g.Wo], p01[o:o+g.Wo], img, 2*a, g.W)
 			splitRow(p10[o:o+g.Wo], p11[o:o+g.Wo], img, 2*a+1, g.W)
 		}
+	}
+}
+
+// splitPair sets e0[b], e1[b], e2[b], e3[b] to r0[2b], r0[2b+1], r1[2b],
+// r1[2b+1] (len(r0) = len(r1) = 2·len(e0)). Its own function, so that the
+// loop keeps its slices in registers.
+func splitPair(e0, e1, e2, e3, r0, r1 []float32) {
+	e1, e2, e3 = e1[:len(e0)], e2[:len(e0)], e3[:len(e0)]
+	r0, r1 = r0[:2*len(e0)], r1[:2*len(e0)]
+	for b := range e0 {
+		e0[b], e1[b] = r0[2*b], r0[2*b+1]
+		e2[b], e3[b] = r1[2*b], r1[2*b+1]
 	}
 }
 
