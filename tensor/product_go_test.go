@@ -177,20 +177,24 @@ func TestShiftsMatchDefinition(t *testing.T) {
 			for _, d := range [][2]int{{0, 1}, {1, 0}, {1, 1}} {
 				dst := goRandSlice(rng, len(src))
 				sign := 1
+				j0 := 0 // shiftFwd: a range of columns [j0, j0 + len(dst))
 				if back {
 					shiftBack(dst, src, ho, wo, d[0], d[1])
 					sign = -1
 				} else {
-					shiftFwd(dst, src, ho, wo, d[0], d[1])
+					j0 = rng.IntN(len(src))
+					dst = dst[:j0+rng.IntN(len(src)-j0+1)-j0]
+					shiftFwd(dst, src, j0, ho, wo, d[0], d[1])
 				}
-				for q := range dst {
+				for i := range dst {
+					q := j0 + i
 					a, b := q%(ho*wo)/wo+sign*d[0], q%wo+sign*d[1]
 					want := float32(0)
 					if a >= 0 && a < ho && b >= 0 && b < wo {
 						want = src[q+sign*(d[0]*wo+d[1])]
 					}
-					if dst[q] != want {
-						t.Fatalf("shift back %v by %v, %d images of %d×%d: dst[%d] = %g, want %g", back, d, n, ho, wo, q, dst[q], want)
+					if dst[i] != want {
+						t.Fatalf("shift back %v by %v from %d, %d images of %d×%d: dst[%d] = %g, want %g", back, d, j0, n, ho, wo, i, dst[i], want)
 					}
 				}
 			}

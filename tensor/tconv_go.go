@@ -13,35 +13,43 @@ import "math"
 // writes or scatters the 9·C rows of the column matrix, and makes no separate
 // passes for the bias, the activation or the gate.
 //
+// The products run over panels of goPanel columns of the small grid, so that
+// the shifted copies of a panel (4·cs rows) stay in L2 with the classes.
+//
 // Shapes: a [cs][C·9] (ConvTranspose2d [In, Out, 3, 3] or Conv2d [Out, In, 3,
-// 3]), src [cs][small], dst [C][large]; in scratch, blocks [4][cs][small]
+// 3]), src [cs][small], dst [C][large]; in scratch, blocks [4][cs][panel]
 // (src shifted by (1,0), (0,0), (0,1), (1,1)), stack [C][4][small] and one
 // class's packed weights [C][4·cs].
 func convTransposeGo(dst, a, src, bias []float32, act Act, scratch []float32, cs int, g Window, gate []float32) {
 	small, large := g.Small(), g.Large()
 	_, _ = src[cs*small-1], dst[g.C*large-1]
-	blocks := scratch[:4*cs*small]
+	panel := min(small, goPanel)
+	blocks := scratch[:4*cs*panel]
 	stack := scratch[len(blocks):][:g.C*4*small]
 	pack := scratch[len(blocks)+len(stack):][:g.C*4*cs]
-	for s := range cs {
-		row := src[s*small : (s+1)*small]
-		block := func(i int) []float32 { return blocks[(i*cs+s)*small : (i*cs+s+1)*small] }
-		shiftFwd(block(0), row, g.Ho, g.Wo, 1, 0)
-		copy(block(1), row)
-		shiftFwd(block(2), row, g.Ho, g.Wo, 0, 1)
-		shiftFwd(block(3), row, g.Ho, g.Wo, 1, 1)
-	}
-	for cls, cl := range goClasses {
-		k := len(cl.taps) * cs
-		// pack[l][t·cs + s] = A[s][l·9 + tap t]
-		for l := range g.C {
-			for t, tap := range cl.taps {
-				for s := range cs {
-					pack[l*k+t*cs+s] = a[s*g.C*9+l*9+tap]
+	for j0 := 0; j0 < small; j0 += panel {
+		// columns [j0, j0+w) of the small grid: blocks [4][cs][w]
+		w := min(panel, small-j0)
+		for s := range cs {
+			row := src[s*small : (s+1)*small]
+			block := func(i int) []float32 { return blocks[(i*cs+s)*w : (i*cs+s+1)*w] }
+			shiftFwd(block(0), row, j0, g.Ho, g.Wo, 1, 0)
+			copy(block(1), row[j0:j0+w])
+			shiftFwd(block(2), row, j0, g.Ho, g.Wo, 0, 1)
+			shiftFwd(block(3), row, j0, g.Ho, g.Wo, 1, 1)
+		}
+		for cls, cl := range goClasses {
+			k := len(cl.taps) * cs
+			// pack[l][t·cs + s] = A[s][l·9 + tap t]
+			for l := range g.C {
+				for t, tap := range cl.taps {
+					for s := range cs {
+						pack[l*k+t*cs+s] = a[s*g.C*9+l*9+tap]
+					}
 				}
 			}
+			smallLongSetGo(stack[cls*small+j0:], 4*small, pack, k, 1, blocks[cl.first*cs*w:], bias, act, nil, g.C, k, w)
 		}
-		smallLongSetGo(stack[cls*small:], 4*small, pack, k, 1, blocks[cl.first*cs*small:], bias, act, nil, g.C, k, small)
 	}
 	for l := range g.C {
 		var gl []float32
@@ -51,6 +59,10 @@ func convTransposeGo(dst, a, src, bias []float32, act Act, scratch []float32, cs
 		weaveGo(dst[l*large:(l+1)*large], stack[l*4*small:(l+1)*4*small], gl, g)
 	}
 }
+
+// goPanel is the width of convTransposeGo's column panels: 4·16 shifted rows
+// of it are 128 KB.
+const goPanel = 512
 
 // goClasses are the parity classes of convTransposeGo: class (r, s) = index
 // 2r + s sums the taps listed, tap t reading block first + t.

@@ -110,21 +110,25 @@ func shiftBack(dst, src []float32, ho, wo, dh, dw int) {
 	}
 }
 
-// shiftFwd sets dst[q] = src[q + dh·wo + dw] over images of ho×wo (dh, dw in
-// {0, 1}): pixel (a, b) reads (a+dh, b+dw), 0 where that is off the grid.
-func shiftFwd(dst, src []float32, ho, wo, dh, dw int) {
-	dst = dst[:len(src)]
-	d := min(dh*wo+dw, len(src))
-	copy(dst, src[d:])
-	clear(dst[len(src)-d:])
-	if dh == 1 {
-		for o := (ho - 1) * wo; o < len(dst); o += ho * wo {
-			clear(dst[o : o+wo])
+// shiftFwd sets dst[i] = src[q + dh·wo + dw] for the pixels q = j0 + i
+// (images of ho×wo; dh, dw in {0, 1}): pixel (a, b) reads (a+dh, b+dw), 0
+// where that is off the grid. dst covers a range of columns of src's grid.
+func shiftFwd(dst, src []float32, j0, ho, wo, dh, dw int) {
+	n, d := len(dst), dh*wo+dw
+	lo, hi := min(j0+d, len(src)), min(j0+n+d, len(src))
+	m := copy(dst, src[lo:hi])
+	clear(dst[m:])
+	if dw == 1 { // b = wo-1
+		for q := j0 + (wo-1-j0%wo)%wo; q < j0+n; q += wo {
+			dst[q-j0] = 0
 		}
 	}
-	if dw == 1 {
-		for o := wo - 1; o < len(dst); o += wo {
-			dst[o] = 0
+	if dh == 1 { // a = ho-1: the last row of each image
+		hw := ho * wo
+		for base := j0 / hw * hw; base < j0+n; base += hw {
+			if lo, hi := max(base+(ho-1)*wo, j0), min(base+hw, j0+n); lo < hi {
+				clear(dst[lo-j0 : hi-j0])
+			}
 		}
 	}
 }
