@@ -19,6 +19,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"latent/internal/limits"
 	"latent/mnist"
 	"latent/nn"
 	"latent/tensor"
@@ -46,12 +47,12 @@ func DefaultArch() Arch { return Arch{Width: [3]int{24, 48, 96}, Hidden: 128} }
 // Validate reports an architecture that cannot be built.
 func (a Arch) Validate() error {
 	for i, w := range a.Width {
-		if w < 1 || w > 1024 {
-			return fmt.Errorf("classifier: width %d of conv layer %d out of range 1..1024", w, i)
+		if err := limits.LayerWidth.Check(w); err != nil {
+			return fmt.Errorf("classifier: conv layer %d: %w", i, err)
 		}
 	}
-	if a.Hidden < 1 || a.Hidden > 4096 {
-		return fmt.Errorf("classifier: hidden size %d out of range 1..4096", a.Hidden)
+	if err := limits.Hidden.Check(a.Hidden); err != nil {
+		return fmt.Errorf("classifier: %w", err)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"latent/internal/limits"
 	"latent/internal/workers"
 	"latent/mnist"
 	"latent/nn"
@@ -45,15 +46,16 @@ func (c Config) Validate() error {
 	if err := c.Arch.Validate(); err != nil {
 		return err
 	}
-	switch {
-	case c.Epochs < 1 || c.Epochs > 100000:
-		return fmt.Errorf("classifier: epochs must be in 1..100000, got %d", c.Epochs)
-	case c.Batch < 1 || c.Batch > 65536:
-		return fmt.Errorf("classifier: batch must be in 1..65536, got %d", c.Batch)
-	case !(c.LR > 0) || math.IsInf(c.LR, 0):
-		return fmt.Errorf("classifier: learning rate must be a positive number, got %g", c.LR)
-	case c.Shift < 0 || c.Shift > 8:
-		return fmt.Errorf("classifier: shift must be in 0..8 pixels, got %d", c.Shift)
+	for _, r := range []struct {
+		l limits.Int
+		v int
+	}{{limits.Epochs, c.Epochs}, {limits.Batch, c.Batch}, {limits.Shift, c.Shift}} {
+		if err := r.l.Check(r.v); err != nil {
+			return fmt.Errorf("classifier: %w", err)
+		}
+	}
+	if err := limits.LR.Check(c.LR); err != nil {
+		return fmt.Errorf("classifier: %w", err)
 	}
 	return nil
 }

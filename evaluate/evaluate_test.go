@@ -2,6 +2,7 @@ package evaluate
 
 import (
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -50,6 +51,13 @@ func TestIWAENotComputedIsNull(t *testing.T) {
 	}
 	if r.Images != 20 || !(r.Loss > 0) || len(r.KLPerDim) != m.Latent {
 		t.Errorf("result %+v", r)
+	}
+	var kl float64
+	for _, v := range r.KLPerDim {
+		kl += v
+	}
+	if math.Abs(kl-r.KL) > 1e-9*math.Abs(r.KL) || !(r.KL > 0) {
+		t.Errorf("KL per image %g, its dimensions sum to %g", r.KL, kl)
 	}
 }
 

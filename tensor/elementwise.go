@@ -32,6 +32,9 @@ func RowSumsAdd(dst, x []float32, p int) {
 // ReLU sets x[i] = max(x[i], 0) in place. Branch-free: clearing every value
 // whose sign bit is set (negative numbers and -0) gives exactly max(x, +0).
 func ReLU(x []float32) {
+	if useNeon {
+		x = reluNeon(x) // whole blocks of 16; the rest below
+	}
 	if n := len(x) &^ 7; useAsm && n > 0 {
 		relu8(&x[0], n)
 		x = x[n:]
@@ -52,6 +55,9 @@ func reluGo(x []float32) {
 // negative values). Branch-free: with random signs a branch mispredicts.
 func ReLUBackward(dy, y []float32) {
 	y = y[:len(dy)]
+	if useNeon {
+		dy, y = reluBackwardNeon(dy, y) // whole blocks of 16; the rest below
+	}
 	if n := len(dy) &^ 7; useAsm && n > 0 {
 		reluMask8(&dy[0], &y[0], n)
 		dy, y = dy[n:], y[n:]
@@ -72,6 +78,9 @@ func reluBackwardGo(dy, y []float32) {
 // Tanh sets x[i] = tanh(x[i]) in place, with Tanh32's formula (absolute
 // error < 3e-7; the vector path uses FMA and is checked to the same bound).
 func Tanh(x []float32) {
+	if useNeon {
+		x = tanhNeon(x) // whole blocks of 4; the rest below
+	}
 	if n := len(x) &^ 15; useZmm && n > 0 {
 		tanh16(&x[0], n)
 		x = x[n:]

@@ -13,13 +13,13 @@
 //	MatMulTAdd  C[m,n] += Σ_p A[m,p]·B[n,p]   (long reduction, for weight gradients)
 //
 // Each product has a pure-Go reference (gemm_ref.go), which is all that runs
-// under the build tag noasm or off amd64, and an AVX2/FMA assembly path
-// (gemm_amd64.s) chosen at run time when the CPU has it. The convolutions run
-// as parity classes with masked shifted-grid products (ColClasses,
-// ColProduct, ColReduce, ConvTransposeAct: terms.go, tconv.go) on two x86
-// kernel sets that give identical bits: AVX-512 (rows_amd64.s,
-// termtile_amd64.s) and AVX2+FMA without gathers (ymm.go, ymm_amd64.s).
-// Tests compare them all (Paths, SetPath).
+// under the build tag noasm or off amd64 and arm64, an AVX2/FMA assembly path
+// (gemm_amd64.s) chosen at run time when the CPU has it, and on arm64 NEON
+// tiles (neon_arm64.s). The convolutions run as parity classes with masked
+// shifted-grid products (ColClasses, ColProduct, ColReduce, ConvTransposeAct:
+// terms.go, tconv.go) on two x86 kernel sets that give identical bits: AVX-512
+// (rows_amd64.s, termtile_amd64.s) and AVX2+FMA without gathers (ymm.go,
+// ymm_amd64.s). Tests compare them all (Paths, SetPath).
 package tensor
 
 // MatMulAdd computes C[m,p] += Σ_k A[m,k]·B[k,p].
@@ -46,6 +46,10 @@ func MatMulTAdd(c, a, b []float32, m, n, p int) {
 // smallLong computes C[i·ldc + j] += Σ_kk A[i·ars + kk·acs]·B[kk·p + j] for
 // i < m, j < p.
 func smallLong(c []float32, ldc int, a []float32, ars, acs int, b []float32, m, k, p int) {
+	if useNeon && k > 0 {
+		smallLongNeon(c, ldc, a, ars, acs, b, m, k, p)
+		return
+	}
 	if !useAsm || k == 0 {
 		smallLongGo(c, ldc, a, ars, acs, b, 0, m, 0, p, k, p)
 		return
@@ -70,6 +74,10 @@ func smallLong(c []float32, ldc int, a []float32, ars, acs int, b []float32, m, 
 
 // reduce computes C[i,j] += Σ_q A[i,q]·B[j,q] for i < m, j < n, q < p.
 func reduce(c, a, b []float32, m, n, p int) {
+	if useNeon {
+		reduceNeon(c, a, b, m, n, p)
+		return
+	}
 	if !useAsm || p < 8 || m < 4 || n < 2 {
 		reduceGo(c, a, b, 0, m, 0, n, 0, p, n, p)
 		return
@@ -124,6 +132,9 @@ func Sum(x []float32) float32 {
 	i := 0
 	if n := len(x) &^ 31; useAsm && n > 0 {
 		s0, i = sum32(&x[0], n), n
+	}
+	if useNeon {
+		s0, i = sumNeon(x) // 32 lanes over len(x) &^ 31 values
 	}
 	for ; i+4 <= len(x); i += 4 {
 		s0 += x[i]

@@ -9,12 +9,16 @@ import (
 const (
 	PathAVX512 = "avx512" // AVX-512 F+VL window kernels over the AVX2/FMA products (same bits as avx2)
 	PathAVX2   = "avx2"   // AVX2+FMA kernels only, no gathers
-	PathGo     = "go"     // pure Go (the only path under -tags noasm or off amd64)
+	PathNEON   = "neon"   // arm64 Advanced SIMD products, ReLU, Tanh, Sum (neon_arm64.s); windows in Go
+	PathGo     = "go"     // pure Go (the only path under -tags noasm, or off amd64 and arm64)
 )
 
 // Paths lists the kernel paths this machine and build can run, fastest first.
 func Paths() []string {
 	var p []string
+	if hasNEON {
+		p = append(p, PathNEON)
+	}
 	if hasAVX512 {
 		p = append(p, PathAVX512)
 	}
@@ -27,6 +31,8 @@ func Paths() []string {
 // Path returns the kernel path in use.
 func Path() string {
 	switch {
+	case useNeon:
+		return PathNEON
 	case useZmm:
 		return PathAVX512
 	case useAsm:
@@ -40,11 +46,13 @@ func Path() string {
 func SetPath(name string) error {
 	switch {
 	case name == PathAVX512 && hasAVX512:
-		useAsm, useRows, useZmm = true, true, true
+		useAsm, useRows, useZmm, useNeon = true, true, true, false
 	case name == PathAVX2 && hasAVX2:
-		useAsm, useRows, useZmm = true, true, false
+		useAsm, useRows, useZmm, useNeon = true, true, false, false
+	case name == PathNEON && hasNEON:
+		useAsm, useRows, useZmm, useNeon = false, false, false, true
 	case name == PathGo:
-		useAsm, useRows, useZmm = false, false, false
+		useAsm, useRows, useZmm, useNeon = false, false, false, false
 	default:
 		return fmt.Errorf("kernel path %q: this machine and build can run %v", name, Paths())
 	}

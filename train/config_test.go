@@ -66,3 +66,19 @@ func TestSavePrior(t *testing.T) {
 		t.Error("0 components accepted")
 	}
 }
+
+// TestFitPriorUsesTheLimits: FitPrior checks its temperature against the same
+// range as Config.Validate (0 is unset), before any encoding.
+func TestFitPriorUsesTheLimits(t *testing.T) {
+	data := smallData(t)
+	m := trainedVAE(t, data)
+	for _, c := range []struct {
+		temp float64
+		ok   bool
+	}{{0, true}, {0.7, true}, {limits.PriorTemperature.Max, true}, {limits.PriorTemperature.Max * 1.01, false}, {-0.5, false}, {math.NaN(), false}} {
+		_, err := FitPrior(m, data.Set, data.Train[:40], PriorConfig{Components: 2, Iterations: 2, Seed: 1, Threads: 1, Temperature: c.temp})
+		if (err == nil) != c.ok || (err != nil && !strings.HasPrefix(err.Error(), "prior-temperature must be")) {
+			t.Errorf("temperature %g: %v (want ok %v)", c.temp, err, c.ok)
+		}
+	}
+}

@@ -385,13 +385,13 @@ func (e *Engine) evalChunk(c int) {
 		m.Decode(ws)
 		t.SquaredError = nn.SquaredError(ws.Output(), x)
 		t.Rec = m.RecLoss(ws)
-		t.KL = nn.KL(ws.Mu[:l], ws.Logvar[:l])
-		// per dimension: mu and logvar are [L][n]
+		// per dimension (mu and logvar are [L][n]); the total is their sum
 		d := e.dims[c]
 		d.clear()
 		for j := range m.Latent {
 			mu, lv := ws.Mu[j*n:(j+1)*n], ws.Logvar[j*n:(j+1)*n]
 			d.KL[j] = nn.KL(mu, lv)
+			t.KL += d.KL[j]
 			for _, v := range mu {
 				d.Mu[j] += float64(v)
 				d.MuSq[j] += float64(v) * float64(v)

@@ -59,14 +59,13 @@ func (c Config) Validate() error {
 			return err
 		}
 	}
-	temp := c.PriorTemperature
-	if temp == 0 {
-		temp = 1 // unset
+	if _, err := priorTemperature(c.PriorTemperature); err != nil {
+		return err
 	}
 	for _, r := range []struct {
 		l limits.Float
 		v float64
-	}{{limits.LR, c.LR}, {limits.Beta, c.Beta}, {limits.KLWarmup, c.KLWarmup}, {limits.FreeBits, c.FreeBits}, {limits.PriorTemperature, temp}} {
+	}{{limits.LR, c.LR}, {limits.Beta, c.Beta}, {limits.KLWarmup, c.KLWarmup}, {limits.FreeBits, c.FreeBits}} {
 		if err := r.l.Check(r.v); err != nil {
 			return err
 		}

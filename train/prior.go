@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"sync"
 
+	"latent/internal/limits"
 	"latent/mnist"
 	"latent/model"
 	"latent/nn"
@@ -30,6 +31,15 @@ type PriorConfig struct {
 	Temperature float64
 }
 
+// priorTemperature is a prior temperature as set (0: unset, which is 1),
+// checked against its range.
+func priorTemperature(t float64) (float64, error) {
+	if t == 0 {
+		return 1, nil
+	}
+	return t, limits.PriorTemperature.Check(t)
+}
+
 // FitPrior fits a K-component diagonal Gaussian mixture, by EM, to the
 // posterior means mu_i of the images set[idx] or (Aggregate) to the aggregate
 // posterior q(z) = (1/N) Σ_i N(mu_i, diag(σ_i²)), each image's own variance
@@ -46,8 +56,9 @@ func FitPrior(m *model.Model, set *mnist.Set, idx []int, pc PriorConfig) (*model
 	if k < 1 || k > len(idx) {
 		return nil, fmt.Errorf("%d prior components for %d images", k, len(idx))
 	}
-	if t := pc.Temperature; t < 0 || t > 10 || math.IsNaN(t) {
-		return nil, fmt.Errorf("prior temperature %g out of range 0..10", t)
+	temp, err := priorTemperature(pc.Temperature)
+	if err != nil {
+		return nil, err
 	}
 	mu, lv := encodeCodes(m, set, idx, max(pc.Threads, 1))
 	n := len(idx)
@@ -64,9 +75,9 @@ func FitPrior(m *model.Model, set *mnist.Set, idx []int, pc PriorConfig) (*model
 	for range pc.Iterations {
 		em.iterate(p, rng)
 	}
-	if t := pc.Temperature; t > 0 && t != 1 {
+	if temp != 1 {
 		for i := range p.Logvars {
-			p.Logvars[i] += float32(2 * math.Log(t))
+			p.Logvars[i] += float32(2 * math.Log(temp))
 		}
 	}
 	return p, p.Validate(l)

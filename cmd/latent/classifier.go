@@ -87,8 +87,9 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if n, err := fmt.Sscanf(*width, "%d,%d,%d", &cfg.Arch.Width[0], &cfg.Arch.Width[1], &cfg.Arch.Width[2]); n != 3 || err != nil ||
-		min(cfg.Arch.Width[0], cfg.Arch.Width[1], cfg.Arch.Width[2]) < 1 || max(cfg.Arch.Width[0], cfg.Arch.Width[1], cfg.Arch.Width[2]) > 1024 {
-		return usagef("--width must be three channel counts in 1..1024 such as 32,64,128, got %q", *width)
+		limits.LayerWidth.Check(min(cfg.Arch.Width[0], cfg.Arch.Width[1], cfg.Arch.Width[2])) != nil ||
+		limits.LayerWidth.Check(max(cfg.Arch.Width[0], cfg.Arch.Width[1], cfg.Arch.Width[2])) != nil {
+		return usagef("--width must be three channel counts in %d..%d such as 32,64,128, got %q", limits.LayerWidth.Min, limits.LayerWidth.Max, *width)
 	}
 	switch {
 	case *out == "":
@@ -99,12 +100,12 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 		return usagef("--%v", limits.Batch.Check(cfg.Batch))
 	case limits.LR.Check(cfg.LR) != nil:
 		return usagef("--%v", limits.LR.Check(cfg.LR))
-	case cfg.Shift < 0 || cfg.Shift > 8:
-		return usagef("--shift must be in 0..8, got %d", cfg.Shift)
+	case limits.Shift.Check(cfg.Shift) != nil:
+		return usagef("--%v", limits.Shift.Check(cfg.Shift))
 	case limits.Threads.Check(cfg.Threads) != nil:
 		return usagef("--%v", limits.Threads.Check(cfg.Threads))
-	case cfg.Arch.Hidden < 1 || cfg.Arch.Hidden > 4096:
-		return usagef("--hidden must be in 1..4096, got %d", cfg.Arch.Hidden)
+	case limits.Hidden.Check(cfg.Arch.Hidden) != nil:
+		return usagef("--%v", limits.Hidden.Check(cfg.Arch.Hidden))
 	case *images < 0:
 		return usagef("--images must not be negative, got %d", *images)
 	}

@@ -35,7 +35,7 @@ func runPrior(args []string, stdout, stderr io.Writer) error {
 	if err := limits.Iterations.Check(*iters); err != nil {
 		return usagef("--%v", err)
 	}
-	if !(*temp > 0 && *temp <= 10) {
+	if limits.PriorTemperature.Check(*temp) != nil {
 		return usagef("--temperature must be %s (the prior temperature), got %g", limits.PriorTemperature, *temp)
 	}
 	m, meta, err := model.Load(*path)

@@ -70,6 +70,8 @@ var (
 	Samples    = Int{"samples", 2, 100000}   // judged samples
 	IWSamples  = Int{"iw-samples", 0, 1000000}
 	IWImages   = Int{"iw-images", 1, 1 << 30}
+	Shift      = Int{"shift", 0, 8}     // the classifier's augmentation, in pixels
+	Hidden     = Int{"hidden", 1, 4096} // the classifier's feature layer
 
 	LR               = Float{Name: "lr", Min: 0, Max: math.Inf(1), MinOpen: true}
 	Beta             = Float{Name: "beta", Min: 0, Max: math.Inf(1)}
