@@ -10,8 +10,13 @@ import "math"
 
 // smallLongSetGo sets C[i·ldc + j] = bias[i] + Σ_kk A[i·ars + kk·acs]·B[kk·p + j]
 // for i < m, j < p (bias nil: 0), then applies act to the row and zeroes it
-// where gate (laid out as C, ldc = p) is not positive. k ≥ 1.
+// where gate (laid out as C, ldc = p) is not positive. k ≥ 1. On the neon
+// path it is smallLongSetNeon.
 func smallLongSetGo(c []float32, ldc int, a []float32, ars, acs int, b, bias []float32, act Act, gate []float32, m, k, p int) {
+	if useNeon { // arm64: the same product in NEON tiles
+		smallLongSetNeon(c, ldc, a, ars, acs, b, bias, act, gate, m, k, p)
+		return
+	}
 	for i := range m {
 		cr := c[i*ldc : i*ldc+p]
 		var bi float32
