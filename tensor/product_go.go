@@ -33,7 +33,7 @@ func smallLongSetGo(c []float32, ldc int, a []float32, ars, acs int, b, bias []f
 			setPass98(cr, ai, acs, b, p, k, bi, act, gr)
 			continue
 		}
-		if k >= 16 && act != ActTanh && (act == ActReLU || gr != nil) {
+		if k >= 16 && (act == ActReLU || act == ActNone && gr != nil) {
 			// first and last eight rows of B in their own passes: the
 			// epilogue runs in the last
 			setPass(cr, ai, acs, b, p, 8, bi)

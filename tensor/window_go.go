@@ -3,7 +3,7 @@ package tensor
 // The fast pure-Go windows. Scalar code reads a stride-2 row as cheaply as a
 // contiguous one, so the cost of Im2col and Col2imAdd is their loop overhead
 // on rows of only 4, 7 or 14 floats. Im2col therefore splits each channel's
-// large grid once into its four parity classes (one pass per large row),
+// large grid once into its four parity classes (one loop per pair of rows),
 // which are the column matrix's unshifted taps, and makes the other five taps
 // as whole-plane shifted copies of them (a memmove and a few zeros);
 // Col2imAdd's gather serves a large row's three column taps in one pass.
