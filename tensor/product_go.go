@@ -33,14 +33,15 @@ func smallLongSetGo(c []float32, ldc int, a []float32, ars, acs int, b, bias []f
 			setPass98(cr, ai, acs, b, p, k, bi, act, gr)
 			continue
 		}
-		if k >= 16 && (act == ActReLU || act == ActNone && gr != nil) {
-			// first and last eight rows of B in their own passes: the
-			// epilogue runs in the last
+		if k >= 16 && act == ActReLU && gr == nil {
+			// first and last eight rows of B in their own passes: the ReLU
+			// runs in the last (a gate there measured slower than its own
+			// pass)
 			setPass(cr, ai, acs, b, p, 8, bi)
 			if mid := k - 16; mid > 0 {
 				smallLongGo(cr, 0, ai[8*acs:], 0, acs, b[8*p:], 0, 1, 0, p, mid, p)
 			}
-			lastPass8(cr, ai[(k-8)*acs:], acs, b[(k-8)*p:], p, act == ActReLU, gr)
+			lastPass8ReLU(cr, ai[(k-8)*acs:], acs, b[(k-8)*p:], p)
 			continue
 		}
 		kk := setPass(cr, ai, acs, b, p, k, bi)
@@ -140,9 +141,8 @@ func setPass98(cr, w []float32, acs int, b []float32, p, k int, bias float32, ac
 	}
 }
 
-// lastPass8 adds Σ_{kk < 8} w[kk·acs]·b[kk·p + j] to cr[j], then applies
-// ReLU where relu is set and zeroes the result where gate (not nil) is 0.
-func lastPass8(cr, w []float32, acs int, b []float32, p int, relu bool, gate []float32) {
+// lastPass8ReLU sets cr[j] = ReLU(cr[j] + Σ_{kk < 8} w[kk·acs]·b[kk·p + j]).
+func lastPass8ReLU(cr, w []float32, acs int, b []float32, p int) {
 	_ = w[7*acs]
 	w0, w1, w2, w3 := w[0], w[acs], w[2*acs], w[3*acs]
 	w4, w5, w6, w7 := w[4*acs], w[5*acs], w[6*acs], w[7*acs]
@@ -155,29 +155,9 @@ func lastPass8(cr, w []float32, acs int, b []float32, p int, relu bool, gate []f
 	b5 := b[5*p:][:len(cr)]
 	b6 := b[6*p:][:len(cr)]
 	b7 := b[7*p:][:len(cr)]
-	switch {
-	case relu && gate == nil:
-		for j := range cr {
-			cr[j] = relu32(cr[j] + (((w0*b0[j] + w1*b1[j]) + (w2*b2[j] + w3*b3[j])) +
-				((w4*b4[j] + w5*b5[j]) + (w6*b6[j] + w7*b7[j]))))
-		}
-	case !relu && gate != nil:
-		g := gate[:len(cr)]
-		for j := range cr {
-			cr[j] = gated(cr[j]+(((w0*b0[j]+w1*b1[j])+(w2*b2[j]+w3*b3[j]))+
-				((w4*b4[j]+w5*b5[j])+(w6*b6[j]+w7*b7[j]))), g[j])
-		}
-	default:
-		for j := range cr {
-			cr[j] += ((w0*b0[j] + w1*b1[j]) + (w2*b2[j] + w3*b3[j])) +
-				((w4*b4[j] + w5*b5[j]) + (w6*b6[j] + w7*b7[j]))
-		}
-		if relu {
-			reluGo(cr)
-		}
-		if gate != nil {
-			reluBackwardGo(cr, gate)
-		}
+	for j := range cr {
+		cr[j] = relu32(cr[j] + (((w0*b0[j] + w1*b1[j]) + (w2*b2[j] + w3*b3[j])) +
+			((w4*b4[j] + w5*b5[j]) + (w6*b6[j] + w7*b7[j]))))
 	}
 }
 
