@@ -41,24 +41,51 @@ func LoopWide(acc *StateZ, m, c float32, n int) (kind string) {
 // the fastest loop this build and CPU can run (AVX2 FMA on amd64, Go
 // otherwise) and reports which one ran. Each iteration is 2·Lanes FLOPs.
 func Loop(acc *State, m, c float32, n int) (kind string) {
-	switch {
-	case n <= 0:
-	case hasAsm:
-		fmaAsm(acc, m, c, n)
-	default:
+	if !hasAsm {
 		LoopGo(acc, m, c, n)
+		return "go"
+	}
+	if n > 0 {
+		fmaAsm(acc, m, c, n)
 	}
 	return Kind(false)
 }
 
-// Kind names the loop that Loop (wide: LoopWide) runs: "avx512-fma",
-// "avx2-fma" or "go".
+// LoopAdd runs n iterations of acc[i] += x·y for every accumulator: on arm64
+// the NEON loop (FMLA adds a product into its destination, so a chain of
+// FMAs has to run through the addend, unlike Loop's a·m + c), elsewhere
+// LoopAddGo. Each iteration is 2·Lanes FLOPs.
+func LoopAdd(acc *State, x, y float32, n int) (kind string) {
+	if n > 0 {
+		fmlaAsm(acc, x, y, n)
+	}
+	if hasNeon {
+		return Kind(false)
+	}
+	return "go"
+}
+
+// LoopAddGo is LoopAdd in Go.
+func LoopAddGo(acc *State, x, y float32, n int) {
+	for i := range acc {
+		a := acc[i]
+		for range n {
+			a += x * y
+		}
+		acc[i] = a
+	}
+}
+
+// Kind names the loop that Peak times (wide: the zmm one): "avx512-fma",
+// "avx2-fma", "neon-fma" or "go".
 func Kind(wide bool) string {
 	switch {
 	case wide && hasWide:
 		return "avx512-fma"
 	case hasAsm:
 		return "avx2-fma"
+	case hasNeon:
+		return "neon-fma"
 	}
 	return "go"
 }
@@ -95,7 +122,8 @@ func LoopGo(acc *State, m, c float32, n int) {
 // several repetitions of Loop, together lasting about budget (0.15 s is
 // enough; at least 10 ms). The result is positive and finite.
 //
-// With wide, it times LoopWide: the zmm peak, for the AVX-512 kernels.
+// With wide, it times LoopWide: the zmm peak, for the AVX-512 kernels; on
+// arm64 LoopAdd, the NEON loop.
 func Peak(budget time.Duration, wide bool) float64 {
 	budget = max(budget, 10*time.Millisecond)
 	// stay on one OS thread, so one core runs the whole measurement
@@ -107,9 +135,12 @@ func Peak(budget time.Duration, wide bool) float64 {
 	}
 	lanes := Lanes
 	loop := func(n int) { Loop((*State)(acc[:Lanes]), m, c, n) }
-	if wide {
+	switch {
+	case wide:
 		lanes = 2 * Lanes
 		loop = func(n int) { LoopWide(&acc, m, c, n) }
+	case hasNeon:
+		loop = func(n int) { LoopAdd((*State)(acc[:Lanes]), m, c, n) }
 	}
 	// calibrate: double the count until one run takes 1/8 of the budget
 	n := 1 << 10

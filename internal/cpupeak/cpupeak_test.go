@@ -133,3 +133,27 @@ func BenchmarkLoopGo(b *testing.B) {
 	}
 	b.ReportMetric(2*Lanes*n*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 }
+
+// TestLoopAddMatchesGo: the loop LoopAdd runs (NEON on arm64) gives the Go
+// loop's bits and the closed form start + n·x·y. x·y is a power of two and the
+// sums stay integers below 2²⁴, so every addition is exact, fused or not.
+func TestLoopAddMatchesGo(t *testing.T) {
+	for _, tc := range []struct {
+		x, y float32
+		n    int
+	}{{1, 1, 1}, {2, 0.5, 7}, {-4, 0.25, 100}, {0.5, 2, 13}, {1, 1, 0}} {
+		var fast, slow State
+		for i := range fast {
+			fast[i] = float32(i) - 40
+			slow[i] = fast[i]
+		}
+		kind := LoopAdd(&fast, tc.x, tc.y, tc.n)
+		LoopAddGo(&slow, tc.x, tc.y, tc.n)
+		for i := range fast {
+			want := float32(i) - 40 + float32(tc.n)*tc.x*tc.y
+			if fast[i] != slow[i] || slow[i] != want {
+				t.Fatalf("x %g y %g n %d: accumulator %d is %g in the %s loop, %g in Go, want %g", tc.x, tc.y, tc.n, i, fast[i], kind, slow[i], want)
+			}
+		}
+	}
+}

@@ -18,3 +18,7 @@ func fmaAsm(acc *State, m, c float32, n int)
 //
 //go:noescape
 func fmaAsmZ(acc *StateZ, m, c float32, n int)
+
+const hasNeon = false
+
+func fmlaAsm(acc *State, x, y float32, n int) { LoopAddGo(acc, x, y, n) }

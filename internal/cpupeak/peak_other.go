@@ -1,4 +1,4 @@
-//go:build noasm || !amd64
+//go:build noasm || (!amd64 && !arm64)
 
 package cpupeak
 
@@ -10,3 +10,7 @@ func fmaAsmZ(acc *StateZ, m, c float32, n int) {
 	LoopGo((*State)(acc[:Lanes]), m, c, n)
 	LoopGo((*State)(acc[Lanes:]), m, c, n)
 }
+
+const hasNeon = false
+
+func fmlaAsm(acc *State, x, y float32, n int) { LoopAddGo(acc, x, y, n) }
