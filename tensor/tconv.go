@@ -40,6 +40,17 @@ func ConvTransposeAct(dst, a, src, bias []float32, act Act, scratch []float32, c
 		convTransposeTerms(dst, a, src, bias, act, scratch, cs, g, gate)
 		return
 	}
+	if !useAsm && g.H <= 2*g.Ho && g.W <= 2*g.Wo {
+		convTransposeGo(dst, a, src, bias, act, scratch, cs, g, gate)
+		return
+	}
+	convTransposeRef(dst, a, src, bias, act, scratch, cs, g, gate)
+}
+
+// convTransposeRef is ConvTransposeAct through the column matrix and
+// separate passes for the bias, the activation and the gate: the twin of
+// convTransposeGo, and the route for windows no other kernel covers.
+func convTransposeRef(dst, a, src, bias []float32, act Act, scratch []float32, cs int, g Window, gate []float32) {
 	convTransposeGather(dst, a, src, scratch, cs, g)
 	if bias != nil {
 		AddRowBias(dst, bias, g.Large())

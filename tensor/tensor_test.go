@@ -407,7 +407,7 @@ func testWindowKernels(t *testing.T) {
 		got := randSlice(rng, g.ColRows()*g.Small())
 		want := make([]float32, len(got))
 		Im2col(got, x, g)
-		im2colGo(want, x, g, 0)
+		im2colGo(want, x, g)
 		for i := range want {
 			if got[i] != want[i] {
 				t.Fatalf("Im2col %+v: col[%d] = %g, want %g", g, i, got[i], want[i])

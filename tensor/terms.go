@@ -157,6 +157,10 @@ func ColProduct(y, w, bias, col []float32, relu bool, out int, g Window, gate []
 	k := g.ColRows()
 	_, _, _ = y[out*small-1], w[out*k-1], col[k*small-1]
 	if !rowsFit(g) {
+		if !useAsm { // pure Go: bias, product, ReLU and gate row by row
+			colProductGo(y, w, bias, col, relu, gate, out, k, small)
+			return
+		}
 		if classesOnly(g) {
 			fillShifted(col, g)
 		}

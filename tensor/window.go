@@ -43,13 +43,13 @@ func Im2col(col, x []float32, g Window) {
 	case rowsFit(g):
 		im2colRows(col, x, g)
 	default:
-		im2colGo(col, x, g, 0)
+		im2colGo(col, x, g)
 	}
 }
 
-// im2colRef is the simple Im2col (one pass per tap and small row), for
-// images n0 and on: the twin of im2colGo.
-func im2colRef(col, x []float32, g Window, n0 int) {
+// im2colRef is the simple Im2col (one pass per tap and small row): the twin
+// of im2colGo.
+func im2colRef(col, x []float32, g Window) {
 	small := g.Small()
 	for c := 0; c < g.C; c++ {
 		for kh := 0; kh < 3; kh++ {
@@ -57,7 +57,7 @@ func im2colRef(col, x []float32, g Window, n0 int) {
 			for kw := 0; kw < 3; kw++ {
 				owLo, owHi := inside(kw, g.Wo, g.W)
 				row := col[(c*9+kh*3+kw)*small : (c*9+kh*3+kw+1)*small]
-				for n := n0; n < g.N; n++ {
+				for n := range g.N {
 					// image n of channel c of x, and its rows of col
 					img := x[(c*g.N+n)*g.H*g.W : (c*g.N+n+1)*g.H*g.W]
 					out := row[n*g.Ho*g.Wo : (n+1)*g.Ho*g.Wo]
@@ -92,14 +92,13 @@ func Col2imAdd(x, col []float32, g Window) {
 // row): the twin of col2imGo.
 func col2imRef(x, col []float32, g Window) {
 	small := g.Small()
-	n0 := 0
 	for c := 0; c < g.C; c++ {
 		for kh := 0; kh < 3; kh++ {
 			ohLo, ohHi := inside(kh, g.Ho, g.H)
 			for kw := 0; kw < 3; kw++ {
 				owLo, owHi := inside(kw, g.Wo, g.W)
 				row := col[(c*9+kh*3+kw)*small : (c*9+kh*3+kw+1)*small]
-				for n := n0; n < g.N; n++ {
+				for n := range g.N {
 					img := x[(c*g.N+n)*g.H*g.W : (c*g.N+n+1)*g.H*g.W]
 					in := row[n*g.Ho*g.Wo : (n+1)*g.Ho*g.Wo]
 					for oh := ohLo; oh < ohHi; oh++ {
