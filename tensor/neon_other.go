@@ -23,11 +23,8 @@ func sumNeon(x []float32) (float32, int) { panic("tensor: no NEON kernels in thi
 
 func tanhNeon(x []float32) []float32 { panic("tensor: no NEON kernels in this build") }
 
-// smallLongSetNeon's only caller outside arm64 tests is the Go path's fused
-// product (smallLongSetGo, branch h-purego), which dispatches to it when
-// useNeon is set.
-//
-//lint:ignore U1000 called by smallLongSetGo once h-purego is merged
+// smallLongSetNeon is called by the Go path's fused product (smallLongSetGo)
+// when useNeon is set.
 func smallLongSetNeon(c []float32, ldc int, a []float32, ars, acs int, b, bias []float32, act Act, gate []float32, m, k, p int) {
 	panic("tensor: no NEON kernels in this build")
 }
