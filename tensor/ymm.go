@@ -112,32 +112,75 @@ func laneTable(plan *termPlan) []int32 {
 	return v.([]int32)
 }
 
-// colReduceY is ColReduce's vector path on the AVX2 kernels (m ≥ 4, C·9 ≥
-// 4): blocks of 4 rows of C by 3 columns (dotTile4x3y), the last block of a
-// row or column range moved back to overlap the previous one, its overlap
-// not added twice. Each sum has the bits of dotTerms4x4 (and dotTerms8x2) whatever block
-// holds it.
+// colReduceY is ColReduce's vector path on the AVX2 kernels (m ≥ 4):
+// blocks of 4 rows of C by 3 taps of one channel (dotTile4x3m), which read
+// the shifted taps from the parity classes in place under lane masks, as
+// dotTerms4x4 does (no shifted copies); the last row block is moved back to
+// overlap the previous one, its overlap not added twice. The vectors are
+// cut into chunks of at most dwChunk, and each chunk runs every block of a
+// group of up to dwBlocks before the next, so that the group's rows of A
+// and B are read from L2 once, not once per block. Each sum has the bits of
+// dotTerms4x4 (and dotTerms8x2) whatever block or chunk holds it.
 func colReduceY(c, a, col []float32, m int, g Window) {
 	small, n := g.Small(), g.ColRows()
-	fillShifted(col, g)
+	plan := planFor(planColumns, g.N, g.Ho, g.Wo)
+	lanes, nl := laneTable(plan), 16*plan.nv
 	nvec := small / 16
 	_, _ = a[m*small-1], col[n*small-1]
+	chunk := (nvec + dwChunk - 1) / dwChunk
+	chunk = (nvec + chunk - 1) / chunk // as even as whole vectors allow
+	var acc [dwBlocks][24][8]float32
 	var out [12]float32
-	var acc [24][8]float32
-	for i0 := 0; i0 < m; i0 += 4 {
-		i := min(i0, m-4)
-		for j0 := 0; j0 < n; j0 += 3 {
-			j := min(j0, n-3)
-			dotTile4x3y(&a[i*small], 4*small, &col[j*small], 4*small, nvec, &acc, &out)
-			for t, v := range out {
-				ii, jj := i+t/3, j+t%3
-				if ii >= i0 && jj >= j0 {
-					c[ii*n+jj] += v
+	rowBlocks, triples := (m+3)/4, n/3
+	rb := min(rowBlocks, dwBlocks)
+	tb := dwBlocks / rb
+	for r0 := 0; r0 < rowBlocks; r0 += rb {
+		r1 := min(r0+rb, rowBlocks)
+		for t0 := 0; t0 < triples; t0 += tb {
+			t1 := min(t0+tb, triples)
+			for q0 := 0; q0 < nvec; q0 += chunk {
+				nv := min(chunk, nvec-q0)
+				flags := 0
+				if q0 == 0 {
+					flags |= 1
+				}
+				if q0+nv == nvec {
+					flags |= 2
+				}
+				for t := t0; t < t1; t++ {
+					// taps 3t%9 … 3t%9+2 of channel 3t/9
+					var boffs, moffs [3]int
+					for r := range 3 {
+						tap := (3*t + r) % 9
+						boffs[r] = 4*(3*t+r-tap)*small + plan.offs[tap] + 64*q0
+						moffs[r] = 4 * (tap*nl + 16*q0)
+					}
+					for rbk := r0; rbk < r1; rbk++ {
+						i := min(4*rbk, m-4)
+						dotTile4x3m(&a[i*small+16*q0], 4*small, &col[0], &boffs, &lanes[0], &moffs, nv,
+							&acc[(t-t0)*rb+rbk-r0], flags, &out)
+						if flags&2 == 0 {
+							continue
+						}
+						for e, v := range out {
+							if ii := i + e/3; ii >= 4*rbk {
+								c[ii*n+3*t+e%3] += v
+							}
+						}
+					}
 				}
 			}
 		}
 	}
 }
+
+// The chunking of colReduceY: at most dwChunk vectors of 16 per pass (each
+// row of A and B 1 KB), and at most dwBlocks blocks per group (their sums
+// wait in acc, 768 bytes each).
+const (
+	dwChunk  = 16
+	dwBlocks = 12
+)
 
 // classTilesY is convTransposeTerms' classTile1 loop on the AVX2 kernel, for
 // the columns below j0 (a multiple of 32); tanh (flags bit 2) is applied by

@@ -1519,3 +1519,161 @@ d43loop:
 	VMOVSS X0, 44(DI)
 	VZEROUPPER
 	RET
+
+// DOT43(b0, b1, b2) is one step of dotTile4x3m: the three B vectors already
+// in Y12-Y14, the four A vectors (SI, R8, R12, BX at CX) each times the
+// three into the 12 accumulators.
+#define DOT43 \
+	VMOVUPS (SI)(CX*1), Y15; \
+	VFMADD231PS Y12, Y15, Y0; \
+	VFMADD231PS Y13, Y15, Y1; \
+	VFMADD231PS Y14, Y15, Y2; \
+	VMOVUPS (R8)(CX*1), Y15; \
+	VFMADD231PS Y12, Y15, Y3; \
+	VFMADD231PS Y13, Y15, Y4; \
+	VFMADD231PS Y14, Y15, Y5; \
+	VMOVUPS (R12)(CX*1), Y15; \
+	VFMADD231PS Y12, Y15, Y6; \
+	VFMADD231PS Y13, Y15, Y7; \
+	VFMADD231PS Y14, Y15, Y8; \
+	VMOVUPS (BX)(CX*1), Y15; \
+	VFMADD231PS Y12, Y15, Y9; \
+	VFMADD231PS Y13, Y15, Y10; \
+	VFMADD231PS Y14, Y15, Y11
+
+// TREE(lo, hi, dst) adds the lanes of one sum in dotTerms4x4's tree: the
+// halves, then the quarters, then pairs.
+#define TREE(lo, hi, dst) \
+	VMOVUPS lo(SI), Y0; \
+	VADDPS hi(SI), Y0, Y0; \
+	VEXTRACTF128 $1, Y0, X1; \
+	VADDPS X1, X0, X0; \
+	VHADDPS X0, X0, X0; \
+	VHADDPS X0, X0, X0; \
+	VMOVSS X0, dst(DI)
+
+// func dotTile4x3m(a *float32, lda int, b *float32, boffs *[3]int, lanes *int32, moffs *[3]int, nvec int, acc *[24][8]float32, flags int, out *[12]float32)
+//
+// dotTile4x3y's sums over shifted rows of B read in place: B row j is b +
+// boffs[j] bytes, its lanes kept where the lane masks at lanes + moffs[j]
+// bytes (one int32 per float, laneTable) are all ones and +0 elsewhere, as
+// the shifted copy held (a plain load and an AND: masked loads cost ~20 %
+// more on Zen 5; the lanes a mask drops must be readable). It runs nvec
+// vectors of 16 and keeps the sums in acc (acc[12h + 3i + j]: half h of the
+// vectors): flags bit 0 starts them from +0, bit 1 then writes out[3i + j]
+// (the lanes added in dotTerms4x4's tree), so a sum split over calls has
+// the bits of one call.
+TEXT ·dotTile4x3m(SB), NOSPLIT, $0-80
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), AX
+	LEAQ (SI)(AX*1), R8
+	LEAQ (SI)(AX*2), R12
+	LEAQ (R12)(AX*1), BX
+	MOVQ b+16(FP), AX
+	MOVQ boffs+24(FP), DX
+	MOVQ (DX), R9
+	MOVQ 8(DX), R10
+	MOVQ 16(DX), R11
+	ADDQ AX, R9
+	ADDQ AX, R10
+	ADDQ AX, R11
+	MOVQ lanes+32(FP), AX
+	MOVQ moffs+40(FP), DX
+	MOVQ (DX), R13
+	MOVQ 8(DX), R14
+	MOVQ 16(DX), R15
+	ADDQ AX, R13
+	ADDQ AX, R14
+	ADDQ AX, R15
+	MOVQ acc+56(FP), DI
+	MOVQ nvec+48(FP), DX
+	SHLQ $6, DX
+	XORQ CX, CX // byte offset: half h from 32h, end nvec·64 + 32h
+
+dmhalf:
+	MOVQ flags+64(FP), AX
+	TESTQ $1, AX
+	JZ   dmacc
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+	JMP  dmloop
+
+dmacc:
+	VMOVUPS 0(DI), Y0
+	VMOVUPS 32(DI), Y1
+	VMOVUPS 64(DI), Y2
+	VMOVUPS 96(DI), Y3
+	VMOVUPS 128(DI), Y4
+	VMOVUPS 160(DI), Y5
+	VMOVUPS 192(DI), Y6
+	VMOVUPS 224(DI), Y7
+	VMOVUPS 256(DI), Y8
+	VMOVUPS 288(DI), Y9
+	VMOVUPS 320(DI), Y10
+	VMOVUPS 352(DI), Y11
+
+dmloop:
+	VMOVUPS (R9)(CX*1), Y12
+	VANDPS (R13)(CX*1), Y12, Y12
+	VMOVUPS (R10)(CX*1), Y13
+	VANDPS (R14)(CX*1), Y13, Y13
+	VMOVUPS (R11)(CX*1), Y14
+	VANDPS (R15)(CX*1), Y14, Y14
+	DOT43
+	ADDQ $64, CX
+	CMPQ CX, DX
+	JLT  dmloop
+
+dmstore:
+	VMOVUPS Y0, 0(DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	VMOVUPS Y4, 128(DI)
+	VMOVUPS Y5, 160(DI)
+	VMOVUPS Y6, 192(DI)
+	VMOVUPS Y7, 224(DI)
+	VMOVUPS Y8, 256(DI)
+	VMOVUPS Y9, 288(DI)
+	VMOVUPS Y10, 320(DI)
+	VMOVUPS Y11, 352(DI)
+	ADDQ $384, DI
+	// the second half: lanes 8-15 of each vector
+	TESTQ $32, CX
+	JNZ  dmsum
+	MOVQ $32, CX
+	ADDQ $32, DX
+	JMP  dmhalf
+
+dmsum:
+	MOVQ flags+64(FP), AX
+	TESTQ $2, AX
+	JZ   dmdone
+	MOVQ acc+56(FP), SI
+	MOVQ out+72(FP), DI
+	TREE(0, 384, 0)
+	TREE(32, 416, 4)
+	TREE(64, 448, 8)
+	TREE(96, 480, 12)
+	TREE(128, 512, 16)
+	TREE(160, 544, 20)
+	TREE(192, 576, 24)
+	TREE(224, 608, 28)
+	TREE(256, 640, 32)
+	TREE(288, 672, 36)
+	TREE(320, 704, 40)
+	TREE(352, 736, 44)
+
+dmdone:
+	VZEROUPPER
+	RET
