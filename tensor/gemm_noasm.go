@@ -107,6 +107,6 @@ func classTile1x24y(stack *float32, small int, a *float32, b *float32, lds int, 
 	panic("tensor: no assembly in this build")
 }
 
-func dotTile4x3m(a *float32, lda int, b *float32, boffs *[3]int, lanes *int32, moffs *[3]int, nvec int, acc *[24][8]float32, flags int, out *[12]float32) {
+func dotTile4x3m(a *float32, lda int, b *float32, boffs *[3]int, lanes *int32, moffs *[3]int, nvec int, acc *[24][8]float32, flags int, c *float32, ldc int, nblk int) {
 	panic("tensor: no assembly in this build")
 }

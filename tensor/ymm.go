@@ -115,27 +115,31 @@ func laneTable(plan *termPlan) []int32 {
 // colReduceY is ColReduce's vector path on the AVX2 kernels (m ≥ 4):
 // blocks of 4 rows of C by 3 taps of one channel (dotTile4x3m), which read
 // the shifted taps from the parity classes in place under lane masks, as
-// dotTerms4x4 does (no shifted copies); the last row block is moved back to
-// overlap the previous one, its overlap not added twice. The vectors are
-// cut into chunks of at most dwChunk, and each chunk runs every block of a
-// group of up to dwBlocks before the next, so that the group's rows of A
-// and B are read from L2 once, not once per block. Each sum has the bits of
-// dotTerms4x4 (and dotTerms8x2) whatever block or chunk holds it.
+// dotTerms4x4 does (no shifted copies); when m is not a multiple of 4, the
+// last row block is moved back to overlap the previous one, its overlap
+// not added twice. The vectors are cut into chunks of at most dwChunk, and
+// each chunk runs every block of a group of up to dwBlocks before the
+// next, so that the group's rows of A and B are read from L2 once, not
+// once per block. Each sum has the bits of dotTerms4x4 (and dotTerms8x2)
+// whatever block or chunk holds it.
 func colReduceY(c, a, col []float32, m int, g Window) {
 	small, n := g.Small(), g.ColRows()
 	plan := planFor(planColumns, g.N, g.Ho, g.Wo)
 	lanes, nl := laneTable(plan), 16*plan.nv
 	nvec := small / 16
-	_, _ = a[m*small-1], col[n*small-1]
+	_, _, _ = c[m*n-1], a[m*small-1], col[n*small-1]
 	chunk := (nvec + dwChunk - 1) / dwChunk
 	chunk = (nvec + chunk - 1) / chunk // as even as whole vectors allow
 	var acc [dwBlocks][24][8]float32
-	var out [12]float32
 	rowBlocks, triples := (m+3)/4, n/3
 	rb := min(rowBlocks, dwBlocks)
 	tb := dwBlocks / rb
 	for r0 := 0; r0 < rowBlocks; r0 += rb {
 		r1 := min(r0+rb, rowBlocks)
+		whole := r1 - r0 // blocks of rows 4r…4r+3
+		if m%4 != 0 && r1 == rowBlocks {
+			whole-- // the last block holds rows m-4…m-1
+		}
 		for t0 := 0; t0 < triples; t0 += tb {
 			t1 := min(t0+tb, triples)
 			for q0 := 0; q0 < nvec; q0 += chunk {
@@ -153,18 +157,24 @@ func colReduceY(c, a, col []float32, m int, g Window) {
 					for r := range 3 {
 						tap := (3*t + r) % 9
 						boffs[r] = 4*(3*t+r-tap)*small + plan.offs[tap] + 64*q0
-						moffs[r] = 4 * (tap*nl + 16*q0)
+						moffs[r] = 4 * (dwMask[tap]*nl + 16*q0)
 					}
-					for rbk := r0; rbk < r1; rbk++ {
-						i := min(4*rbk, m-4)
-						dotTile4x3m(&a[i*small+16*q0], 4*small, &col[0], &boffs, &lanes[0], &moffs, nv,
-							&acc[(t-t0)*rb+rbk-r0], flags, &out)
-						if flags&2 == 0 {
-							continue
-						}
-						for e, v := range out {
-							if ii := i + e/3; ii >= 4*rbk {
-								c[ii*n+3*t+e%3] += v
+					k := (t - t0) * rb
+					if whole > 0 {
+						dotTile4x3m(&a[4*r0*small+16*q0], 4*small, &col[0], &boffs, &lanes[0], &moffs, nv,
+							&acc[k], flags, &c[4*r0*n+3*t], 4*n, whole)
+					}
+					if whole == r1-r0 {
+						continue
+					}
+					var out [4][3]float32
+					i := m - 4
+					dotTile4x3m(&a[i*small+16*q0], 4*small, &col[0], &boffs, &lanes[0], &moffs, nv,
+						&acc[k+whole], flags, &out[0][0], 12, 1)
+					if flags&2 != 0 {
+						for r := 4 * (r1 - 1); r < m; r++ {
+							for e, v := range out[r-i] {
+								c[r*n+3*t+e] += v
 							}
 						}
 					}
@@ -173,6 +183,10 @@ func colReduceY(c, a, col []float32, m int, g Window) {
 		}
 	}
 }
+
+// dwMask is the tap whose lane masks colReduceY reads for each tap: the
+// taps of one shift share theirs, so a chunk's masks take 4 KB of L1, not 9.
+var dwMask = [9]int{0, 1, 1, 3, 4, 4, 3, 4, 4}
 
 // The chunking of colReduceY: at most dwChunk vectors of 16 per pass (each
 // row of A and B 1 KB), and at most dwBlocks blocks per group (their sums

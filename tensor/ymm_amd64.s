@@ -1541,8 +1541,9 @@ d43loop:
 	VFMADD231PS Y13, Y15, Y10; \
 	VFMADD231PS Y14, Y15, Y11
 
-// TREE(lo, hi, dst) adds the lanes of one sum in dotTerms4x4's tree: the
-// halves, then the quarters, then pairs.
+// TREE(lo, hi, dst) adds the lanes of one sum in dotTerms4x4's tree (the
+// halves at lo and hi bytes of SI, then the quarters, then pairs) and adds
+// it to the float at dst.
 #define TREE(lo, hi, dst) \
 	VMOVUPS lo(SI), Y0; \
 	VADDPS hi(SI), Y0, Y0; \
@@ -1550,25 +1551,23 @@ d43loop:
 	VADDPS X1, X0, X0; \
 	VHADDPS X0, X0, X0; \
 	VHADDPS X0, X0, X0; \
-	VMOVSS X0, dst(DI)
+	VADDSS dst, X0, X0; \
+	VMOVSS X0, dst
 
-// func dotTile4x3m(a *float32, lda int, b *float32, boffs *[3]int, lanes *int32, moffs *[3]int, nvec int, acc *[24][8]float32, flags int, out *[12]float32)
+// func dotTile4x3m(a *float32, lda int, b *float32, boffs *[3]int, lanes *int32, moffs *[3]int, nvec int, acc *[24][8]float32, flags int, c *float32, ldc int, nblk int)
 //
-// dotTile4x3y's sums over shifted rows of B read in place: B row j is b +
-// boffs[j] bytes, its lanes kept where the lane masks at lanes + moffs[j]
-// bytes (one int32 per float, laneTable) are all ones and +0 elsewhere, as
-// the shifted copy held (a plain load and an AND: masked loads cost ~20 %
-// more on Zen 5; the lanes a mask drops must be readable). It runs nvec
-// vectors of 16 and keeps the sums in acc (acc[12h + 3i + j]: half h of the
-// vectors): flags bit 0 starts them from +0, bit 1 then writes out[3i + j]
-// (the lanes added in dotTerms4x4's tree), so a sum split over calls has
-// the bits of one call.
-TEXT ·dotTile4x3m(SB), NOSPLIT, $0-80
-	MOVQ a+0(FP), SI
-	MOVQ lda+8(FP), AX
-	LEAQ (SI)(AX*1), R8
-	LEAQ (SI)(AX*2), R12
-	LEAQ (R12)(AX*1), BX
+// dotTile4x3y's sums over shifted rows of B read in place, for nblk blocks
+// of four rows of A one after the other (a advances by 4·lda bytes, acc by
+// one [24][8], c by 4·ldc bytes): B row j is b + boffs[j] bytes, its lanes
+// kept where the lane masks at lanes + moffs[j] bytes (one int32 per float,
+// laneTable) are all ones and +0 elsewhere, as the shifted copy held (a
+// plain load and an AND: masked loads cost ~20 % more on Zen 5; the lanes a
+// mask drops must be readable). It runs nvec vectors of 16 and keeps the
+// sums in acc (acc[12h + 3i + j]: half h of the vectors): flags bit 0
+// starts them from +0, bit 1 then adds sum (i, j) to c[i·ldc/4 + j] (the
+// lanes added in dotTerms4x4's tree), so a sum split over calls has the
+// bits of one call.
+TEXT ·dotTile4x3m(SB), NOSPLIT, $0-96
 	MOVQ b+16(FP), AX
 	MOVQ boffs+24(FP), DX
 	MOVQ (DX), R9
@@ -1585,6 +1584,13 @@ TEXT ·dotTile4x3m(SB), NOSPLIT, $0-80
 	ADDQ AX, R13
 	ADDQ AX, R14
 	ADDQ AX, R15
+
+dmblk:
+	MOVQ a+0(FP), SI
+	MOVQ lda+8(FP), AX
+	LEAQ (SI)(AX*1), R8
+	LEAQ (SI)(AX*2), R12
+	LEAQ (R12)(AX*1), BX
 	MOVQ acc+56(FP), DI
 	MOVQ nvec+48(FP), DX
 	SHLQ $6, DX
@@ -1633,8 +1639,6 @@ dmloop:
 	ADDQ $64, CX
 	CMPQ CX, DX
 	JLT  dmloop
-
-dmstore:
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, 64(DI)
@@ -1658,21 +1662,37 @@ dmstore:
 dmsum:
 	MOVQ flags+64(FP), AX
 	TESTQ $2, AX
-	JZ   dmdone
+	JZ   dmnext
 	MOVQ acc+56(FP), SI
-	MOVQ out+72(FP), DI
-	TREE(0, 384, 0)
-	TREE(32, 416, 4)
-	TREE(64, 448, 8)
-	TREE(96, 480, 12)
-	TREE(128, 512, 16)
-	TREE(160, 544, 20)
-	TREE(192, 576, 24)
-	TREE(224, 608, 28)
-	TREE(256, 640, 32)
-	TREE(288, 672, 36)
-	TREE(320, 704, 40)
-	TREE(352, 736, 44)
+	MOVQ c+72(FP), DI
+	MOVQ ldc+80(FP), AX
+	TREE(0, 384, 0(DI))
+	TREE(32, 416, 4(DI))
+	TREE(64, 448, 8(DI))
+	ADDQ AX, DI
+	TREE(96, 480, 0(DI))
+	TREE(128, 512, 4(DI))
+	TREE(160, 544, 8(DI))
+	ADDQ AX, DI
+	TREE(192, 576, 0(DI))
+	TREE(224, 608, 4(DI))
+	TREE(256, 640, 8(DI))
+	ADDQ AX, DI
+	TREE(288, 672, 0(DI))
+	TREE(320, 704, 4(DI))
+	TREE(352, 736, 8(DI))
+
+dmnext:
+	DECQ nblk+88(FP)
+	JZ   dmdone
+	MOVQ lda+8(FP), AX
+	SHLQ $2, AX
+	ADDQ AX, a+0(FP)
+	ADDQ $768, acc+56(FP)
+	MOVQ ldc+80(FP), AX
+	SHLQ $2, AX
+	ADDQ AX, c+72(FP)
+	JMP  dmblk
 
 dmdone:
 	VZEROUPPER

@@ -24,13 +24,13 @@ func BenchmarkDotTile(b *testing.B) {
 		}
 		boffs, moffs := [3]int{0, 4 * small, 8 * small}, [3]int{0, 4 * small, 8 * small}
 		var acc [24][8]float32
-		var out [12]float32
+		var out [4][3]float32
 		b.Run(fmt.Sprint(nvec), func(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()
 			t0 := threadCPU()
 			for b.Loop() {
-				dotTile4x3m(&a[0], 4*small, &col[0], &boffs, &lanes[0], &moffs, nvec, &acc, 3, &out)
+				dotTile4x3m(&a[0], 4*small, &col[0], &boffs, &lanes[0], &moffs, nvec, &acc, 3, &out[0][0], 12, 1)
 			}
 			if t := threadCPU() - t0; t > 0 {
 				b.ReportMetric(float64(b.N)*2*12*float64(small)/t.Seconds()/1e9, "GFLOP/s")
