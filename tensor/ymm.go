@@ -45,9 +45,20 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 		if gate != nil {
 			_ = gate[(m8-1)*ldc+j24-1]
 		}
+		// the tiles whose every shifted read stays inside b read the masked
+		// terms with plain loads and an AND (flags bit 3)
+		lo, hi := offs[0], offs[0]
+		for t := range nterms {
+			lo, hi = min(lo, offs[2*t]), max(hi, offs[2*t])
+		}
+		lo, hi = lo/4, (cs-1)*lds+hi/4+24
 		for ; j < j24; j += 24 {
+			f := flags
+			if j+lo >= 0 && j+hi <= len(b) {
+				f |= 8
+			}
 			termTile4x24m(&c[j], 4*ldc, &a[0], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
-				&lanes[first*nl+j], 4*nl, nterms, bp(0), flags, gp(0, j), m8/4, bstep)
+				&lanes[first*nl+j], 4*nl, nterms, bp(0), f, gp(0, j), m8/4, bstep)
 		}
 	}
 	for ; j+16 <= p; j += 16 {
