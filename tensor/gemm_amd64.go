@@ -101,9 +101,6 @@ func splitY(p0 *float32, x *float32, small int, rows int, ho int, odd int, w int
 func termTile4x24y(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, masks *uint16, nvb int, nterms int, bias *float32, flags int, gate *float32, mb int)
 
 //go:noescape
-func dotTile4x3y(a *float32, lda int, b *float32, ldb int, nvec int, acc *[24][8]float32, out *[12]float32)
-
-//go:noescape
 func termTile4x24m(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, lanes *int32, nvb int, nterms int, bias *float32, flags int, gate *float32, nblk int, bstep int)
 
 //go:noescape

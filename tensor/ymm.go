@@ -16,8 +16,8 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 	var tile, tgate [4 * 16]float32
 	masks := plan.masks[first*plan.nv:]
 	// column tiles outermost: a tile's B panel is read from L2 once and
-	// from L1 by every row block (the rows in blocks of 8, as termTile8's)
-	m8 := m &^ 7
+	// from L1 by every row block of 4
+	m4 := m &^ 3
 	bp := func(r int) *float32 {
 		if bias == nil {
 			return &zero[0]
@@ -30,20 +30,22 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 		}
 		return &gate[r*ldc+j]
 	}
-	// 24-column tiles in pairs, so that the rest starts on a mask word
-	j, j24 := j0, j0+(p-j0)/48*48
-	if j < j24 && m8 > 0 {
+	// 24-column tiles, the last one moved back to end at p: a column's sums
+	// do not depend on its tile and C is overwritten, so the overlap is
+	// written twice with the same bits
+	j := j0
+	if p-j0 >= 24 && m4 > 0 {
 		lanes := laneTable(plan)
 		nl := 16 * plan.nv
 		bstep := 0
 		if bias != nil {
 			bstep = 16
-			_ = bias[m8-1]
+			_ = bias[m4-1]
 		}
 		// the row blocks in the kernel
-		_, _ = c[(m8-1)*ldc+j24-1], a[(m8-1)*ldr]
+		_, _ = c[(m4-1)*ldc+p-1], a[(m4-1)*ldr]
 		if gate != nil {
-			_ = gate[(m8-1)*ldc+j24-1]
+			_ = gate[(m4-1)*ldc+p-1]
 		}
 		// the tiles whose every shifted read stays inside b read the masked
 		// terms with plain loads and an AND (flags bit 3)
@@ -52,17 +54,18 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 			lo, hi = min(lo, offs[2*t]), max(hi, offs[2*t])
 		}
 		lo, hi = lo/4, (cs-1)*lds+hi/4+24
-		for ; j < j24; j += 24 {
+		for ; j < p; j += 24 {
+			jt := min(j, p-24)
 			f := flags
-			if j+lo >= 0 && j+hi <= len(b) {
+			if jt+lo >= 0 && jt+hi <= len(b) {
 				f |= 8
 			}
-			termTile4x24m(&c[j], 4*ldc, &a[0], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
-				&lanes[first*nl+j], 4*nl, nterms, bp(0), f, gp(0, j), m8/4, bstep)
+			termTile4x24m(&c[jt], 4*ldc, &a[0], 4*ldr, 4*lda, &b[jt], 4*lds, cs, &offs[0],
+				&lanes[first*nl+jt], 4*nl, nterms, bp(0), f, gp(0, jt), m4/4, bstep)
 		}
 	}
 	for ; j+16 <= p; j += 16 {
-		for r := 0; r < m8; r += 4 {
+		for r := 0; r < m4; r += 4 {
 			termTile4y(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
 				&masks[j/16], 2*plan.nv, nterms, bp(r), flags, gp(r, j))
 		}
@@ -71,7 +74,7 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 		// the last, partial tile: through a scratch tile (the B lanes past p
 		// are masked, so they are never read)
 		w := p - j
-		for r := 0; r < m8; r += 4 {
+		for r := 0; r < m4; r += 4 {
 			if gate != nil {
 				for t := range 4 {
 					copy(tgate[t*16:t*16+w], gate[(r+t)*ldc+j:(r+t)*ldc+p])
@@ -84,7 +87,7 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 			}
 		}
 	}
-	for i := m8; i < m; i++ {
+	for i := m4; i < m; i++ {
 		for j := j0; j < p; j += 32 {
 			if j+32 <= p {
 				termTile1y(&c[i*ldc+j], &a[i*ldr], 4*lda, &b[j], 4*lds, cs, &offs[0],

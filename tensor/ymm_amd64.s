@@ -1395,208 +1395,7 @@ spdone:
 	VZEROUPPER
 	RET
 
-// func dotTile4x3y(a *float32, lda int, b *float32, ldb int, nvec int, acc *[24][8]float32, out *[12]float32)
-//
-// dotTerms4x4's sums for a block of 4 rows of A (a, lda bytes apart) by 3
-// rows of B (b, ldb bytes apart) over nvec vectors of 16: out[3i + j] =
-// Σ_q a[i][q]·b[j][q], each lane summed in order and the two halves of a
-// vector in their own accumulators, then added in dotTerms4x4's tree, so
-// every sum has dotTerms4x4's bits. One half (8 lanes) of the vectors at a
-// time, in chunks of 32 vectors that stay in L1: 12 independent
-// accumulators, and 7 loads for 12 FMAs. acc holds them between chunks
-// (acc[12h + 3i + j]: half h); they start at +0.
-TEXT ·dotTile4x3y(SB), NOSPLIT, $0-56
-	MOVQ lda+8(FP), R8
-	LEAQ (R8)(R8*2), R12 // 3·lda
-	MOVQ ldb+24(FP), R11
-	MOVQ nvec+32(FP), DX
-	XORQ R9, R9 // chunk offset in bytes
-
-d43chunk:
-	MOVQ $32, BX
-	CMPQ DX, BX
-	JGE  d43full
-	MOVQ DX, BX
-
-d43full:
-	MOVQ acc+40(FP), DI
-	XORQ R13, R13 // half offset in bytes: 0, then 32
-
-d43half:
-	MOVQ a+0(FP), SI
-	ADDQ R9, SI
-	ADDQ R13, SI
-	MOVQ b+16(FP), R10
-	ADDQ R9, R10
-	ADDQ R13, R10
-	TESTQ R9, R9
-	JNZ  d43acc
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
-	JMP  d43go
-
-d43acc:
-	VMOVUPS 0(DI), Y0
-	VMOVUPS 32(DI), Y1
-	VMOVUPS 64(DI), Y2
-	VMOVUPS 96(DI), Y3
-	VMOVUPS 128(DI), Y4
-	VMOVUPS 160(DI), Y5
-	VMOVUPS 192(DI), Y6
-	VMOVUPS 224(DI), Y7
-	VMOVUPS 256(DI), Y8
-	VMOVUPS 288(DI), Y9
-	VMOVUPS 320(DI), Y10
-	VMOVUPS 352(DI), Y11
-
-d43go:
-	MOVQ BX, CX
-
-d43loop:
-	VMOVUPS (R10), Y12
-	VMOVUPS (R10)(R11*1), Y13
-	VMOVUPS (R10)(R11*2), Y14
-	VMOVUPS (SI), Y15
-	VFMADD231PS Y12, Y15, Y0
-	VFMADD231PS Y13, Y15, Y1
-	VFMADD231PS Y14, Y15, Y2
-	VMOVUPS (SI)(R8*1), Y15
-	VFMADD231PS Y12, Y15, Y3
-	VFMADD231PS Y13, Y15, Y4
-	VFMADD231PS Y14, Y15, Y5
-	VMOVUPS (SI)(R8*2), Y15
-	VFMADD231PS Y12, Y15, Y6
-	VFMADD231PS Y13, Y15, Y7
-	VFMADD231PS Y14, Y15, Y8
-	VMOVUPS (SI)(R12*1), Y15
-	VFMADD231PS Y12, Y15, Y9
-	VFMADD231PS Y13, Y15, Y10
-	VFMADD231PS Y14, Y15, Y11
-	ADDQ $64, SI
-	ADDQ $64, R10
-	DECQ CX
-	JNZ  d43loop
-	VMOVUPS Y0, 0(DI)
-	VMOVUPS Y1, 32(DI)
-	VMOVUPS Y2, 64(DI)
-	VMOVUPS Y3, 96(DI)
-	VMOVUPS Y4, 128(DI)
-	VMOVUPS Y5, 160(DI)
-	VMOVUPS Y6, 192(DI)
-	VMOVUPS Y7, 224(DI)
-	VMOVUPS Y8, 256(DI)
-	VMOVUPS Y9, 288(DI)
-	VMOVUPS Y10, 320(DI)
-	VMOVUPS Y11, 352(DI)
-	ADDQ $384, DI
-	ADDQ $32, R13
-	CMPQ R13, $64
-	JLT  d43half
-	ADDQ $2048, R9
-	SUBQ $32, DX
-	JG   d43chunk
-
-	// the lanes of each sum: halves, quarters, pairs
-	MOVQ acc+40(FP), SI
-	MOVQ out+48(FP), DI
-	VMOVUPS 0(SI), Y0
-	VADDPS 384(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 0(DI)
-	VMOVUPS 32(SI), Y0
-	VADDPS 416(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 4(DI)
-	VMOVUPS 64(SI), Y0
-	VADDPS 448(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 8(DI)
-	VMOVUPS 96(SI), Y0
-	VADDPS 480(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 12(DI)
-	VMOVUPS 128(SI), Y0
-	VADDPS 512(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 16(DI)
-	VMOVUPS 160(SI), Y0
-	VADDPS 544(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 20(DI)
-	VMOVUPS 192(SI), Y0
-	VADDPS 576(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 24(DI)
-	VMOVUPS 224(SI), Y0
-	VADDPS 608(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 28(DI)
-	VMOVUPS 256(SI), Y0
-	VADDPS 640(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 32(DI)
-	VMOVUPS 288(SI), Y0
-	VADDPS 672(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 36(DI)
-	VMOVUPS 320(SI), Y0
-	VADDPS 704(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 40(DI)
-	VMOVUPS 352(SI), Y0
-	VADDPS 736(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 44(DI)
-	VZEROUPPER
-	RET
-
-// DOT43(b0, b1, b2) is one step of dotTile4x3m: the three B vectors already
+// DOT43 is one step of dotTile4x3m: the three B vectors already
 // in Y12-Y14, the four A vectors (SI, R8, R12, BX at CX) each times the
 // three into the 12 accumulators.
 #define DOT43 \
@@ -1632,17 +1431,17 @@ d43loop:
 
 // func dotTile4x3m(a *float32, lda int, b *float32, boffs *[3]int, lanes *int32, moffs *[3]int, nvec int, acc *[24][8]float32, flags int, c *float32, ldc int, nblk int)
 //
-// dotTile4x3y's sums over shifted rows of B read in place, for nblk blocks
-// of four rows of A one after the other (a advances by 4·lda bytes, acc by
-// one [24][8], c by 4·ldc bytes): B row j is b + boffs[j] bytes, its lanes
-// kept where the lane masks at lanes + moffs[j] bytes (one int32 per float,
-// laneTable) are all ones and +0 elsewhere, as the shifted copy held (a
-// plain load and an AND: masked loads cost ~20 % more on Zen 5; the lanes a
-// mask drops must be readable). It runs nvec vectors of 16 and keeps the
-// sums in acc (acc[12h + 3i + j]: half h of the vectors): flags bit 0
-// starts them from +0, bit 1 then adds sum (i, j) to c[i·ldc/4 + j] (the
-// lanes added in dotTerms4x4's tree), so a sum split over calls has the
-// bits of one call.
+// dotTerms4x4's sums for nblk blocks of 4 rows of A by 3 shifted rows of B
+// over nvec vectors of 16, one block after the other (a advances by 4·lda
+// bytes, acc by one [24][8], c by 4·ldc bytes). B row j is b + boffs[j]
+// bytes, its lanes kept where the lane masks at lanes + moffs[j] bytes (one
+// int32 per float, laneTable) are all ones and +0 elsewhere, as the shifted
+// copy held (a plain load and an AND: masked loads cost ~20 % more on Zen
+// 5; the lanes a mask drops must be readable). The sums wait in acc
+// (acc[12h + 3i + j]: half h of the vectors, 12 independent accumulators,
+// 7 loads and 3 ANDs for 12 FMAs): flags bit 0 starts them from +0, bit 1
+// then adds sum (i, j) to c[i·ldc/4 + j] (the lanes added in dotTerms4x4's
+// tree), so a sum split over calls has the bits of one call.
 TEXT ·dotTile4x3m(SB), NOSPLIT, $0-96
 	MOVQ b+16(FP), AX
 	MOVQ boffs+24(FP), DX
