@@ -6,9 +6,13 @@ import "sync"
 // as the AVX-512 ones (terms.go, tconv.go), cut into ymm-sized pieces, with
 // the same float32 operations per output element in the same order, so the
 // two x86 paths give identical bits. Partial tiles are computed into a
-// scratch tile and copied (masked stores are slow on Zen 3); the weight
-// gradients read the column matrix's shifted rows from memory (fillShifted)
-// instead of masking every vector.
+// scratch tile and copied, or overlap the previous tile (masked stores are
+// slow on Zen 3). A shifted view is read with a plain load and an AND with
+// its lane masks (laneTable) wherever every lane it reads lies inside the
+// buffer, with a masked load (VMASKMOVPS) elsewhere: the AND gives the same
+// +0 in the dropped lanes and costs less. The weight gradients read the
+// shifted taps in place too, so no shifted copy of the column matrix is
+// made.
 
 // termProductY is termProduct on the AVX2 kernels.
 func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, lds, cs int, plan *termPlan, first, nterms int, offs *[18]int, bias []float32, flags int, gate []float32, m, j0, p int) {
