@@ -149,6 +149,7 @@ func colReduceY(c, a, col []float32, m int, g Window) {
 	chunk := (nvec + dwChunk - 1) / dwChunk
 	chunk = (nvec + chunk - 1) / chunk // as even as whole vectors allow
 	var acc [dwBlocks][24][8]float32
+	var boffs, moffs [dwBlocks][3]int // of a group's triples, from the chunk's start
 	rowBlocks, triples := (m+3)/4, n/3
 	rb := min(rowBlocks, dwBlocks)
 	tb := dwBlocks / rb
@@ -160,6 +161,14 @@ func colReduceY(c, a, col []float32, m int, g Window) {
 		}
 		for t0 := 0; t0 < triples; t0 += tb {
 			t1 := min(t0+tb, triples)
+			for t := t0; t < t1; t++ {
+				// taps 3t%9 … 3t%9+2 of channel 3t/9
+				for r := range 3 {
+					tap := (3*t + r) % 9
+					boffs[t-t0][r] = 4*(3*t+r-tap)*small + plan.offs[tap]
+					moffs[t-t0][r] = 4 * dwMask[tap] * nl
+				}
+			}
 			for q0 := 0; q0 < nvec; q0 += chunk {
 				nv := min(chunk, nvec-q0)
 				flags := 0
@@ -169,17 +178,11 @@ func colReduceY(c, a, col []float32, m int, g Window) {
 				if q0+nv == nvec {
 					flags |= 2
 				}
+				b, l := &col[16*q0], &lanes[16*q0]
 				for t := t0; t < t1; t++ {
-					// taps 3t%9 … 3t%9+2 of channel 3t/9
-					var boffs, moffs [3]int
-					for r := range 3 {
-						tap := (3*t + r) % 9
-						boffs[r] = 4*(3*t+r-tap)*small + plan.offs[tap] + 64*q0
-						moffs[r] = 4 * (dwMask[tap]*nl + 16*q0)
-					}
 					k := (t - t0) * rb
 					if whole > 0 {
-						dotTile4x3m(&a[4*r0*small+16*q0], 4*small, &col[0], &boffs, &lanes[0], &moffs, nv,
+						dotTile4x3m(&a[4*r0*small+16*q0], 4*small, b, &boffs[t-t0], l, &moffs[t-t0], nv,
 							&acc[k], flags, &c[4*r0*n+3*t], 4*n, whole)
 					}
 					if whole == r1-r0 {
@@ -187,7 +190,7 @@ func colReduceY(c, a, col []float32, m int, g Window) {
 					}
 					var out [4][3]float32
 					i := m - 4
-					dotTile4x3m(&a[i*small+16*q0], 4*small, &col[0], &boffs, &lanes[0], &moffs, nv,
+					dotTile4x3m(&a[i*small+16*q0], 4*small, b, &boffs[t-t0], l, &moffs[t-t0], nv,
 						&acc[k+whole], flags, &out[0][0], 12, 1)
 					if flags&2 != 0 {
 						for r := 4 * (r1 - 1); r < m; r++ {
