@@ -133,13 +133,16 @@ func laneTable(plan *termPlan) []int32 {
 // colReduceY is ColReduce's vector path on the AVX2 kernels (m ≥ 4):
 // blocks of 4 rows of C by 3 taps of one channel (dotTile4x3m), which read
 // the shifted taps from the parity classes in place under lane masks, as
-// dotTerms4x4 does (no shifted copies); when m is not a multiple of 4, the
-// last row block is moved back to overlap the previous one, its overlap
-// not added twice. The vectors are cut into chunks of at most dwChunk, and
-// each chunk runs every block of a group of up to dwBlocks before the
-// next, so that the group's rows of A and B are read from L2 once, not
-// once per block. Each sum has the bits of dotTerms4x4 (and dotTerms8x2)
-// whatever block or chunk holds it.
+// dotTerms4x4 does, so no shifted copies are made. The kernel's plain load
+// and AND may read the lanes a mask drops: a shift is at most wo+1 floats
+// back and the classes are the rows 4-8 of a channel, so every read stays
+// inside col. When m is not a multiple of 4, the last row block is moved
+// back to overlap the previous one, its overlap not added twice. The
+// vectors are cut into chunks of at most dwChunk, and each chunk runs every
+// block of a group of up to dwBlocks before the next, so that the group's
+// rows of A and B are read from L2 once, not once per block. Each sum has
+// the bits of dotTerms4x4 (and dotTerms8x2) whatever block or chunk holds
+// it.
 func colReduceY(c, a, col []float32, m int, g Window) {
 	small, n := g.Small(), g.ColRows()
 	plan := planFor(planColumns, g.N, g.Ho, g.Wo)
