@@ -22,7 +22,7 @@ func TestColReduceYGroups(t *testing.T) {
 		m int
 		g Window
 	}{
-		{53, Window{C: 5, N: 16, H: 14, W: 13, Ho: 7, Wo: 7}},  // 14 row blocks, m % 4 = 1
+		{53, Window{C: 5, N: 16, H: 14, W: 13, Ho: 7, Wo: 7}},   // 14 row blocks, m % 4 = 1
 		{50, Window{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14}}, // 196 vectors: 13 chunks
 		{4, Window{C: 20, N: 16, H: 7, W: 8, Ho: 4, Wo: 4}},     // 60 triples in 5 groups
 		{6, Window{C: 13, N: 32, H: 5, W: 6, Ho: 3, Wo: 3}},     // overlapping rows, odd grids
