@@ -1416,16 +1416,9 @@ spdone:
 	VFMADD231PS Y13, Y15, Y10; \
 	VFMADD231PS Y14, Y15, Y11
 
-// TREE(lo, hi, dst) adds the lanes of one sum in dotTerms4x4's tree (the
-// halves at lo and hi bytes of SI, then the quarters, then pairs) and adds
-// it to the float at dst.
-#define TREE(lo, hi, dst) \
-	VMOVUPS lo(SI), Y0; \
-	VADDPS hi(SI), Y0, Y0; \
-	VEXTRACTF128 $1, Y0, X1; \
-	VADDPS X1, X0, X0; \
-	VHADDPS X0, X0, X0; \
-	VHADDPS X0, X0, X0; \
+// SUMADD(off, dst) adds the float at off(SP) to the float at dst.
+#define SUMADD(off, dst) \
+	VMOVSS off(SP), X0; \
 	VADDSS dst, X0, X0; \
 	VMOVSS X0, dst
 
@@ -1442,7 +1435,7 @@ spdone:
 // 7 loads and 3 ANDs for 12 FMAs): flags bit 0 starts them from +0, bit 1
 // then adds sum (i, j) to c[i·ldc/4 + j] (the lanes added in dotTerms4x4's
 // tree), so a sum split over calls has the bits of one call.
-TEXT ·dotTile4x3m(SB), NOSPLIT, $0-96
+TEXT ·dotTile4x3m(SB), NOSPLIT, $64-96
 	MOVQ b+16(FP), AX
 	MOVQ boffs+24(FP), DX
 	MOVQ (DX), R9
@@ -1538,24 +1531,78 @@ dmsum:
 	MOVQ flags+64(FP), AX
 	TESTQ $2, AX
 	JZ   dmnext
+	// the 12 sums in dotTerms4x4's tree, four or eight at a time: v = the
+	// halves added; w = v's 128-bit halves added (two sums per register);
+	// two horizontal adds, the pairs and then the quarters, as
+	// VHADDPS X0, X0, X0 twice adds them for one sum
 	MOVQ acc+56(FP), SI
+	VMOVUPS 0(SI), Y0
+	VADDPS 384(SI), Y0, Y0
+	VMOVUPS 32(SI), Y1
+	VADDPS 416(SI), Y1, Y1
+	VMOVUPS 64(SI), Y2
+	VADDPS 448(SI), Y2, Y2
+	VMOVUPS 96(SI), Y3
+	VADDPS 480(SI), Y3, Y3
+	VMOVUPS 128(SI), Y4
+	VADDPS 512(SI), Y4, Y4
+	VMOVUPS 160(SI), Y5
+	VADDPS 544(SI), Y5, Y5
+	VMOVUPS 192(SI), Y6
+	VADDPS 576(SI), Y6, Y6
+	VMOVUPS 224(SI), Y7
+	VADDPS 608(SI), Y7, Y7
+	VMOVUPS 256(SI), Y8
+	VADDPS 640(SI), Y8, Y8
+	VMOVUPS 288(SI), Y9
+	VADDPS 672(SI), Y9, Y9
+	VMOVUPS 320(SI), Y10
+	VADDPS 704(SI), Y10, Y10
+	VMOVUPS 352(SI), Y11
+	VADDPS 736(SI), Y11, Y11
+	VPERM2F128 $0x20, Y1, Y0, Y12
+	VPERM2F128 $0x31, Y1, Y0, Y13
+	VADDPS Y13, Y12, Y0 // sums 0 | 1
+	VPERM2F128 $0x20, Y3, Y2, Y12
+	VPERM2F128 $0x31, Y3, Y2, Y13
+	VADDPS Y13, Y12, Y2 // 2 | 3
+	VPERM2F128 $0x20, Y5, Y4, Y12
+	VPERM2F128 $0x31, Y5, Y4, Y13
+	VADDPS Y13, Y12, Y4 // 4 | 5
+	VPERM2F128 $0x20, Y7, Y6, Y12
+	VPERM2F128 $0x31, Y7, Y6, Y13
+	VADDPS Y13, Y12, Y6 // 6 | 7
+	VPERM2F128 $0x20, Y9, Y8, Y12
+	VPERM2F128 $0x31, Y9, Y8, Y13
+	VADDPS Y13, Y12, Y8 // 8 | 9
+	VPERM2F128 $0x20, Y11, Y10, Y12
+	VPERM2F128 $0x31, Y11, Y10, Y13
+	VADDPS Y13, Y12, Y10 // 10 | 11
+	VHADDPS Y2, Y0, Y0 // pairs of 0 2 | 1 3
+	VHADDPS Y6, Y4, Y4 // 4 6 | 5 7
+	VHADDPS Y10, Y8, Y8 // 8 10 | 9 11
+	VHADDPS Y4, Y0, Y0 // sums 0 2 4 6 | 1 3 5 7
+	VHADDPS Y8, Y8, Y8 // 8 10 8 10 | 9 11 9 11
+	VMOVUPS Y0, 0(SP)
+	VMOVUPS Y8, 32(SP)
+	// sum 3i + j into c[i·ldc/4 + j]
 	MOVQ c+72(FP), DI
 	MOVQ ldc+80(FP), AX
-	TREE(0, 384, 0(DI))
-	TREE(32, 416, 4(DI))
-	TREE(64, 448, 8(DI))
+	SUMADD(0, 0(DI))
+	SUMADD(16, 4(DI))
+	SUMADD(4, 8(DI))
 	ADDQ AX, DI
-	TREE(96, 480, 0(DI))
-	TREE(128, 512, 4(DI))
-	TREE(160, 544, 8(DI))
+	SUMADD(20, 0(DI))
+	SUMADD(8, 4(DI))
+	SUMADD(24, 8(DI))
 	ADDQ AX, DI
-	TREE(192, 576, 0(DI))
-	TREE(224, 608, 4(DI))
-	TREE(256, 640, 8(DI))
+	SUMADD(12, 0(DI))
+	SUMADD(28, 4(DI))
+	SUMADD(32, 8(DI))
 	ADDQ AX, DI
-	TREE(288, 672, 0(DI))
-	TREE(320, 704, 4(DI))
-	TREE(352, 736, 8(DI))
+	SUMADD(48, 0(DI))
+	SUMADD(36, 4(DI))
+	SUMADD(52, 8(DI))
 
 dmnext:
 	DECQ nblk+88(FP)
