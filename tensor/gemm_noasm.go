@@ -95,14 +95,14 @@ func termTile4x24y(c *float32, ldc int, a *float32, ldr int, lda int, b *float32
 	panic("tensor: no assembly in this build")
 }
 
-func dotTile4x3y(a *float32, lda int, b *float32, ldb int, nvec int, acc *[24][8]float32, out *[12]float32) {
-	panic("tensor: no assembly in this build")
-}
-
 func termTile4x24m(c *float32, ldc int, a *float32, ldr int, lda int, b *float32, lds int, cs int, offs *int, lanes *int32, nvb int, nterms int, bias *float32, flags int, gate *float32, nblk int, bstep int) {
 	panic("tensor: no assembly in this build")
 }
 
 func classTile1x24y(stack *float32, small int, a *float32, b *float32, lds int, cs int, lanes *int32, nvb int, wo int, bias *float32, flags int) {
+	panic("tensor: no assembly in this build")
+}
+
+func dotTile4x3m(a *float32, lda int, b *float32, boffs *[3]int, lanes *int32, moffs *[3]int, nvec int, acc *[24][8]float32, flags int, c *float32, ldc int, nblk int) {
 	panic("tensor: no assembly in this build")
 }

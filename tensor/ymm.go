@@ -6,9 +6,13 @@ import "sync"
 // as the AVX-512 ones (terms.go, tconv.go), cut into ymm-sized pieces, with
 // the same float32 operations per output element in the same order, so the
 // two x86 paths give identical bits. Partial tiles are computed into a
-// scratch tile and copied (masked stores are slow on Zen 3); the weight
-// gradients read the column matrix's shifted rows from memory (fillShifted)
-// instead of masking every vector.
+// scratch tile and copied, or overlap the previous tile (masked stores are
+// slow on Zen 3). A shifted view is read with a plain load and an AND with
+// its lane masks (laneTable) wherever every lane it reads lies inside the
+// buffer, with a masked load (VMASKMOVPS) elsewhere: the AND gives the same
+// +0 in the dropped lanes and costs less. The weight gradients read the
+// shifted taps in place too, so no shifted copy of the column matrix is
+// made.
 
 // termProductY is termProduct on the AVX2 kernels.
 func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, lds, cs int, plan *termPlan, first, nterms int, offs *[18]int, bias []float32, flags int, gate []float32, m, j0, p int) {
@@ -16,8 +20,8 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 	var tile, tgate [4 * 16]float32
 	masks := plan.masks[first*plan.nv:]
 	// column tiles outermost: a tile's B panel is read from L2 once and
-	// from L1 by every row block (the rows in blocks of 8, as termTile8's)
-	m8 := m &^ 7
+	// from L1 by every row block of 4
+	m4 := m &^ 3
 	bp := func(r int) *float32 {
 		if bias == nil {
 			return &zero[0]
@@ -30,28 +34,42 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 		}
 		return &gate[r*ldc+j]
 	}
-	// 24-column tiles in pairs, so that the rest starts on a mask word
-	j, j24 := j0, j0+(p-j0)/48*48
-	if j < j24 && m8 > 0 {
+	// 24-column tiles, the last one moved back to end at p: a column's sums
+	// do not depend on its tile and C is overwritten, so the overlap is
+	// written twice with the same bits
+	j := j0
+	if p-j0 >= 24 && m4 > 0 {
 		lanes := laneTable(plan)
 		nl := 16 * plan.nv
 		bstep := 0
 		if bias != nil {
 			bstep = 16
-			_ = bias[m8-1]
+			_ = bias[m4-1]
 		}
 		// the row blocks in the kernel
-		_, _ = c[(m8-1)*ldc+j24-1], a[(m8-1)*ldr]
+		_, _ = c[(m4-1)*ldc+p-1], a[(m4-1)*ldr]
 		if gate != nil {
-			_ = gate[(m8-1)*ldc+j24-1]
+			_ = gate[(m4-1)*ldc+p-1]
 		}
-		for ; j < j24; j += 24 {
-			termTile4x24m(&c[j], 4*ldc, &a[0], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
-				&lanes[first*nl+j], 4*nl, nterms, bp(0), flags, gp(0, j), m8/4, bstep)
+		// the tiles whose every shifted read stays inside b read the masked
+		// terms with plain loads and an AND (flags bit 3)
+		lo, hi := offs[0], offs[0]
+		for t := range nterms {
+			lo, hi = min(lo, offs[2*t]), max(hi, offs[2*t])
+		}
+		lo, hi = lo/4, (cs-1)*lds+hi/4+24
+		for ; j < p; j += 24 {
+			jt := min(j, p-24)
+			f := flags
+			if jt+lo >= 0 && jt+hi <= len(b) {
+				f |= 8
+			}
+			termTile4x24m(&c[jt], 4*ldc, &a[0], 4*ldr, 4*lda, &b[jt], 4*lds, cs, &offs[0],
+				&lanes[first*nl+jt], 4*nl, nterms, bp(0), f, gp(0, jt), m4/4, bstep)
 		}
 	}
 	for ; j+16 <= p; j += 16 {
-		for r := 0; r < m8; r += 4 {
+		for r := 0; r < m4; r += 4 {
 			termTile4y(&c[r*ldc+j], 4*ldc, &a[r*ldr], 4*ldr, 4*lda, &b[j], 4*lds, cs, &offs[0],
 				&masks[j/16], 2*plan.nv, nterms, bp(r), flags, gp(r, j))
 		}
@@ -60,7 +78,7 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 		// the last, partial tile: through a scratch tile (the B lanes past p
 		// are masked, so they are never read)
 		w := p - j
-		for r := 0; r < m8; r += 4 {
+		for r := 0; r < m4; r += 4 {
 			if gate != nil {
 				for t := range 4 {
 					copy(tgate[t*16:t*16+w], gate[(r+t)*ldc+j:(r+t)*ldc+p])
@@ -73,7 +91,7 @@ func termProductY(c []float32, ldc int, a []float32, ldr, lda int, b []float32, 
 			}
 		}
 	}
-	for i := m8; i < m; i++ {
+	for i := m4; i < m; i++ {
 		for j := j0; j < p; j += 32 {
 			if j+32 <= p {
 				termTile1y(&c[i*ldc+j], &a[i*ldr], 4*lda, &b[j], 4*lds, cs, &offs[0],
@@ -112,32 +130,95 @@ func laneTable(plan *termPlan) []int32 {
 	return v.([]int32)
 }
 
-// colReduceY is ColReduce's vector path on the AVX2 kernels (m ≥ 4, C·9 ≥
-// 4): blocks of 4 rows of C by 3 columns (dotTile4x3y), the last block of a
-// row or column range moved back to overlap the previous one, its overlap
-// not added twice. Each sum has the bits of dotTerms4x4 (and dotTerms8x2) whatever block
-// holds it.
+// colReduceY is ColReduce's vector path on the AVX2 kernels (m ≥ 4):
+// blocks of 4 rows of C by 3 taps of one channel (dotTile4x3m), which read
+// the shifted taps from the parity classes in place under lane masks, as
+// dotTerms4x4 does, so no shifted copies are made. The kernel's plain load
+// and AND may read the lanes a mask drops: a shift is at most wo+1 floats
+// back and the classes are the rows 4-8 of a channel, so every read stays
+// inside col. When m is not a multiple of 4, the last row block is moved
+// back to overlap the previous one, its overlap not added twice. The
+// vectors are cut into chunks of at most dwChunk, and each chunk runs every
+// block of a group of up to dwBlocks before the next, so that the group's
+// rows of A and B are read from L2 once, not once per block. Each sum has
+// the bits of dotTerms4x4 (and dotTerms8x2) whatever block or chunk holds
+// it.
 func colReduceY(c, a, col []float32, m int, g Window) {
 	small, n := g.Small(), g.ColRows()
-	fillShifted(col, g)
+	plan := planFor(planColumns, g.N, g.Ho, g.Wo)
+	lanes, nl := laneTable(plan), 16*plan.nv
 	nvec := small / 16
-	_, _ = a[m*small-1], col[n*small-1]
-	var out [12]float32
-	var acc [24][8]float32
-	for i0 := 0; i0 < m; i0 += 4 {
-		i := min(i0, m-4)
-		for j0 := 0; j0 < n; j0 += 3 {
-			j := min(j0, n-3)
-			dotTile4x3y(&a[i*small], 4*small, &col[j*small], 4*small, nvec, &acc, &out)
-			for t, v := range out {
-				ii, jj := i+t/3, j+t%3
-				if ii >= i0 && jj >= j0 {
-					c[ii*n+jj] += v
+	_, _, _ = c[m*n-1], a[m*small-1], col[n*small-1]
+	chunk := (nvec + dwChunk - 1) / dwChunk
+	chunk = (nvec + chunk - 1) / chunk // as even as whole vectors allow
+	var acc [dwBlocks][24][8]float32
+	var boffs, moffs [dwBlocks][3]int // of a group's triples, from the chunk's start
+	rowBlocks, triples := (m+3)/4, n/3
+	rb := min(rowBlocks, dwBlocks)
+	tb := dwBlocks / rb
+	for r0 := 0; r0 < rowBlocks; r0 += rb {
+		r1 := min(r0+rb, rowBlocks)
+		whole := r1 - r0 // blocks of rows 4r…4r+3
+		if m%4 != 0 && r1 == rowBlocks {
+			whole-- // the last block holds rows m-4…m-1
+		}
+		for t0 := 0; t0 < triples; t0 += tb {
+			t1 := min(t0+tb, triples)
+			for t := t0; t < t1; t++ {
+				// taps 3t%9 … 3t%9+2 of channel 3t/9
+				for r := range 3 {
+					tap := (3*t + r) % 9
+					boffs[t-t0][r] = 4*(3*t+r-tap)*small + plan.offs[tap]
+					moffs[t-t0][r] = 4 * dwMask[tap] * nl
+				}
+			}
+			for q0 := 0; q0 < nvec; q0 += chunk {
+				nv := min(chunk, nvec-q0)
+				flags := 0
+				if q0 == 0 {
+					flags |= 1
+				}
+				if q0+nv == nvec {
+					flags |= 2
+				}
+				b, l := &col[16*q0], &lanes[16*q0]
+				for t := t0; t < t1; t++ {
+					k := (t - t0) * rb
+					if whole > 0 {
+						dotTile4x3m(&a[4*r0*small+16*q0], 4*small, b, &boffs[t-t0], l, &moffs[t-t0], nv,
+							&acc[k], flags, &c[4*r0*n+3*t], 4*n, whole)
+					}
+					if whole == r1-r0 {
+						continue
+					}
+					var out [4][3]float32
+					i := m - 4
+					dotTile4x3m(&a[i*small+16*q0], 4*small, b, &boffs[t-t0], l, &moffs[t-t0], nv,
+						&acc[k+whole], flags, &out[0][0], 12, 1)
+					if flags&2 != 0 {
+						for r := 4 * (r1 - 1); r < m; r++ {
+							for e, v := range out[r-i] {
+								c[r*n+3*t+e] += v
+							}
+						}
+					}
 				}
 			}
 		}
 	}
 }
+
+// dwMask is the tap whose lane masks colReduceY reads for each tap: the
+// taps of one shift share theirs, so a chunk's masks take 4 KB of L1, not 9.
+var dwMask = [9]int{0, 1, 1, 3, 4, 4, 3, 4, 4}
+
+// The chunking of colReduceY: at most dwChunk vectors of 16 per pass (each
+// row of A and B 1 KB), and at most dwBlocks blocks per group (their sums
+// wait in acc, 768 bytes each).
+const (
+	dwChunk  = 16
+	dwBlocks = 12
+)
 
 // classTilesY is convTransposeTerms' classTile1 loop on the AVX2 kernel, for
 // the columns below j0 (a multiple of 32); tanh (flags bit 2) is applied by

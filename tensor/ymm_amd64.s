@@ -410,6 +410,48 @@ m4go:
 	MOVQ offs+64(FP), R11
 	MOVQ lanes+72(FP), R12
 	MOVQ nterms+88(FP), CX
+	MOVQ flags+104(FP), AX
+	TESTQ $8, AX
+	JZ   m4term
+	CMPQ cs+56(FP), $1
+	JNE  m4term
+	MOVQ a+16(FP), BX
+	MOVQ nvb+80(FP), R15
+
+	// one step per term (cs = 1), every term read with plain loads and an
+	// AND (flags bit 3: the lanes the masks drop are readable)
+m1term:
+	MOVQ (R11), SI
+	ADDQ DX, SI
+	MOVQ BX, AX
+	ADDQ 8(R11), AX
+	VMOVUPS (SI), Y12
+	VANDPS (R12), Y12, Y12
+	VMOVUPS 32(SI), Y13
+	VANDPS 32(R12), Y13, Y13
+	VMOVUPS 64(SI), Y14
+	VANDPS 64(R12), Y14, Y14
+	VBROADCASTSS (AX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y1
+	VFMADD231PS Y15, Y14, Y2
+	VBROADCASTSS (AX)(R13*1), Y15
+	VFMADD231PS Y15, Y12, Y3
+	VFMADD231PS Y15, Y13, Y4
+	VFMADD231PS Y15, Y14, Y5
+	VBROADCASTSS (AX)(R13*2), Y15
+	VFMADD231PS Y15, Y12, Y6
+	VFMADD231PS Y15, Y13, Y7
+	VFMADD231PS Y15, Y14, Y8
+	VBROADCASTSS (AX)(R10*1), Y15
+	VFMADD231PS Y15, Y12, Y9
+	VFMADD231PS Y15, Y13, Y10
+	VFMADD231PS Y15, Y14, Y11
+	ADDQ $16, R11
+	ADDQ R15, R12
+	DECQ CX
+	JNZ  m1term
+	JMP  m4relu
 
 m4term:
 	MOVQ (R11), SI
@@ -424,6 +466,8 @@ m4term:
 	VMOVMSKPS Y12, BX
 	CMPQ BX, $0xff
 	JEQ  m4p
+	TESTQ $8, flags+104(FP)
+	JNZ  m4and
 
 m4s:
 	VMOVDQU (R12), Y12
@@ -452,6 +496,37 @@ m4s:
 	ADDQ R9, SI
 	DECQ R14
 	JNZ  m4s
+	JMP  m4next
+
+	// flags bit 3: plain loads and an AND (the lanes the masks drop are
+	// readable), cheaper than masked loads
+m4and:
+	VMOVUPS (SI), Y12
+	VANDPS (R12), Y12, Y12
+	VMOVUPS 32(SI), Y13
+	VANDPS 32(R12), Y13, Y13
+	VMOVUPS 64(SI), Y14
+	VANDPS 64(R12), Y14, Y14
+	VBROADCASTSS (AX), Y15
+	VFMADD231PS Y15, Y12, Y0
+	VFMADD231PS Y15, Y13, Y1
+	VFMADD231PS Y15, Y14, Y2
+	VBROADCASTSS (AX)(R13*1), Y15
+	VFMADD231PS Y15, Y12, Y3
+	VFMADD231PS Y15, Y13, Y4
+	VFMADD231PS Y15, Y14, Y5
+	VBROADCASTSS (AX)(R13*2), Y15
+	VFMADD231PS Y15, Y12, Y6
+	VFMADD231PS Y15, Y13, Y7
+	VFMADD231PS Y15, Y14, Y8
+	VBROADCASTSS (AX)(R10*1), Y15
+	VFMADD231PS Y15, Y12, Y9
+	VFMADD231PS Y15, Y13, Y10
+	VFMADD231PS Y15, Y14, Y11
+	ADDQ lda+32(FP), AX
+	ADDQ R9, SI
+	DECQ R14
+	JNZ  m4and
 	JMP  m4next
 
 m4p:
@@ -485,6 +560,7 @@ m4next:
 	DECQ CX
 	JNZ  m4term
 
+m4relu:
 	VXORPS Y15, Y15, Y15
 	MOVQ flags+104(FP), AX
 	TESTQ $2, AX
@@ -1319,42 +1395,79 @@ spdone:
 	VZEROUPPER
 	RET
 
-// func dotTile4x3y(a *float32, lda int, b *float32, ldb int, nvec int, acc *[24][8]float32, out *[12]float32)
+// DOT43 is one step of dotTile4x3m: the three B vectors already
+// in Y12-Y14, the four A vectors (SI, R8, R12, BX at CX) each times the
+// three into the 12 accumulators.
+#define DOT43 \
+	VMOVUPS (SI)(CX*1), Y15; \
+	VFMADD231PS Y12, Y15, Y0; \
+	VFMADD231PS Y13, Y15, Y1; \
+	VFMADD231PS Y14, Y15, Y2; \
+	VMOVUPS (R8)(CX*1), Y15; \
+	VFMADD231PS Y12, Y15, Y3; \
+	VFMADD231PS Y13, Y15, Y4; \
+	VFMADD231PS Y14, Y15, Y5; \
+	VMOVUPS (R12)(CX*1), Y15; \
+	VFMADD231PS Y12, Y15, Y6; \
+	VFMADD231PS Y13, Y15, Y7; \
+	VFMADD231PS Y14, Y15, Y8; \
+	VMOVUPS (BX)(CX*1), Y15; \
+	VFMADD231PS Y12, Y15, Y9; \
+	VFMADD231PS Y13, Y15, Y10; \
+	VFMADD231PS Y14, Y15, Y11
+
+// SUMADD(off, dst) adds the float at off(SP) to the float at dst.
+#define SUMADD(off, dst) \
+	VMOVSS off(SP), X0; \
+	VADDSS dst, X0, X0; \
+	VMOVSS X0, dst
+
+// func dotTile4x3m(a *float32, lda int, b *float32, boffs *[3]int, lanes *int32, moffs *[3]int, nvec int, acc *[24][8]float32, flags int, c *float32, ldc int, nblk int)
 //
-// dotTerms4x4's sums for a block of 4 rows of A (a, lda bytes apart) by 3
-// rows of B (b, ldb bytes apart) over nvec vectors of 16: out[3i + j] =
-// Σ_q a[i][q]·b[j][q], each lane summed in order and the two halves of a
-// vector in their own accumulators, then added in dotTerms4x4's tree, so
-// every sum has dotTerms4x4's bits. One half (8 lanes) of the vectors at a
-// time, in chunks of 32 vectors that stay in L1: 12 independent
-// accumulators, and 7 loads for 12 FMAs. acc holds them between chunks
-// (acc[12h + 3i + j]: half h); they start at +0.
-TEXT ·dotTile4x3y(SB), NOSPLIT, $0-56
-	MOVQ lda+8(FP), R8
-	LEAQ (R8)(R8*2), R12 // 3·lda
-	MOVQ ldb+24(FP), R11
-	MOVQ nvec+32(FP), DX
-	XORQ R9, R9 // chunk offset in bytes
+// dotTerms4x4's sums for nblk blocks of 4 rows of A by 3 shifted rows of B
+// over nvec vectors of 16, one block after the other (a advances by 4·lda
+// bytes, acc by one [24][8], c by 4·ldc bytes). B row j is b + boffs[j]
+// bytes, its lanes kept where the lane masks at lanes + moffs[j] bytes (one
+// int32 per float, laneTable) are all ones and +0 elsewhere, as the shifted
+// copy held (a plain load and an AND: masked loads cost ~20 % more on Zen
+// 5; the lanes a mask drops must be readable). The sums wait in acc
+// (acc[12h + 3i + j]: half h of the vectors, 12 independent accumulators,
+// 7 loads and 3 ANDs for 12 FMAs): flags bit 0 starts them from +0, bit 1
+// then adds sum (i, j) to c[i·ldc/4 + j] (the lanes added in dotTerms4x4's
+// tree), so a sum split over calls has the bits of one call.
+TEXT ·dotTile4x3m(SB), NOSPLIT, $64-96
+	MOVQ b+16(FP), AX
+	MOVQ boffs+24(FP), DX
+	MOVQ (DX), R9
+	MOVQ 8(DX), R10
+	MOVQ 16(DX), R11
+	ADDQ AX, R9
+	ADDQ AX, R10
+	ADDQ AX, R11
+	MOVQ lanes+32(FP), AX
+	MOVQ moffs+40(FP), DX
+	MOVQ (DX), R13
+	MOVQ 8(DX), R14
+	MOVQ 16(DX), R15
+	ADDQ AX, R13
+	ADDQ AX, R14
+	ADDQ AX, R15
 
-d43chunk:
-	MOVQ $32, BX
-	CMPQ DX, BX
-	JGE  d43full
-	MOVQ DX, BX
-
-d43full:
-	MOVQ acc+40(FP), DI
-	XORQ R13, R13 // half offset in bytes: 0, then 32
-
-d43half:
+dmblk:
 	MOVQ a+0(FP), SI
-	ADDQ R9, SI
-	ADDQ R13, SI
-	MOVQ b+16(FP), R10
-	ADDQ R9, R10
-	ADDQ R13, R10
-	TESTQ R9, R9
-	JNZ  d43acc
+	MOVQ lda+8(FP), AX
+	LEAQ (SI)(AX*1), R8
+	LEAQ (SI)(AX*2), R12
+	LEAQ (R12)(AX*1), BX
+	MOVQ acc+56(FP), DI
+	MOVQ nvec+48(FP), DX
+	SHLQ $6, DX
+	XORQ CX, CX // byte offset: half h from 32h, end nvec·64 + 32h
+
+dmhalf:
+	MOVQ flags+64(FP), AX
+	TESTQ $1, AX
+	JZ   dmacc
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
@@ -1367,9 +1480,9 @@ d43half:
 	VXORPS Y9, Y9, Y9
 	VXORPS Y10, Y10, Y10
 	VXORPS Y11, Y11, Y11
-	JMP  d43go
+	JMP  dmloop
 
-d43acc:
+dmacc:
 	VMOVUPS 0(DI), Y0
 	VMOVUPS 32(DI), Y1
 	VMOVUPS 64(DI), Y2
@@ -1383,33 +1496,17 @@ d43acc:
 	VMOVUPS 320(DI), Y10
 	VMOVUPS 352(DI), Y11
 
-d43go:
-	MOVQ BX, CX
-
-d43loop:
-	VMOVUPS (R10), Y12
-	VMOVUPS (R10)(R11*1), Y13
-	VMOVUPS (R10)(R11*2), Y14
-	VMOVUPS (SI), Y15
-	VFMADD231PS Y12, Y15, Y0
-	VFMADD231PS Y13, Y15, Y1
-	VFMADD231PS Y14, Y15, Y2
-	VMOVUPS (SI)(R8*1), Y15
-	VFMADD231PS Y12, Y15, Y3
-	VFMADD231PS Y13, Y15, Y4
-	VFMADD231PS Y14, Y15, Y5
-	VMOVUPS (SI)(R8*2), Y15
-	VFMADD231PS Y12, Y15, Y6
-	VFMADD231PS Y13, Y15, Y7
-	VFMADD231PS Y14, Y15, Y8
-	VMOVUPS (SI)(R12*1), Y15
-	VFMADD231PS Y12, Y15, Y9
-	VFMADD231PS Y13, Y15, Y10
-	VFMADD231PS Y14, Y15, Y11
-	ADDQ $64, SI
-	ADDQ $64, R10
-	DECQ CX
-	JNZ  d43loop
+dmloop:
+	VMOVUPS (R9)(CX*1), Y12
+	VANDPS (R13)(CX*1), Y12, Y12
+	VMOVUPS (R10)(CX*1), Y13
+	VANDPS (R14)(CX*1), Y13, Y13
+	VMOVUPS (R11)(CX*1), Y14
+	VANDPS (R15)(CX*1), Y14, Y14
+	DOT43
+	ADDQ $64, CX
+	CMPQ CX, DX
+	JLT  dmloop
 	VMOVUPS Y0, 0(DI)
 	VMOVUPS Y1, 32(DI)
 	VMOVUPS Y2, 64(DI)
@@ -1423,99 +1520,102 @@ d43loop:
 	VMOVUPS Y10, 320(DI)
 	VMOVUPS Y11, 352(DI)
 	ADDQ $384, DI
-	ADDQ $32, R13
-	CMPQ R13, $64
-	JLT  d43half
-	ADDQ $2048, R9
-	SUBQ $32, DX
-	JG   d43chunk
+	// the second half: lanes 8-15 of each vector
+	TESTQ $32, CX
+	JNZ  dmsum
+	MOVQ $32, CX
+	ADDQ $32, DX
+	JMP  dmhalf
 
-	// the lanes of each sum: halves, quarters, pairs
-	MOVQ acc+40(FP), SI
-	MOVQ out+48(FP), DI
+dmsum:
+	MOVQ flags+64(FP), AX
+	TESTQ $2, AX
+	JZ   dmnext
+	// the 12 sums in dotTerms4x4's tree, four or eight at a time: v = the
+	// halves added; w = v's 128-bit halves added (two sums per register);
+	// two horizontal adds, the pairs and then the quarters, as
+	// VHADDPS X0, X0, X0 twice adds them for one sum
+	MOVQ acc+56(FP), SI
 	VMOVUPS 0(SI), Y0
 	VADDPS 384(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 0(DI)
-	VMOVUPS 32(SI), Y0
-	VADDPS 416(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 4(DI)
-	VMOVUPS 64(SI), Y0
-	VADDPS 448(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 8(DI)
-	VMOVUPS 96(SI), Y0
-	VADDPS 480(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 12(DI)
-	VMOVUPS 128(SI), Y0
-	VADDPS 512(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 16(DI)
-	VMOVUPS 160(SI), Y0
-	VADDPS 544(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 20(DI)
-	VMOVUPS 192(SI), Y0
-	VADDPS 576(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 24(DI)
-	VMOVUPS 224(SI), Y0
-	VADDPS 608(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 28(DI)
-	VMOVUPS 256(SI), Y0
-	VADDPS 640(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 32(DI)
-	VMOVUPS 288(SI), Y0
-	VADDPS 672(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 36(DI)
-	VMOVUPS 320(SI), Y0
-	VADDPS 704(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 40(DI)
-	VMOVUPS 352(SI), Y0
-	VADDPS 736(SI), Y0, Y0
-	VEXTRACTF128 $1, Y0, X1
-	VADDPS X1, X0, X0
-	VHADDPS X0, X0, X0
-	VHADDPS X0, X0, X0
-	VMOVSS X0, 44(DI)
+	VMOVUPS 32(SI), Y1
+	VADDPS 416(SI), Y1, Y1
+	VMOVUPS 64(SI), Y2
+	VADDPS 448(SI), Y2, Y2
+	VMOVUPS 96(SI), Y3
+	VADDPS 480(SI), Y3, Y3
+	VMOVUPS 128(SI), Y4
+	VADDPS 512(SI), Y4, Y4
+	VMOVUPS 160(SI), Y5
+	VADDPS 544(SI), Y5, Y5
+	VMOVUPS 192(SI), Y6
+	VADDPS 576(SI), Y6, Y6
+	VMOVUPS 224(SI), Y7
+	VADDPS 608(SI), Y7, Y7
+	VMOVUPS 256(SI), Y8
+	VADDPS 640(SI), Y8, Y8
+	VMOVUPS 288(SI), Y9
+	VADDPS 672(SI), Y9, Y9
+	VMOVUPS 320(SI), Y10
+	VADDPS 704(SI), Y10, Y10
+	VMOVUPS 352(SI), Y11
+	VADDPS 736(SI), Y11, Y11
+	VPERM2F128 $0x20, Y1, Y0, Y12
+	VPERM2F128 $0x31, Y1, Y0, Y13
+	VADDPS Y13, Y12, Y0 // sums 0 | 1
+	VPERM2F128 $0x20, Y3, Y2, Y12
+	VPERM2F128 $0x31, Y3, Y2, Y13
+	VADDPS Y13, Y12, Y2 // 2 | 3
+	VPERM2F128 $0x20, Y5, Y4, Y12
+	VPERM2F128 $0x31, Y5, Y4, Y13
+	VADDPS Y13, Y12, Y4 // 4 | 5
+	VPERM2F128 $0x20, Y7, Y6, Y12
+	VPERM2F128 $0x31, Y7, Y6, Y13
+	VADDPS Y13, Y12, Y6 // 6 | 7
+	VPERM2F128 $0x20, Y9, Y8, Y12
+	VPERM2F128 $0x31, Y9, Y8, Y13
+	VADDPS Y13, Y12, Y8 // 8 | 9
+	VPERM2F128 $0x20, Y11, Y10, Y12
+	VPERM2F128 $0x31, Y11, Y10, Y13
+	VADDPS Y13, Y12, Y10 // 10 | 11
+	VHADDPS Y2, Y0, Y0 // pairs of 0 2 | 1 3
+	VHADDPS Y6, Y4, Y4 // 4 6 | 5 7
+	VHADDPS Y10, Y8, Y8 // 8 10 | 9 11
+	VHADDPS Y4, Y0, Y0 // sums 0 2 4 6 | 1 3 5 7
+	VHADDPS Y8, Y8, Y8 // 8 10 8 10 | 9 11 9 11
+	VMOVUPS Y0, 0(SP)
+	VMOVUPS Y8, 32(SP)
+	// sum 3i + j into c[i·ldc/4 + j]
+	MOVQ c+72(FP), DI
+	MOVQ ldc+80(FP), AX
+	SUMADD(0, 0(DI))
+	SUMADD(16, 4(DI))
+	SUMADD(4, 8(DI))
+	ADDQ AX, DI
+	SUMADD(20, 0(DI))
+	SUMADD(8, 4(DI))
+	SUMADD(24, 8(DI))
+	ADDQ AX, DI
+	SUMADD(12, 0(DI))
+	SUMADD(28, 4(DI))
+	SUMADD(32, 8(DI))
+	ADDQ AX, DI
+	SUMADD(48, 0(DI))
+	SUMADD(36, 4(DI))
+	SUMADD(52, 8(DI))
+
+dmnext:
+	DECQ nblk+88(FP)
+	JZ   dmdone
+	MOVQ lda+8(FP), AX
+	SHLQ $2, AX
+	ADDQ AX, a+0(FP)
+	ADDQ $768, acc+56(FP)
+	MOVQ ldc+80(FP), AX
+	SHLQ $2, AX
+	ADDQ AX, c+72(FP)
+	JMP  dmblk
+
+dmdone:
 	VZEROUPPER
 	RET

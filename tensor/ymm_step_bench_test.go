@@ -1,0 +1,57 @@
+package tensor
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"testing"
+)
+
+// BenchmarkYmmChunk runs the window products of one chunk of 16 images
+// (the seed models' three layers) on the AVX2 path, with the thread's CPU
+// time per op (cpu-ns/op: steadier than wall time on a shared machine).
+func BenchmarkYmmChunk(b *testing.B) {
+	if !hasAVX2 {
+		b.Skip("no AVX2 on this machine or build")
+	}
+	defer SetPath(Path())
+	if err := SetPath(PathAVX2); err != nil {
+		b.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	run := func(name string, f func()) {
+		b.Run(name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			t0 := threadCPU()
+			for b.Loop() {
+				f()
+			}
+			if t := threadCPU() - t0; t > 0 {
+				b.ReportMetric(float64(t.Nanoseconds())/float64(b.N), "cpu-ns/op")
+			}
+		})
+	}
+	for _, c := range []struct {
+		out int
+		g   Window
+	}{
+		{16, Window{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14}},
+		{8, Window{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7}},
+		{8, Window{C: 8, N: 16, H: 7, W: 7, Ho: 4, Wo: 4}},
+	} {
+		g := c.g
+		x, col := randSlice(rng, g.C*g.Large()), make([]float32, g.ColRows()*g.Small())
+		w, bias := randSlice(rng, c.out*g.ColRows()), randSlice(rng, c.out)
+		y := make([]float32, c.out*g.Small())
+		ColClasses(col, x, g)
+		run(fmt.Sprintf("split%dx%d", g.C, g.H), func() { ColClasses(col, x, g) })
+		run(fmt.Sprintf("fwd%dto%dx%d", g.C, c.out, g.H), func() { ColProduct(y, w, bias, col, true, c.out, g, nil) })
+		run(fmt.Sprintf("dw%dto%dx%d", g.C, c.out, g.H), func() { ColReduce(w, y, col, c.out, g) })
+		// the transposed convolution of the same shapes: c.out channels of
+		// the small grid to g.C of the large one
+		a, cb, dst := randSlice(rng, c.out*g.C*9), randSlice(rng, g.C), make([]float32, g.C*g.Large())
+		scratch := make([]float32, ConvTransposeScratch(g, c.out))
+		run(fmt.Sprintf("convT%dto%dx%d", c.out, g.C, g.H), func() { ConvTransposeAct(dst, a, y, cb, ActReLU, scratch, c.out, g, nil) })
+	}
+}
