@@ -21,14 +21,7 @@ func Exp32(x float32) float32 {
 	)
 	n := float32(math.Floor(float64(x*log2e + 0.5)))
 	r := x - n*ln2hi - n*ln2lo
-	// e^r ≈ 1 + r + r²/2! + … + r⁶/6!, Horner form
-	p := float32(1.0 / 720)
-	p = p*r + 1.0/120
-	p = p*r + 1.0/24
-	p = p*r + 1.0/6
-	p = p*r + 0.5
-	p = p*r + 1
-	p = p*r + 1
+	p := expPoly(r)
 	if n > 127 { // 2^128 is not a float32; e^x still is
 		return 2 * p * math.Float32frombits(uint32(int32(n)+126)<<23)
 	}
@@ -38,7 +31,7 @@ func Exp32(x float32) float32 {
 // Tanh32 is tanh(x) in float32 as 1 - 2/(e^{2|x|} + 1) with the sign of x:
 // absolute error below 3e-7 everywhere (the tests check it), which is all an
 // activation needs. Branch-free but for the range tests (which data rarely
-// flips), and without calls: e^{2|x|} is Exp32's formula specialised to
+// flips): e^{2|x|} is expMid, Exp32's formula specialised to
 // 0.0008 ≤ 2|x| ≤ 18.2 (no saturation, floor = truncation), same bits.
 func Tanh32(x float32) float32 {
 	const sign = 1 << 31
@@ -55,8 +48,20 @@ func Tanh32(x float32) float32 {
 	return math.Float32frombits(math.Float32bits(a) | bits&sign)
 }
 
+// expPoly is e^r ≈ 1 + r + r²/2! + … + r⁶/6! in Horner form, for
+// |r| ≤ ln2/2: Exp32's polynomial, small enough to inline.
+func expPoly(r float32) float32 {
+	p := float32(1.0 / 720)
+	p = p*r + 1.0/120
+	p = p*r + 1.0/24
+	p = p*r + 1.0/6
+	p = p*r + 0.5
+	p = p*r + 1
+	return p*r + 1
+}
+
 // expMid is Exp32 for 0 < x < 88 (no saturation, x·log2e + 0.5 > 0, so its
-// floor is a truncation): the same bits, small enough to inline.
+// floor is a truncation): the same bits.
 func expMid(x float32) float32 {
 	const (
 		log2e = 1.44269504088896341
@@ -65,12 +70,5 @@ func expMid(x float32) float32 {
 	)
 	n := float32(int32(x*log2e + 0.5))
 	r := x - n*ln2hi - n*ln2lo
-	p := float32(1.0 / 720)
-	p = p*r + 1.0/120
-	p = p*r + 1.0/24
-	p = p*r + 1.0/6
-	p = p*r + 0.5
-	p = p*r + 1
-	p = p*r + 1
-	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
+	return expPoly(r) * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
