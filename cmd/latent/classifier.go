@@ -109,8 +109,8 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 	case *images < 0:
 		return usagef("--images must not be negative, got %d", *images)
 	}
-	if _, err := os.Stat(*out); err == nil && !*force {
-		return usagef("%s already exists; replace it with --force, or choose another --out", *out)
+	if err := checkNew("out", *out, *force); err != nil {
+		return err
 	}
 	trainSet, test, err := classifierData(*dir)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -30,6 +31,7 @@ type figureFlags struct {
 	data  dataFlags
 	model string
 	out   string
+	force bool
 	fs    *flagSet
 }
 
@@ -41,6 +43,7 @@ func (f *figureFlags) register(fs *flagSet, outHelp, seedHelp string) {
 	fs.Lookup("seed").Usage = seedHelp
 	fs.StringVar(&f.model, "model", "", "checkpoint (required): a latent checkpoint or a PyTorch state_dict saved as safetensors")
 	fs.StringVar(&f.out, "out", "", outHelp)
+	fs.BoolVar(&f.force, "force", false, "replace the files --out (and --csv) name if they exist")
 }
 
 // check validates the flags and checks that --out (if required or given)
@@ -67,7 +70,30 @@ func (f *figureFlags) check(required bool, exts ...string) error {
 	if !ok {
 		return usagef("--out %s: the file name must end in %s", f.out, strings.Join(exts, " or "))
 	}
-	return atomicfile.CheckWritable(filepath.Dir(f.out))
+	return f.checkNew("out", f.out)
+}
+
+// checkNew checks that the file flag names may be written: never the
+// checkpoint itself, an existing file only with --force, and in a folder that
+// can be written.
+func (f *figureFlags) checkNew(flag, path string) error {
+	if a, err := os.Stat(path); err == nil {
+		if b, err := os.Stat(f.model); err == nil && os.SameFile(a, b) {
+			return usagef("--%s %s is the checkpoint --model reads; choose another file", flag, path)
+		}
+	}
+	if err := checkNew(flag, path, f.force); err != nil {
+		return err
+	}
+	return atomicfile.CheckWritable(filepath.Dir(path))
+}
+
+// checkNew refuses a file flag that names an existing file unless force.
+func checkNew(flag, path string, force bool) error {
+	if _, err := os.Stat(path); err == nil && !force {
+		return usagef("--%s %s already exists; replace it with --force, or choose another --%s", flag, path, flag)
+	}
+	return nil
 }
 
 // png reports whether --out is a PNG file.
@@ -295,7 +321,7 @@ func runTSNE(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *csv != "" {
-		if err := atomicfile.CheckWritable(filepath.Dir(*csv)); err != nil {
+		if err := f.checkNew("csv", *csv); err != nil {
 			return err
 		}
 	}

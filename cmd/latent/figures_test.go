@@ -125,7 +125,7 @@ func TestFiguresUseTheCheckpointsDataset(t *testing.T) {
 		{[]string{"--data", data}, own, false},
 	} {
 		out := filepath.Join(dir, "r.safetensors")
-		args := append([]string{"reconstruct", "--model", ckpt, "-n", "3", "--out", out}, c.extra...)
+		args := append([]string{"reconstruct", "--model", ckpt, "-n", "3", "--out", out, "--force"}, c.extra...)
 		code, _, stderr := run1(args...)
 		if code != 0 {
 			t.Fatalf("latent %v: exit %d: %s", args, code, stderr)
@@ -205,14 +205,14 @@ func TestFigureLimits(t *testing.T) {
 		{[]string{"-n", "12", "--perplexity", "30"}, 2, "--perplexity"},
 		{[]string{"-n", "13"}, 2, "10..12"},
 	} {
-		args := append([]string{"tsne", "--model", ckpt, "--csv", csv, "--iterations", "20"}, c.args...)
+		args := append([]string{"tsne", "--model", ckpt, "--csv", csv, "--iterations", "20", "--force"}, c.args...)
 		code, _, stderr := run1(args...)
 		if code != c.code || !strings.Contains(stderr, c.stderr) {
 			t.Errorf("latent %v: exit %d, stderr %q; want exit %d and %q", args, code, stderr, c.code, c.stderr)
 		}
 	}
 	// --json: one document on stdout, the perplexity note on stderr
-	code, stdout, stderr := run1("tsne", "--model", ckpt, "--csv", csv, "--iterations", "20", "--json")
+	code, stdout, stderr := run1("tsne", "--model", ckpt, "--csv", csv, "--iterations", "20", "--json", "--force")
 	var res struct {
 		Points     int      `json:"points"`
 		Perplexity float64  `json:"perplexity"`
@@ -224,7 +224,7 @@ func TestFigureLimits(t *testing.T) {
 	tiny := t.TempDir()
 	writeIdx(t, tiny, 20, 8)
 	small := saveFresh(t, t.TempDir(), model.AE, "idx:"+tiny)
-	if code, _, stderr := run1("tsne", "--model", small, "--csv", csv); code != 1 || !strings.Contains(stderr, "8 images") {
+	if code, _, stderr := run1("tsne", "--model", small, "--csv", csv, "--force"); code != 1 || !strings.Contains(stderr, "8 images") {
 		t.Errorf("tsne on 8 test images: exit %d, %q; want exit 1 saying the test set is too small", code, stderr)
 	}
 }
@@ -293,6 +293,56 @@ func TestServeAddr(t *testing.T) {
 		}
 		if strings.Contains(u, c.not) {
 			t.Errorf("serveURL(%q) = %q, should not contain %q", c.host, u, c.not)
+		}
+	}
+}
+
+// TestFigureVerbsNeverReplaceAFile: a figure verb whose --out (or --csv)
+// exists refuses (exit 2, the file untouched) unless --force, and never
+// writes over the checkpoint it reads, --force or not.
+func TestFigureVerbsNeverReplaceAFile(t *testing.T) {
+	data := t.TempDir()
+	writeIdx(t, data, 20, 30)
+	dir := t.TempDir()
+	ckpt := saveFresh(t, dir, model.VAE, "idx:"+data)
+	before, err := os.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		flag string
+		args []string // the verb and its flags, without the file flag
+	}{
+		{"out", []string{"sample", "--model", ckpt, "-n", "4"}},
+		{"out", []string{"reconstruct", "--model", ckpt, "-n", "4"}},
+		{"out", []string{"interpolate", "--model", ckpt, "--from", "0", "--to", "1", "--steps", "3"}},
+		{"out", []string{"tsne", "--model", ckpt, "--iterations", "20"}},
+		{"csv", []string{"tsne", "--model", ckpt, "--iterations", "20"}},
+	} {
+		ext := ".png"
+		if c.flag == "csv" {
+			ext = ".csv"
+		}
+		file := filepath.Join(dir, c.args[0]+"-"+c.flag+ext)
+		if err := os.WriteFile(file, []byte("finished work"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args := append(slices.Clone(c.args), "--"+c.flag, file)
+		code, _, stderr := run1(args...)
+		if got, _ := os.ReadFile(file); code != 2 || string(got) != "finished work" || !strings.Contains(stderr, "--force") {
+			t.Errorf("latent %s over an existing file: exit %d, stderr %q, file now %d bytes", strings.Join(args, " "), code, stderr, len(got))
+		}
+		if code, _, stderr := run1(append(args, "--force")...); code != 0 {
+			t.Errorf("latent %s --force: exit %d, %q", strings.Join(args, " "), code, stderr)
+		} else if got, _ := os.ReadFile(file); string(got) == "finished work" {
+			t.Errorf("latent %s --force left the old file", strings.Join(args, " "))
+		}
+	}
+	// the checkpoint itself, as a .safetensors output: refused even with --force
+	for _, verb := range []string{"sample", "reconstruct"} {
+		code, _, stderr := run1(verb, "--model", ckpt, "-n", "2", "--out", ckpt, "--force")
+		if got, _ := os.ReadFile(ckpt); code != 2 || !slices.Equal(got, before) || !strings.Contains(stderr, "checkpoint") {
+			t.Errorf("latent %s --out <the model> --force: exit %d, stderr %q, model changed %v", verb, code, stderr, !slices.Equal(got, before))
 		}
 	}
 }

@@ -411,7 +411,7 @@ func TestConditionalSampling(t *testing.T) {
 			t.Errorf("sample %d: label %v, want 7", i, l)
 		}
 	}
-	if code, _, stderr := run1("sample", "--model", filepath.Join(dir, "vae", "model.safetensors"), "--digit", "7", "--out", out); code != 2 || !strings.Contains(stderr, "conditional") {
+	if code, _, stderr := run1("sample", "--model", filepath.Join(dir, "vae", "model.safetensors"), "--digit", "7", "--out", out, "--force"); code != 2 || !strings.Contains(stderr, "conditional") {
 		t.Errorf("--digit on a VAE: exit %d, %q; want a usage error", code, stderr)
 	}
 	if code, _, stderr := run1("reconstruct", "--model", filepath.Join(dir, "cvae", "model.safetensors"), "--data", data, "-n", "4", "--out", filepath.Join(dir, "r.png")); code != 0 {
