@@ -498,21 +498,14 @@ func BenchmarkConvTranspose(b *testing.B) { forPaths(b, benchConvTranspose) }
 
 func benchConvTranspose(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, c := range []struct {
-		cs int
-		g  Window
-	}{
-		{8, Window{C: 8, N: 16, H: 7, W: 7, Ho: 4, Wo: 4}},
-		{8, Window{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7}},
-		{16, Window{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14}},
-	} {
-		g := c.g
-		b.Run(fmt.Sprintf("%dto%dx%d", c.cs, g.C, g.H), func(b *testing.B) {
-			a, src := randSlice(rng, c.cs*g.C*9), randSlice(rng, c.cs*g.Small())
-			dst, scratch := make([]float32, g.C*g.Large()), make([]float32, ConvTransposeScratch(g, c.cs))
-			b.SetBytes(int64(2 * 9 * c.cs * g.C * g.Small()))
+	for _, c := range seedWindows {
+		g, cs := c.g, c.out // the transposed convolution reads the small side
+		b.Run(fmt.Sprintf("%dto%dx%d", cs, g.C, g.H), func(b *testing.B) {
+			a, src := randSlice(rng, cs*g.C*9), randSlice(rng, cs*g.Small())
+			dst, scratch := make([]float32, g.C*g.Large()), make([]float32, ConvTransposeScratch(g, cs))
+			b.SetBytes(int64(2 * 9 * cs * g.C * g.Small()))
 			for b.Loop() {
-				ConvTranspose(dst, a, src, scratch, c.cs, g)
+				ConvTranspose(dst, a, src, scratch, cs, g)
 			}
 		})
 	}
@@ -546,16 +539,21 @@ func TestAdamStepMatchesScalar(t *testing.T) {
 // MFLOP/s of the product alone.
 func BenchmarkColProduct(b *testing.B) { forPaths(b, benchColProduct) }
 
+// seedWindows are the seed models' three stride-2 windows over one chunk of
+// 16 images (28→14, 14→7, 7→4), with the channel count on the small side:
+// the convolution's output (out), the transposed convolution's input (cs).
+var seedWindows = []struct {
+	out int
+	g   Window
+}{
+	{16, Window{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14}},
+	{8, Window{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7}},
+	{8, Window{C: 8, N: 16, H: 7, W: 7, Ho: 4, Wo: 4}},
+}
+
 func benchColProduct(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, c := range []struct {
-		out int
-		g   Window
-	}{
-		{16, Window{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14}},
-		{8, Window{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7}},
-		{8, Window{C: 8, N: 16, H: 7, W: 7, Ho: 4, Wo: 4}},
-	} {
+	for _, c := range seedWindows {
 		g := c.g
 		x, col := randSlice(rng, g.C*g.Large()), make([]float32, g.ColRows()*g.Small())
 		w, bias := randSlice(rng, c.out*g.ColRows()), randSlice(rng, c.out)
@@ -615,11 +613,8 @@ func BenchmarkInterleave(b *testing.B) { forPaths(b, benchInterleave) }
 
 func benchInterleave(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, g := range []Window{
-		{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7},
-		{C: 8, N: 16, H: 7, W: 7, Ho: 4, Wo: 4},
-		{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14},
-	} {
+	for _, c := range seedWindows {
+		g := c.g
 		b.Run(fmt.Sprintf("%dx%d", g.C, g.H), func(b *testing.B) {
 			if !rowsFit(g) {
 				b.Skip("no parity-class kernels on this path")

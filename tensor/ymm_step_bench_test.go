@@ -32,14 +32,7 @@ func BenchmarkYmmChunk(b *testing.B) {
 			}
 		})
 	}
-	for _, c := range []struct {
-		out int
-		g   Window
-	}{
-		{16, Window{C: 1, N: 16, H: 28, W: 28, Ho: 14, Wo: 14}},
-		{8, Window{C: 16, N: 16, H: 14, W: 14, Ho: 7, Wo: 7}},
-		{8, Window{C: 8, N: 16, H: 7, W: 7, Ho: 4, Wo: 4}},
-	} {
+	for _, c := range seedWindows {
 		g := c.g
 		x, col := randSlice(rng, g.C*g.Large()), make([]float32, g.ColRows()*g.Small())
 		w, bias := randSlice(rng, c.out*g.ColRows()), randSlice(rng, c.out)
