@@ -44,7 +44,7 @@ type benchRow struct {
 }
 
 func runBench(args []string, stdout, _ io.Writer) error {
-	fs := newFlags("bench", "Measure training and inference speed of the seed AE and VAE on this machine:\nms per step (batch 64), seconds per epoch (48,000 images), images/s, GFLOP/s\n(from the layers' multiply-add counts) and the share of one core's peak FMA rate,\nmeasured first with a short loop (times the threads a row uses).",
+	fs := newFlags("bench", "Measure training and inference speed of the seed AE and VAE on this machine:\nms per step (batch 64), seconds per epoch (48,000 images), images/s, GFLOP/s\n(from the layers' multiply-add counts) and the share of one core's peak FMA rate,\nmeasured first with a short loop (times the threads a row uses). Writes no file.",
 		"latent bench --threads 2 --json", stdout)
 	threads := fs.Int("threads", runtime.NumCPU(), "largest thread count to measure (1 is always measured)")
 	secs := fs.Float64("seconds", 2, "time to spend per measurement")

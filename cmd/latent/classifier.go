@@ -168,7 +168,7 @@ func runClassifierTrain(args []string, stdout, stderr io.Writer) error {
 }
 
 func runClassifierEval(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("classifier eval", "Print a classifier's accuracy on the MNIST test images.",
+	fs := newFlags("classifier eval", "Print a classifier's accuracy on the MNIST test images. Writes no file.",
 		"latent classifier eval --model classifier.safetensors", stdout)
 	path := fs.String("model", defaultClassifier(), "classifier file (written by 'latent classifier train')")
 	dir := fs.String("data", "", "a folder with the four MNIST-format idx files (plain or .gz) instead of the built-in MNIST")

@@ -8,11 +8,10 @@ import (
 
 	"latent/evaluate"
 	"latent/internal/limits"
-	"latent/model"
 )
 
 func runEval(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("eval", "Evaluate a checkpoint on the test images of the dataset it was trained on (or\n--dataset). AE: mean squared error per pixel. VAE: reconstruction (summed\nsquared error per image), KL per image and their sum, with z sampled as in\ntraining and with z = mu.",
+	fs := newFlags("eval", "Evaluate a checkpoint on the test images of the dataset it was trained on (or\n--dataset). AE: mean squared error per pixel. VAE: reconstruction (summed\nsquared error per image), KL per image and their sum, with z sampled as in\ntraining and with z = mu. Writes no file (results go to stdout); only --quality may\ntrain the digit classifier once into latent's cache folder.",
 		"latent eval --model runs/vae/model.safetensors --json", stdout)
 	var d dataFlags
 	d.register(fs)
@@ -35,7 +34,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	if *path == "" {
 		return usagef("--model is required: the checkpoint file to evaluate")
 	}
-	m, meta, err := model.Load(*path)
+	m, meta, err := loadModel(*path)
 	if err != nil {
 		return err
 	}

@@ -90,7 +90,11 @@ func (f *figureFlags) checkNew(flag, path string) error {
 
 // checkNew refuses a file flag that names an existing file unless force.
 func checkNew(flag, path string, force bool) error {
-	if _, err := os.Stat(path); err == nil && !force {
+	st, err := os.Stat(path)
+	if err == nil && st.IsDir() {
+		return usagef("--%s %s is a folder; name a file (inside it or elsewhere)", flag, path)
+	}
+	if err == nil && !force {
 		return usagef("--%s %s already exists; replace it with --force, or choose another --%s", flag, path, flag)
 	}
 	return nil
@@ -102,7 +106,7 @@ func (f *figureFlags) png() bool { return strings.EqualFold(filepath.Ext(f.out),
 // load reads the model and the test images of the dataset it was trained on
 // (or of --dataset, with a note on stderr).
 func (f *figureFlags) load(stderr io.Writer) (*model.Model, map[string]string, *mnist.Set, error) {
-	m, meta, err := model.Load(f.model)
+	m, meta, err := loadModel(f.model)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -152,7 +156,7 @@ func runSample(args []string, stdout, _ io.Writer) error {
 	if *digit < -1 || *digit > model.Classes-1 {
 		return usagef("--digit must be in 0..%d, got %d", model.Classes-1, *digit)
 	}
-	m, meta, err := model.Load(f.model)
+	m, meta, err := loadModel(f.model)
 	if err != nil {
 		return err
 	}
@@ -246,7 +250,7 @@ func runReconstruct(args []string, stdout, stderr io.Writer) error {
 }
 
 func runInterpolate(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("interpolate", "Decode evenly spaced points on the line between the codes of two test images\n(a VAE's means) of the dataset the model was trained on (or --dataset). A\nconditional VAE walks its label too, from the first image's digit to the\nsecond's (half way it is told \"half one digit, half the other\"); --digit draws\nevery step as one digit instead.",
+	fs := newFlags("interpolate", "Decode evenly spaced points on the line between the codes of two test images\n(a VAE's means) of the dataset the model was trained on (or --dataset). A\nconditional VAE walks its label too, from the first image's digit to the\nsecond's (half way it is told \"half one digit, half the other\"); --digit draws\nevery step as one digit instead. Writes one PNG strip (--out).",
 		"latent interpolate --model runs/vae/model.safetensors --from 0 --to 1 --steps 10 --out interp.png", stdout)
 	var f figureFlags
 	f.register(fs, "output PNG", "not used: interpolate draws nothing at random")

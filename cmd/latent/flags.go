@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -59,9 +60,31 @@ func parse(fs *flagSet, args []string) error {
 		return usageError{err.Error()}
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+		return unexpectedArg(fs)
 	}
 	return nil
+}
+
+// unexpectedArg is the error for words left after the flags. Since the
+// flag package stops at the first word, flags after it were never read: the
+// message says so, and suggests the flag a file name was probably meant for.
+func unexpectedArg(fs *flagSet) error {
+	arg := fs.Arg(0)
+	msg := fmt.Sprintf("unexpected argument %q: %s takes flags only", arg, fs.Name())
+	ext := strings.ToLower(filepath.Ext(arg))
+	for _, c := range []struct{ flag, ext string }{{"model", ".safetensors"}, {"out", ".png"}, {"out", ".safetensors"}, {"csv", ".csv"}} {
+		if ext == c.ext && fs.Lookup(c.flag) != nil && !fs.wasSet(c.flag) {
+			msg += fmt.Sprintf("; did you mean --%s %s?", c.flag, arg)
+			break
+		}
+	}
+	for _, a := range fs.Args()[1:] {
+		if strings.HasPrefix(a, "-") && a != "-" {
+			msg += fmt.Sprintf(" (flags after %q, such as %s, were not read: put every flag before it, or drop it)", arg, a)
+			break
+		}
+	}
+	return usageError{msg}
 }
 
 // dataFlags are the flags every verb that reads MNIST shares.

@@ -1,13 +1,41 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 
+	"latent/classifier"
 	"latent/dataset"
 	"latent/mnist"
+	"latent/model"
+	"latent/safetensors"
 	"latent/train"
 )
+
+// loadModel reads the AE/VAE checkpoint that --model names. The files a new
+// user mixes up get an error that says what the file is and what to pass
+// instead: a missing file, the digit classifier, a run's training state.
+func loadModel(path string) (*model.Model, map[string]string, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, fmt.Errorf("--model %s does not exist; give the model.safetensors that 'latent train --out DIR' (or 'latent demo') wrote", path)
+	}
+	m, meta, err := model.Load(path)
+	if err == nil {
+		return m, meta, nil
+	}
+	if f, ferr := safetensors.ReadFile(path); ferr == nil {
+		if f.Metadata[classifier.MetaKind] == classifier.Kind {
+			return nil, nil, fmt.Errorf("--model %s is latent's digit classifier, not an AE or VAE checkpoint; give the model.safetensors of a 'latent train' run (a classifier goes to --classifier)", path)
+		}
+		if _, ok := f.Get("optimizer.adam.m"); ok {
+			return nil, nil, fmt.Errorf("--model %s is a run's training state (what --resume reads), not its model; give the model.safetensors beside it", path)
+		}
+	}
+	return nil, nil, err
+}
 
 // forModel points d at the images a trained model should be shown: the
 // dataset its checkpoint records (meta), unless --dataset or --data named

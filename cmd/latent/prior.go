@@ -3,15 +3,17 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 
+	"latent/internal/atomicfile"
 	"latent/internal/limits"
-	"latent/model"
 	"latent/train"
 )
 
 func runPrior(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("prior", "Fit a mixture prior to where a trained VAE's encoder puts the training images\n(its aggregate posterior) and store it in the model file, replacing any prior it\nhad: 'latent sample' then draws z from it instead of N(0, I).",
+	fs := newFlags("prior", "Fit a mixture prior to where a trained VAE's encoder puts the training images\n(its aggregate posterior) and store it in the model file, replacing any prior it\nhad: 'latent sample' then draws z from it instead of N(0, I). It rewrites --model in\nplace (a read-only file is refused: give a copy to keep the original).",
 		"latent prior --model runs/vae/model.safetensors --components 100", stdout)
 	var d dataFlags
 	d.register(fs)
@@ -38,8 +40,11 @@ func runPrior(args []string, stdout, stderr io.Writer) error {
 	if limits.PriorTemperature.Check(*temp) != nil {
 		return usagef("--temperature must be %s (the prior temperature), got %g", limits.PriorTemperature, *temp)
 	}
-	m, meta, err := model.Load(*path)
+	m, meta, err := loadModel(*path)
 	if err != nil {
+		return err
+	}
+	if err := checkUpdatable(*path); err != nil {
 		return err
 	}
 	if !m.IsVAE() {
@@ -58,5 +63,23 @@ func runPrior(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s (%d training images) in %.1fs; stored in %s\n", note, len(data.Train), time.Since(start).Seconds(), *path)
+	return nil
+}
+
+// checkUpdatable refuses, before the fit, a model file that latent prior
+// must not rewrite: one without write permission (the rename that replaces
+// it would succeed anyway, and as root even a plain write would), or one in
+// a folder where its replacement cannot be created.
+func checkUpdatable(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if st.Mode().Perm()&0o222 == 0 {
+		return fmt.Errorf("--model %s is read-only and latent prior stores the prior in it; copy it and give the copy, or make it writable (chmod u+w %s)", path, path)
+	}
+	if err := atomicfile.CheckWritable(filepath.Dir(path)); err != nil {
+		return fmt.Errorf("--model %s cannot be updated: %w", path, err)
+	}
 	return nil
 }

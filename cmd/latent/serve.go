@@ -13,12 +13,11 @@ import (
 	"syscall"
 	"time"
 
-	"latent/model"
 	"latent/serve"
 )
 
 func runServe(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "Explore a model's latent space in the browser: sliders that decode while they\nmove, random codes from the model's prior, the test set's t-SNE map (hover,\nclick two points to interpolate), and a pad to draw a digit and see its code\nand reconstruction; a conditional VAE gets a digit selector. The test images\nare those of the dataset the model was trained on (or --dataset). Everything\nis served by latent itself; the page works offline.",
+	fs := newFlags("serve", "Explore a model's latent space in the browser: sliders that decode while they\nmove, random codes from the model's prior, the test set's t-SNE map (hover,\nclick two points to interpolate), and a pad to draw a digit and see its code\nand reconstruction; a conditional VAE gets a digit selector. The test images\nare those of the dataset the model was trained on (or --dataset). Everything\nis served by latent itself; the page works offline. Writes no file.",
 		"latent serve --model runs/vae/model.safetensors --addr 127.0.0.1:8080", stdout)
 	var d dataFlags
 	d.register(fs)
@@ -51,7 +50,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--addr %s: cannot listen (%w); choose another port or address", *addr, err)
 	}
 	defer ln.Close()
-	m, meta, err := model.Load(*path)
+	m, meta, err := loadModel(*path)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,185 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// auditFiles trains a tiny AE, VAE and classifier on a small idx folder and
+// returns the folder and the files a careless user might pass around.
+type auditFiles struct {
+	data, ae, vae, vaeState, classifier string
+}
+
+func newAuditFiles(t *testing.T) auditFiles {
+	t.Helper()
+	dir := t.TempDir()
+	f := auditFiles{data: filepath.Join(dir, "data")}
+	if err := os.Mkdir(f.data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeIdx(t, f.data, 80, 20)
+	for _, kind := range []string{"ae", "vae"} {
+		out := filepath.Join(dir, kind)
+		if code, _, stderr := run1("train", "--model", kind, "--epochs", "1", "--threads", "1", "--data", f.data, "--out", out); code != 0 {
+			t.Fatalf("train %s: exit %d: %s", kind, code, stderr)
+		}
+	}
+	f.ae = filepath.Join(dir, "ae", "model.safetensors")
+	f.vae = filepath.Join(dir, "vae", "model.safetensors")
+	f.vaeState = filepath.Join(dir, "vae", stateFile)
+	f.classifier = filepath.Join(dir, "classifier.safetensors")
+	if code, _, stderr := run1("classifier", "train", "--data", f.data, "--epochs", "1", "--images", "32", "--batch", "32",
+		"--width", "4,8,8", "--hidden", "16", "--threads", "1", "--out", f.classifier); code != 0 {
+		t.Fatalf("classifier train: exit %d: %s", code, stderr)
+	}
+	return f
+}
+
+// TestWrongModelFileSaysWhatItIs: a missing file, the classifier or a run's
+// training state given as --model gets an error that names the flag, says
+// what the file is and what to give instead, on every verb that reads one.
+func TestWrongModelFileSaysWhatItIs(t *testing.T) {
+	f := newAuditFiles(t)
+	out := t.TempDir()
+	verbArgs := map[string][]string{
+		"eval":        {"eval", "--data", f.data, "--quality=false", "--iw-samples", "0"},
+		"prior":       {"prior", "--data", f.data, "--components", "2"},
+		"sample":      {"sample", "-n", "4", "--out", filepath.Join(out, "s.png")},
+		"reconstruct": {"reconstruct", "--data", f.data, "-n", "4", "--out", filepath.Join(out, "r.png")},
+		"interpolate": {"interpolate", "--data", f.data, "--out", filepath.Join(out, "i.png")},
+		"tsne":        {"tsne", "--data", f.data, "-n", "20", "--out", filepath.Join(out, "t.png")},
+		"serve":       {"serve", "--data", f.data, "--addr", "127.0.0.1:0"},
+	}
+	for _, c := range []struct {
+		model string
+		want  []string
+	}{
+		{filepath.Join(out, "nosuch.safetensors"), []string{"--model", "does not exist", "latent train"}},
+		{f.classifier, []string{"--model", "digit classifier", "--classifier"}},
+		{f.vaeState, []string{"--model", "training state", "model.safetensors"}},
+	} {
+		for verb, args := range verbArgs {
+			code, _, stderr := run1(append(args, "--model", c.model)...)
+			ok := code == 1
+			for _, w := range c.want {
+				ok = ok && strings.Contains(stderr, w)
+			}
+			if !ok {
+				t.Errorf("latent %s --model %s: exit %d, stderr %q; want exit 1 naming %q", verb, filepath.Base(c.model), code, stderr, c.want)
+			}
+		}
+	}
+}
+
+// TestPriorRefusesReadOnlyModel: latent prior rewrites its --model; a file
+// without write permission is refused before the fit (as root too, where the
+// rename would succeed) and left byte for byte as it was.
+func TestPriorRefusesReadOnlyModel(t *testing.T) {
+	f := newAuditFiles(t)
+	for _, c := range []struct {
+		name string
+		mode os.FileMode
+		code int
+	}{
+		{"read-only", 0o444, 1},
+		{"owner read-only", 0o400, 1},
+		{"writable", 0o644, 0},
+	} {
+		path := filepath.Join(t.TempDir(), "model.safetensors")
+		orig, err := os.ReadFile(f.vae)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, orig, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, c.mode); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := run1("prior", "--model", path, "--data", f.data, "--components", "2", "--threads", "1")
+		if code != c.code {
+			t.Errorf("%s: latent prior exit %d (stderr %q), want %d", c.name, code, stderr, c.code)
+		}
+		after, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changed := string(after) != string(orig)
+		if c.code != 0 && (changed || !strings.Contains(stderr, "read-only") || !strings.Contains(stderr, "--model")) {
+			t.Errorf("%s: changed %v, stderr %q; want the file untouched and an error naming --model and read-only", c.name, changed, stderr)
+		}
+		if c.code == 0 && !changed {
+			t.Errorf("%s: latent prior did not store the prior", c.name)
+		}
+	}
+}
+
+// TestFileFlagNamingAFolder: a file flag that names an existing folder is a
+// usage error saying so, with or without --force (which would otherwise be
+// suggested, and could not replace a folder).
+func TestFileFlagNamingAFolder(t *testing.T) {
+	f := newAuditFiles(t)
+	folder := t.TempDir()
+	for _, args := range [][]string{
+		{"classifier", "train", "--data", f.data, "--epochs", "1", "--out", folder},
+		{"classifier", "train", "--data", f.data, "--epochs", "1", "--out", folder, "--force"},
+		{"tsne", "--model", f.vae, "--data", f.data, "-n", "20", "--csv", folder},
+		{"tsne", "--model", f.vae, "--data", f.data, "-n", "20", "--csv", folder, "--force"},
+	} {
+		code, _, stderr := run1(args...)
+		if code != 2 || !strings.Contains(stderr, "is a folder") || strings.Contains(stderr, "--force,") {
+			t.Errorf("latent %v: exit %d, stderr %q; want exit 2 saying the path is a folder", args, code, stderr)
+		}
+	}
+}
+
+// TestStrayArgumentHints: a word where a flag was expected says that the
+// verb takes flags only, suggests the flag a file name was meant for, and
+// says when flags after the word were not read.
+func TestStrayArgumentHints(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"eval", "runs/vae/model.safetensors", "--json"}, []string{"flags only", "--model runs/vae/model.safetensors", "--json", "not read"}},
+		{[]string{"sample", "--model", "m.safetensors", "s.png"}, []string{"--out s.png"}},
+		{[]string{"tsne", "--model", "m.safetensors", "map.csv"}, []string{"--csv map.csv"}},
+		{[]string{"train", "--out", "x", "extra"}, []string{"unexpected argument \"extra\"", "flags only"}},
+		{[]string{"reconstruct", "--model", "m.safetensors", "--out", "r.png", "more.png"}, []string{"unexpected argument \"more.png\""}},
+	} {
+		code, _, stderr := run1(c.args...)
+		ok := code == 2
+		for _, w := range c.want {
+			ok = ok && strings.Contains(stderr, w)
+		}
+		if !ok {
+			t.Errorf("latent %v: exit %d, stderr %q; want exit 2 with %q", c.args, code, stderr, c.want)
+		}
+	}
+	// an --out already given is not suggested again
+	if _, _, stderr := run1("reconstruct", "--model", "m.safetensors", "--out", "r.png", "more.png"); strings.Contains(stderr, "did you mean") {
+		t.Errorf("reconstruct with --out given suggests it again: %q", stderr)
+	}
+}
+
+// TestHelpSaysWhatItWrites: every verb's help (before its flag list) says
+// which files it writes, or that it writes none.
+func TestHelpSaysWhatItWrites(t *testing.T) {
+	helps := [][]string{{"classifier", "--help"}, {"classifier", "train", "--help"}, {"classifier", "eval", "--help"}}
+	for _, v := range verbs {
+		if v.name != "classifier" {
+			helps = append(helps, []string{v.name, "--help"})
+		}
+	}
+	for _, args := range helps {
+		code, stdout, _ := run1(args...)
+		text, _, _ := strings.Cut(stdout, "\nFlags")
+		lower := strings.ToLower(text)
+		if code != 0 || !(strings.Contains(lower, "writ") || strings.Contains(lower, "store") || strings.Contains(lower, "download")) {
+			t.Errorf("latent %v: exit %d; its help does not say what it writes:\n%s", args, code, text)
+		}
+	}
+}
