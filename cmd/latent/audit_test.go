@@ -183,3 +183,62 @@ func TestHelpSaysWhatItWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestResumeFolderErrors: --resume of something that is not a run folder
+// says what it is and what to give instead.
+func TestResumeFolderErrors(t *testing.T) {
+	f := newAuditFiles(t)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stateless := filepath.Join(dir, "stateless") // a run whose state file was deleted
+	if err := os.Mkdir(stateless, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(f.vae)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(stateless, "model.safetensors"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		folder string
+		want   []string
+	}{
+		{filepath.Join(dir, "nosuch"), []string{"--resume", "no such folder", "latent train"}},
+		{file, []string{"--resume", "is a file", "latent train"}},
+		{t.TempDir(), []string{"--resume", "holds no training run", "latent train"}},
+		{stateless, []string{"--resume", "state.safetensors is gone", "--force"}},
+	} {
+		code, _, stderr := run1("train", "--resume", c.folder, "--epochs", "2")
+		ok := code == 1
+		for _, w := range c.want {
+			ok = ok && strings.Contains(stderr, w)
+		}
+		if !ok {
+			t.Errorf("latent train --resume %s: exit %d, stderr %q; want exit 1 with %q", c.folder, code, stderr, c.want)
+		}
+	}
+}
+
+// TestSubcommandUsagePointsToItsHelp: a usage error of 'latent classifier
+// train/eval' points to that sub-command's --help, where its flags are.
+func TestSubcommandUsagePointsToItsHelp(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"classifier", "train", "--width", "4"}, "'latent classifier train --help'"},
+		{[]string{"classifier", "train", "--bogus"}, "'latent classifier train --help'"},
+		{[]string{"classifier", "eval", "--bogus"}, "'latent classifier eval --help'"},
+		{[]string{"classifier", "frob"}, "'latent classifier --help'"},
+	} {
+		code, _, stderr := run1(c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("latent %v: exit %d, stderr %q; want exit 2 pointing to %s", c.args, code, stderr, c.want)
+		}
+	}
+}

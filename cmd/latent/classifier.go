@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,11 +42,21 @@ func runClassifier(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s\n\nExample:\n  latent classifier train && latent classifier eval\n", classifierSummary)
 		return flag.ErrHelp
 	case "train":
-		return runClassifierTrain(args[1:], stdout, stderr)
+		return subUsage(runClassifierTrain(args[1:], stdout, stderr), "classifier train")
 	case "eval":
-		return runClassifierEval(args[1:], stdout, stderr)
+		return subUsage(runClassifierEval(args[1:], stdout, stderr), "classifier eval")
 	}
 	return usagef("unknown classifier command %q: want train or eval", args[0])
+}
+
+// subUsage makes a usage error of a sub-command point to its own --help.
+func subUsage(err error, verb string) error {
+	var ue usageError
+	if errors.As(err, &ue) && ue.verb == "" {
+		ue.verb = verb
+		return ue
+	}
+	return err
 }
 
 // classifierData loads MNIST (or the idx folder dir).

@@ -57,7 +57,7 @@ func parse(fs *flagSet, args []string) error {
 		return err
 	}
 	if err != nil {
-		return usageError{err.Error()}
+		return usageError{msg: err.Error()}
 	}
 	if fs.NArg() > 0 {
 		return unexpectedArg(fs)
@@ -84,7 +84,7 @@ func unexpectedArg(fs *flagSet) error {
 			break
 		}
 	}
-	return usageError{msg}
+	return usageError{msg: msg}
 }
 
 // dataFlags are the flags every verb that reads MNIST shares.

@@ -15,12 +15,14 @@ import (
 	"runtime/debug"
 )
 
-// usageError is a bad command line: exit code 2.
-type usageError struct{ msg string }
+// usageError is a bad command line: exit code 2. verb, when set, is the
+// command whose --help the message points to (a sub-command such as
+// "classifier train"); otherwise the verb that ran.
+type usageError struct{ msg, verb string }
 
 func (e usageError) Error() string { return e.msg }
 
-func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+func usagef(format string, a ...any) error { return usageError{msg: fmt.Sprintf(format, a...)} }
 
 type verb struct {
 	name, summary string
@@ -93,7 +95,11 @@ func exitCode(err error, name string, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "latent %s: %v\nRun 'latent %s --help' for usage.\n", name, err, name)
+		help := name
+		if ue.verb != "" {
+			help = ue.verb
+		}
+		fmt.Fprintf(stderr, "latent %s: %v\nRun 'latent %s --help' for usage.\n", name, err, help)
 		return 2
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintf(stderr, "latent %s: %v\n", name, err)

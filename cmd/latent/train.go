@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -44,6 +45,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		}
 		*out = *resume
 		if err := onlyResumeFlags(fs); err != nil {
+			return err
+		}
+		if err := checkResumeFolder(*resume); err != nil {
 			return err
 		}
 		m, saved, st, err := train.LoadState(filepath.Join(*resume, stateFile))
@@ -267,4 +271,26 @@ func epochLine(kind model.Kind, m train.Metrics) string {
 	}
 	return fmt.Sprintf("epoch %2d  train loss/image %7.2f (rec %6.2f + kl %5.2f)  val %7.2f (rec %6.2f + kl %5.2f, %d active units)  %5.1fs  %6.0f img/s",
 		m.Epoch, m.TrainLoss, m.TrainRec, m.TrainKL, m.ValLoss, m.ValRec, m.ValKL, m.ActiveUnits, m.Seconds, m.ImagesPerSec)
+}
+
+// checkResumeFolder says what is wrong with a --resume folder that holds no
+// training state: none, a file, or a run whose state file is gone.
+func checkResumeFolder(dir string) error {
+	const what = "give the --out folder of an interrupted or finished 'latent train' run"
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, iofs.ErrNotExist):
+		return fmt.Errorf("--resume %s: no such folder; %s", dir, what)
+	case err != nil:
+		return fmt.Errorf("--resume %s: %w", dir, err)
+	case !st.IsDir():
+		return fmt.Errorf("--resume %s is a file, not a run folder; %s", dir, what)
+	}
+	if _, err := os.Stat(filepath.Join(dir, stateFile)); errors.Is(err, iofs.ErrNotExist) {
+		if _, err := os.Stat(filepath.Join(dir, "model.safetensors")); err == nil {
+			return fmt.Errorf("--resume %s: its %s is gone, so the run cannot continue exactly; train it again with --out %s --force", dir, stateFile, dir)
+		}
+		return fmt.Errorf("--resume %s holds no training run (no %s); %s", dir, stateFile, what)
+	}
+	return nil
 }
