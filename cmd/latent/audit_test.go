@@ -242,3 +242,36 @@ func TestSubcommandUsagePointsToItsHelp(t *testing.T) {
 		}
 	}
 }
+
+// TestTSNEOutAndCSVDiffer: --out and --csv naming one file would leave only
+// the CSV under the PNG's name; it is refused, --force or not.
+func TestTSNEOutAndCSVDiffer(t *testing.T) {
+	f := newAuditFiles(t)
+	dir := t.TempDir()
+	same := filepath.Join(dir, "map.png")
+	for _, c := range []struct {
+		out, csv string
+		force    bool
+		code     int
+	}{
+		{same, same, false, 2},
+		{same, same, true, 2},
+		{same, filepath.Join(dir, ".", "map.png"), false, 2},
+		{same, filepath.Join(dir, "map.csv"), false, 0},
+	} {
+		args := []string{"tsne", "--model", f.vae, "--data", f.data, "-n", "20", "--iterations", "10", "--out", c.out, "--csv", c.csv}
+		if c.force {
+			args = append(args, "--force")
+		}
+		code, _, stderr := run1(args...)
+		if code != c.code || (c.code == 2 && !strings.Contains(stderr, "same file")) {
+			t.Errorf("latent %v: exit %d, stderr %q; want exit %d", args, code, stderr, c.code)
+		}
+		if c.code == 0 {
+			b, err := os.ReadFile(c.out)
+			if err != nil || !strings.HasPrefix(string(b), "\x89PNG") {
+				t.Errorf("--out %s is not a PNG after the run (err %v)", c.out, err)
+			}
+		}
+	}
+}

@@ -100,6 +100,22 @@ func checkNew(flag, path string, force bool) error {
 	return nil
 }
 
+// sameFile reports whether paths a and b name one file: the same path
+// once cleaned, or (when both exist) the same file on disk.
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	if absA, err := filepath.Abs(a); err == nil {
+		if absB, err := filepath.Abs(b); err == nil && absA == absB {
+			return true
+		}
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
 // png reports whether --out is a PNG file.
 func (f *figureFlags) png() bool { return strings.EqualFold(filepath.Ext(f.out), ".png") }
 
@@ -325,6 +341,9 @@ func runTSNE(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *csv != "" {
+		if sameFile(*csv, f.out) {
+			return usagef("--csv %s and --out %s name the same file: the coordinates would replace the map; give the CSV its own name", *csv, f.out)
+		}
 		if err := f.checkNew("csv", *csv); err != nil {
 			return err
 		}
