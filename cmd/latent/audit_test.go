@@ -275,3 +275,34 @@ func TestTSNEOutAndCSVDiffer(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedStartLeavesNoFolder: a training verb whose images cannot be read
+// removes the output folders it created for the run, and only those.
+func TestFailedStartLeavesNoFolder(t *testing.T) {
+	base := t.TempDir()
+	bad := t.TempDir() // an idx folder without files
+	existing := filepath.Join(base, "existing")
+	if err := os.Mkdir(existing, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args       []string
+		gone, kept string
+	}{
+		{[]string{"train", "--model", "ae", "--epochs", "1", "--data", bad, "--out", filepath.Join(base, "a", "b", "run")}, filepath.Join(base, "a"), base},
+		{[]string{"train", "--model", "ae", "--epochs", "1", "--data", bad, "--out", filepath.Join(existing, "run")}, filepath.Join(existing, "run"), existing},
+		{[]string{"demo", "--epochs", "1", "--data", bad, "--out", filepath.Join(base, "demo")}, filepath.Join(base, "demo"), base},
+		{[]string{"sweep", "--beta", "1", "--epochs", "1", "--data", bad, "--out", filepath.Join(base, "sweep")}, filepath.Join(base, "sweep"), base},
+	} {
+		code, _, stderr := run1(c.args...)
+		if code != 1 {
+			t.Errorf("latent %v: exit %d (%q), want 1", c.args, code, stderr)
+		}
+		if _, err := os.Stat(c.gone); !os.IsNotExist(err) {
+			t.Errorf("latent %v left %s behind", c.args, c.gone)
+		}
+		if _, err := os.Stat(c.kept); err != nil {
+			t.Errorf("latent %v removed %s, which existed before", c.args, c.kept)
+		}
+	}
+}

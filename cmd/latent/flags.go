@@ -328,13 +328,32 @@ func (t *trainFlags) applyPreset(kind model.Kind) error {
 // images and returns a context that Ctrl-C (or SIGTERM) cancels: the common
 // start of the verbs that train.
 func (d *dataFlags) startRun(out string) (train.Data, *mnist.Set, context.Context, context.CancelFunc, error) {
+	made := missingDirs(out)
 	if err := atomicfile.CheckWritable(out); err != nil {
 		return train.Data{}, nil, nil, nil, err
 	}
 	data, test, err := d.load()
 	if err != nil {
+		for _, dir := range made { // leave no empty folder behind (os.Remove keeps a non-empty one)
+			os.Remove(dir)
+		}
 		return train.Data{}, nil, nil, nil, err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	return data, test, ctx, stop, nil
+}
+
+// missingDirs lists dir and those of its parents that do not exist yet,
+// deepest first: the folders that creating dir would make.
+func missingDirs(dir string) []string {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(d); !os.IsNotExist(err) {
+			return missing
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			return missing
+		}
+	}
 }
