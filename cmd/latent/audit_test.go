@@ -306,3 +306,36 @@ func TestFailedStartLeavesNoFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestFailedFigureLeavesNoFolder: a figure verb that fails after checking
+// its output (here: --model is missing) removes the folders it created.
+func TestFailedFigureLeavesNoFolder(t *testing.T) {
+	f := newAuditFiles(t)
+	missing := filepath.Join(t.TempDir(), "nosuch.safetensors")
+	for _, c := range []struct {
+		args []string
+		gone string
+	}{
+		{[]string{"sample", "--model", missing}, "sample/s.png"},
+		{[]string{"reconstruct", "--model", missing, "--data", f.data}, "recon/r.png"},
+		{[]string{"interpolate", "--model", missing, "--data", f.data}, "interp/deep/i.png"},
+		{[]string{"tsne", "--model", missing, "--data", f.data, "--csv", "CSV"}, "map/m.png"},
+	} {
+		base := t.TempDir()
+		out := filepath.Join(base, c.gone)
+		args := append(c.args, "--out", out)
+		for i, a := range args {
+			if a == "CSV" {
+				args[i] = filepath.Join(base, "map", "coords", "c.csv")
+			}
+		}
+		code, _, stderr := run1(args...)
+		if code != 1 {
+			t.Errorf("latent %v: exit %d (%q), want 1", args, code, stderr)
+		}
+		entries, err := os.ReadDir(base)
+		if err != nil || len(entries) != 0 {
+			t.Errorf("latent %v left %v in its output's parent (err %v)", args, entries, err)
+		}
+	}
+}

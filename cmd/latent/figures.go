@@ -33,6 +33,19 @@ type figureFlags struct {
 	out   string
 	force bool
 	fs    *flagSet
+	made  []string // folders checkNew created for the output files
+}
+
+// removeMadeDirs removes, when the verb failed (*err != nil), the folders
+// checkNew created, so a failed figure leaves no empty folder behind
+// (os.Remove keeps one that is not empty).
+func (f *figureFlags) removeMadeDirs(err *error) {
+	if *err == nil {
+		return
+	}
+	for _, dir := range f.made {
+		os.Remove(dir)
+	}
 }
 
 // register adds the flags; seedHelp says what --seed does in this verb.
@@ -85,7 +98,12 @@ func (f *figureFlags) checkNew(flag, path string) error {
 	if err := checkNew(flag, path, f.force); err != nil {
 		return err
 	}
-	return atomicfile.CheckWritable(filepath.Dir(path))
+	made := missingDirs(filepath.Dir(path))
+	if err := atomicfile.CheckWritable(filepath.Dir(path)); err != nil {
+		return err
+	}
+	f.made = append(made, f.made...) // deepest first: a later file's folders may lie inside an earlier one's
+	return nil
 }
 
 // checkNew refuses a file flag that names an existing file unless force.
@@ -144,10 +162,11 @@ func checkDigit(m *model.Model, path string, digit int) error {
 	return nil
 }
 
-func runSample(args []string, stdout, _ io.Writer) error {
+func runSample(args []string, stdout, _ io.Writer) (err error) {
 	fs := newFlags("sample", "Decode random codes: z from the VAE's prior (N(0, I), or the mixture stored in\nthe model file), N(0, 1) codes for an AE (noise: an AE cannot generate). A\nconditional VAE draws --digit (default: 0..9 in turn). Writes a PNG grid (at\nmost 1,024 images), or a safetensors file with one tensor \"images\" [n,1,28,28]\nin the model's [-1, 1] scale (and \"labels\" [n] for a conditional VAE).\nSampling reads no images: --dataset and --data do not apply.",
 		"latent sample --model runs/vae/model.safetensors -n 64 --out samples.png", stdout)
 	var f figureFlags
+	defer f.removeMadeDirs(&err)
 	f.register(fs, "output file: .png (a grid of at most 1,024 images) or .safetensors (the images)",
 		"seed of the random codes: the same seed draws the same samples")
 	fs.Lookup("dataset").Usage = "not used: sample reads no images (it decodes codes drawn from the model)"
@@ -202,10 +221,11 @@ func runSample(args []string, stdout, _ io.Writer) error {
 	return nil
 }
 
-func runReconstruct(args []string, stdout, stderr io.Writer) error {
+func runReconstruct(args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("reconstruct", "Show test images above their reconstructions (the VAE decodes z = mu), from the\ndataset the model was trained on (or --dataset). A conditional VAE is given each\nimage's label. With a .safetensors output, write the tensors \"input\" and\n\"output\" [n,1,28,28] instead.",
 		"latent reconstruct --model runs/ae/model.safetensors --out recon.png", stdout)
 	var f figureFlags
+	defer f.removeMadeDirs(&err)
 	f.register(fs, "output file: .png (a figure of at most 512 images) or .safetensors (the tensors)",
 		"not used: reconstruct draws nothing at random")
 	n := fs.Int("n", 16, "number of test images, from --first (unless given, at most the test images from --first on)")
@@ -265,10 +285,11 @@ func runReconstruct(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func runInterpolate(args []string, stdout, stderr io.Writer) error {
+func runInterpolate(args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("interpolate", "Decode evenly spaced points on the line between the codes of two test images\n(a VAE's means) of the dataset the model was trained on (or --dataset). A\nconditional VAE walks its label too, from the first image's digit to the\nsecond's (half way it is told \"half one digit, half the other\"); --digit draws\nevery step as one digit instead. Writes one PNG strip (--out).",
 		"latent interpolate --model runs/vae/model.safetensors --from 0 --to 1 --steps 10 --out interp.png", stdout)
 	var f figureFlags
+	defer f.removeMadeDirs(&err)
 	f.register(fs, "output PNG", "not used: interpolate draws nothing at random")
 	from := fs.Int("from", 0, "index of the first test image")
 	to := fs.Int("to", 1, "index of the second test image")
@@ -318,10 +339,11 @@ func runInterpolate(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func runTSNE(args []string, stdout, stderr io.Writer) error {
+func runTSNE(args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlags("tsne", "Map the test set's codes (AE) or means (VAE) to 2-D with t-SNE and draw them\ncoloured by digit, and/or write the coordinates as CSV. The test images are\nthose of the dataset the model was trained on (or --dataset).",
 		"latent tsne --model runs/vae/model.safetensors --out map.png --csv coords.csv", stdout)
 	var f figureFlags
+	defer f.removeMadeDirs(&err)
 	f.register(fs, "output PNG (--out, --csv or both)",
 		"seed of the noise t-SNE adds only when the codes vary in fewer than 2 directions (otherwise the map does not depend on it)")
 	csv := fs.String("csv", "", "write index,label,x,y rows to this CSV file (--out, --csv or both)")
