@@ -339,3 +339,29 @@ func TestFailedFigureLeavesNoFolder(t *testing.T) {
 		}
 	}
 }
+
+// TestWarmupLongerThanRunWarns: a KL warm-up longer than the run never
+// reaches --beta; train, demo and sweep say so on stderr (and only then).
+func TestWarmupLongerThanRunWarns(t *testing.T) {
+	bad := t.TempDir() // no images: each verb stops right after its checks
+	for _, c := range []struct {
+		args []string
+		warn bool
+	}{
+		{[]string{"train", "--epochs", "2", "--kl-warmup", "5"}, true},
+		{[]string{"train", "--epochs", "2", "--kl-warmup", "2"}, false},
+		{[]string{"demo", "--epochs", "2", "--kl-warmup", "3"}, true},
+		{[]string{"demo", "--epochs", "3", "--kl-warmup", "3"}, false},
+		{[]string{"sweep", "--epochs", "2", "--kl-warmup", "0,8"}, true},
+		{[]string{"sweep", "--epochs", "2", "--kl-warmup", "0,1"}, false},
+	} {
+		args := append(c.args, "--data", bad, "--out", filepath.Join(t.TempDir(), "out"))
+		code, _, stderr := run1(args...)
+		if code != 1 {
+			t.Errorf("latent %v: exit %d (%q), want 1 (no images)", args, code, stderr)
+		}
+		if got := strings.Contains(stderr, "--kl-warmup") && strings.Contains(stderr, "longer than the run"); got != c.warn {
+			t.Errorf("latent %v: warned %v, want %v; stderr %q", args, got, c.warn, stderr)
+		}
+	}
+}

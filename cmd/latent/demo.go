@@ -60,6 +60,7 @@ func demo(args []string, resuming bool, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	warnWarmup(vaeTrain.KLWarmup, vaeTrain.Beta, vaeTrain.Epochs, stderr)
 	// The AE: the seed's layers and schedule; a preset is a VAE recipe, so
 	// the AE takes only what the command line gives explicitly.
 	aeCfg, aeTrain := model.Seed(model.AE), vaeTrain

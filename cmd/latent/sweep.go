@@ -95,6 +95,13 @@ func runSweep(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
+	warned := map[float64]bool{}
+	for _, r := range rows {
+		if !warned[r.KLWarmup] {
+			warned[r.KLWarmup] = true
+			warnWarmup(r.KLWarmup, r.Beta, cfg0.Epochs, stderr)
+		}
+	}
 	if !*force {
 		for _, f := range sweepFiles {
 			if _, err := os.Stat(filepath.Join(*out, f)); err == nil {

@@ -38,6 +38,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if *resume == "" {
+		warnWarmup(cfg.KLWarmup, cfg.Beta, cfg.Epochs, stderr)
+	}
 	var from *resumePoint
 	if *resume != "" {
 		if *out != "" && *out != *resume {
@@ -293,4 +296,14 @@ func checkResumeFolder(dir string) error {
 		return fmt.Errorf("--resume %s holds no training run (no %s); %s", dir, stateFile, what)
 	}
 	return nil
+}
+
+// warnWarmup says on stderr when --kl-warmup is longer than the run: the KL
+// weight then never reaches --beta (legal, for a run to be extended with
+// --resume --epochs, but most likely a slip).
+func warnWarmup(warmup, beta float64, epochs int, stderr io.Writer) {
+	if warmup > float64(epochs) {
+		fmt.Fprintf(stderr, "warning: --kl-warmup %g is longer than the run (--epochs %d): the KL weight only reaches about %.3g × --beta %g\n",
+			warmup, epochs, float64(epochs)/warmup, beta)
+	}
 }
