@@ -17,8 +17,13 @@ import (
 // same directory (named "."+base+".tmp-*"), fsyncs it, closes it, renames it
 // to path, then fsyncs the directory (best effort). On any error, or if fn
 // panics, the temp file is removed and path is left as it was; the error
-// names path. The file mode is 0644.
+// names path. The file mode is 0644, or that of the regular file path
+// replaces (so rewriting a private 0600 file keeps it private).
 func Write(path string, fn func(w io.Writer) error) error {
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+		mode = st.Mode().Perm()
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -39,7 +44,7 @@ func Write(path string, fn func(w io.Writer) error) error {
 	if err := fn(f); err != nil {
 		return fail(err)
 	}
-	if err := f.Chmod(0o644); err != nil {
+	if err := f.Chmod(mode); err != nil {
 		return fail(err)
 	}
 	if err := f.Sync(); err != nil {

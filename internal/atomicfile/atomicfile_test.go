@@ -151,3 +151,32 @@ func TestCheckWritable(t *testing.T) {
 		}
 	})
 }
+
+// TestWriteKeepsTheReplacedFilesMode: a file written anew is 0644; one that
+// replaces a regular file takes that file's permissions.
+func TestWriteKeepsTheReplacedFilesMode(t *testing.T) {
+	for _, c := range []struct {
+		before os.FileMode // 0: no file yet
+		want   os.FileMode
+	}{{0, 0o644}, {0o600, 0o600}, {0o640, 0o640}, {0o755, 0o755}} {
+		path := filepath.Join(t.TempDir(), "a.bin")
+		if c.before != 0 {
+			if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(path, c.before); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := WriteBytes(path, []byte("new")); err != nil {
+			t.Fatal(err)
+		}
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != c.want {
+			t.Errorf("replacing a %v file: mode %v, want %v", c.before, st.Mode().Perm(), c.want)
+		}
+	}
+}
