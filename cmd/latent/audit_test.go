@@ -365,3 +365,34 @@ func TestWarmupLongerThanRunWarns(t *testing.T) {
 		}
 	}
 }
+
+// TestPriorUpdatesThroughASymlink: --model naming a symlink updates the file
+// it points to and leaves the link a link (renaming over it replaced the link
+// with a copy and left the real checkpoint without its prior).
+func TestPriorUpdatesThroughASymlink(t *testing.T) {
+	f := newAuditFiles(t)
+	dir := t.TempDir()
+	target := filepath.Join(dir, "model.safetensors")
+	b, err := os.ReadFile(f.vae)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(target, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.safetensors")
+	if err := os.Symlink("model.safetensors", link); err != nil {
+		t.Skip("no symlinks here:", err)
+	}
+	if code, _, stderr := run1("prior", "--model", link, "--data", f.data, "--components", "2", "--threads", "1"); code != 0 {
+		t.Fatalf("latent prior: exit %d: %s", code, stderr)
+	}
+	st, err := os.Lstat(link)
+	if err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("--model %s is no longer a symlink (err %v)", link, err)
+	}
+	after, err := os.ReadFile(target)
+	if err != nil || string(after) == string(b) {
+		t.Errorf("the link's target was not updated (err %v)", err)
+	}
+}

@@ -44,7 +44,11 @@ func runPrior(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := checkUpdatable(*path); err != nil {
+	target := *path // a symlink's target is updated; renaming over the link would replace it
+	if t, err := filepath.EvalSymlinks(*path); err == nil {
+		target = t
+	}
+	if err := checkUpdatable(target); err != nil {
 		return err
 	}
 	if !m.IsVAE() {
@@ -58,7 +62,7 @@ func runPrior(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	note, err := train.SavePrior(m, data, train.PriorConfig{Components: *k, Iterations: *iters, Seed: d.seed, Threads: d.threads, Aggregate: *aggregate, Temperature: *temp}, *path, meta)
+	note, err := train.SavePrior(m, data, train.PriorConfig{Components: *k, Iterations: *iters, Seed: d.seed, Threads: d.threads, Aggregate: *aggregate, Temperature: *temp}, target, meta)
 	if err != nil {
 		return err
 	}
