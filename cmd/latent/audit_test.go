@@ -396,3 +396,26 @@ func TestPriorUpdatesThroughASymlink(t *testing.T) {
 		t.Errorf("the link's target was not updated (err %v)", err)
 	}
 }
+
+// TestEvalNotesVAEOnlyFlagsOnAnAE: eval of an AE says which VAE-only flags
+// it ignores, instead of dropping them silently.
+func TestEvalNotesVAEOnlyFlagsOnAnAE(t *testing.T) {
+	f := newAuditFiles(t)
+	for _, c := range []struct {
+		model string
+		args  []string
+		note  string // "" : no note
+	}{
+		{f.ae, []string{"--iw-samples", "5"}, "--iw-samples"},
+		{f.ae, []string{"--samples", "10", "--iw-images", "3"}, "--iw-images"},
+		{f.ae, nil, ""},
+		{f.vae, []string{"--iw-samples", "2", "--iw-images", "2"}, ""},
+	} {
+		args := append([]string{"eval", "--model", c.model, "--data", f.data, "--threads", "1"}, c.args...)
+		code, _, stderr := run1(args...)
+		noted := strings.Contains(stderr, "not used")
+		if code != 0 || noted != (c.note != "") || !strings.Contains(stderr, c.note) {
+			t.Errorf("latent %v: exit %d, stderr %q; want a note naming %q", args, code, stderr, c.note)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"latent/evaluate"
 	"latent/internal/limits"
@@ -37,6 +38,17 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	m, meta, err := loadModel(*path)
 	if err != nil {
 		return err
+	}
+	if !m.IsVAE() {
+		var unused []string
+		for _, name := range []string{"iw-samples", "iw-images", "samples", "quality"} {
+			if fs.wasSet(name) {
+				unused = append(unused, "--"+name)
+			}
+		}
+		if len(unused) > 0 {
+			fmt.Fprintf(stderr, "%s not used: %s is an AE (no likelihood bound, no samples to judge)\n", strings.Join(unused, ", "), *path)
+		}
 	}
 	_, test, err := d.loadForModel(fs, meta, stderr)
 	if err != nil {
