@@ -419,3 +419,29 @@ func TestEvalNotesVAEOnlyFlagsOnAnAE(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagParseErrorsInPlainWords: the flag package's parse errors are
+// rewritten to name the flag as the help writes it and the kind of value it
+// takes.
+func TestFlagParseErrorsInPlainWords(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sample", "-n", "1e999"}, `-n "1e999": want a whole number`},
+		{[]string{"sample", "-n", "99999999999999999999"}, `-n "99999999999999999999" is out of range`},
+		{[]string{"sample", "--seed", "-1"}, `--seed "-1": want a whole number ≥ 0`},
+		{[]string{"tsne", "--perplexity", "1e999"}, `--perplexity "1e999" is out of range (want a number`},
+		{[]string{"tsne", "--theta", "x"}, `--theta "x": want a number`},
+		{[]string{"eval", "--quality=maybe"}, `--quality "maybe": want true or false`},
+		{[]string{"data", "fetch", "fashion-mnist", "--stall", "5"}, `--stall "5": want a duration`},
+		{[]string{"train", "--bogus"}, "unknown flag --bogus"},
+		{[]string{"classifier", "train", "-x"}, "unknown flag -x"},
+		{[]string{"train", "--model"}, "--model needs a value"},
+	} {
+		code, _, stderr := run1(c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "provided but not defined") || strings.Contains(stderr, "parse error") {
+			t.Errorf("latent %v: exit %d, stderr %q; want exit 2 with %q", c.args, code, stderr, c.want)
+		}
+	}
+}

@@ -116,7 +116,7 @@ func parseAnywhere(fs *flagSet, args []string) ([]string, error) {
 			return nil, err
 		}
 		if err != nil {
-			return nil, usageError{msg: err.Error()}
+			return nil, usageError{msg: flagError(fs.FlagSet, err)}
 		}
 		if fs.NArg() == 0 {
 			return words, nil

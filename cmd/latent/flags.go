@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"latent/dataset"
 	"latent/internal/atomicfile"
@@ -57,7 +58,7 @@ func parse(fs *flagSet, args []string) error {
 		return err
 	}
 	if err != nil {
-		return usageError{msg: err.Error()}
+		return usageError{msg: flagError(fs.FlagSet, err)}
 	}
 	if fs.NArg() > 0 {
 		return unexpectedArg(fs)
@@ -356,4 +357,53 @@ func missingDirs(dir string) []string {
 			return missing
 		}
 	}
+}
+
+// flagError rewrites the flag package's parse errors in the words of the
+// command line: what kind of value a flag takes, and that an unknown flag is
+// unknown ("flag provided but not defined" reads like a missing definition).
+func flagError(fs *flag.FlagSet, err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return fmt.Sprintf("unknown flag %s%s", dashes(name), name)
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return fmt.Sprintf("%s%s needs a value", dashes(name), name)
+	}
+	var val, name string
+	if n, _ := fmt.Sscanf(msg, "invalid value %q for flag -%s", &val, &name); n != 2 {
+		if n, _ := fmt.Sscanf(msg, "invalid boolean value %q for -%s", &val, &name); n != 2 {
+			return msg
+		}
+	}
+	name = strings.TrimSuffix(name, ":")
+	kind := "a value"
+	if f := fs.Lookup(name); f != nil {
+		if g, ok := f.Value.(flag.Getter); ok {
+			switch g.Get().(type) {
+			case int, int64:
+				kind = "a whole number"
+			case uint, uint64:
+				kind = "a whole number ≥ 0"
+			case float64:
+				kind = "a number"
+			case bool:
+				kind = "true or false"
+			case time.Duration:
+				kind = "a duration such as 30s or 2m"
+			}
+		}
+	}
+	if strings.HasSuffix(msg, "value out of range") {
+		return fmt.Sprintf("%s%s %q is out of range (want %s of sensible size)", dashes(name), name, val, kind)
+	}
+	return fmt.Sprintf("%s%s %q: want %s", dashes(name), name, val, kind)
+}
+
+// dashes is how the help and the messages write flag name: -n, --model.
+func dashes(name string) string {
+	if len(name) == 1 {
+		return "-"
+	}
+	return "--"
 }
