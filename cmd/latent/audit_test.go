@@ -445,3 +445,35 @@ func TestFlagParseErrorsInPlainWords(t *testing.T) {
 		}
 	}
 }
+
+// TestReconstructRangeMessages: -n past the end of the test set blames -n
+// and says how many fit; a bad --first blames --first.
+func TestReconstructRangeMessages(t *testing.T) {
+	f := newAuditFiles(t) // 20 test images
+	for _, c := range []struct {
+		extra []string
+		want  string
+	}{
+		{[]string{"-n", "100"}, "give -n 20 or less"},
+		{[]string{"--first", "15", "-n", "10"}, "give -n 5 or less"},
+		{[]string{"--first", "20"}, "--first 20 is outside the test images 0..19"},
+		{[]string{"--first", "-1"}, "--first -1 is outside"},
+	} {
+		args := append([]string{"reconstruct", "--model", f.vae, "--data", f.data, "--out", filepath.Join(t.TempDir(), "r.png")}, c.extra...)
+		code, _, stderr := run1(args...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("latent %v: exit %d, stderr %q; want exit 2 with %q", args, code, stderr, c.want)
+		}
+	}
+}
+
+// TestNoArgumentsIsAUsageError: plain 'latent' is a usage error (exit 2,
+// the command list on stderr); 'latent --help' is not (exit 0, stdout).
+func TestNoArgumentsIsAUsageError(t *testing.T) {
+	if code, stdout, stderr := run1(); code != 2 || stdout != "" || !strings.Contains(stderr, "Commands:") {
+		t.Errorf("latent: exit %d, stdout %q, stderr %q; want exit 2 with the commands on stderr", code, stdout, stderr)
+	}
+	if code, stdout, stderr := run1("--help"); code != 0 || stderr != "" || !strings.Contains(stdout, "Commands:") {
+		t.Errorf("latent --help: exit %d, stdout %q, stderr %q; want exit 0 with the commands on stdout", code, stdout, stderr)
+	}
+}

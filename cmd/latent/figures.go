@@ -249,8 +249,11 @@ func runReconstruct(args []string, stdout, stderr io.Writer) (err error) {
 	if !fs.wasSet("n") && *first >= 0 && *first < test.N {
 		*n = min(*n, test.N-*first) // the default shrinks to the images there are
 	}
-	if *first < 0 || *first+*n > test.N {
-		return usagef("--first %d with -n %d is outside the %d test images of %s", *first, *n, test.N, f.data.dataset)
+	switch {
+	case *first < 0 || *first >= test.N:
+		return usagef("--first %d is outside the test images 0..%d of %s", *first, test.N-1, f.data.dataset)
+	case *first+*n > test.N:
+		return usagef("-n %d from --first %d runs past the %d test images of %s: give -n %d or less (or a smaller --first)", *n, *first, test.N, f.data.dataset, test.N-*first)
 	}
 	idx := make([]int, *n)
 	for i := range idx {

@@ -70,10 +70,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 			mainUsage(stderr)
 			return 2
 		}
-		mainUsage(stdout)
-		if len(args) == 0 {
+		if len(args) == 0 { // a usage error: the text goes to stderr
+			mainUsage(stderr)
 			return 2
 		}
+		mainUsage(stdout)
 		return 0
 	}
 	for _, v := range verbs {
