@@ -477,3 +477,24 @@ func TestNoArgumentsIsAUsageError(t *testing.T) {
 		t.Errorf("latent --help: exit %d, stdout %q, stderr %q; want exit 0 with the commands on stdout", code, stdout, stderr)
 	}
 }
+
+// TestUnusedClassifierNoteGivesTheReason: eval's note about an unused
+// --classifier names the actual reason.
+func TestUnusedClassifierNoteGivesTheReason(t *testing.T) {
+	f := newAuditFiles(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		// a VAE on MNIST (the built-in set) with judging off
+		{[]string{"eval", "--model", f.vae, "--dataset", "mnist", "--quality=false", "--iw-samples", "0", "--classifier", f.classifier}, "--quality=false"},
+		// a VAE on other images
+		{[]string{"eval", "--model", f.vae, "--data", f.data, "--iw-samples", "0", "--classifier", f.classifier}, "on MNIST"},
+		{[]string{"eval", "--model", f.ae, "--data", f.data, "--classifier", f.classifier}, "only a VAE"},
+	} {
+		code, _, stderr := run1(c.args...)
+		if code != 0 || !strings.Contains(stderr, "is not used: ") || !strings.Contains(stderr, c.want) {
+			t.Errorf("latent %v: exit %d, stderr %q; want a note with %q", c.args, code, stderr, c.want)
+		}
+	}
+}

@@ -62,7 +62,11 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	case *clf != "":
-		fmt.Fprintf(stderr, "--classifier %s is not used: only a VAE's samples on MNIST are judged\n", *clf)
+		why := "only a VAE's samples on MNIST are judged"
+		if m.IsVAE() && d.dataset == "mnist" {
+			why = "--quality=false turns the judging off"
+		}
+		fmt.Fprintf(stderr, "--classifier %s is not used: %s\n", *clf, why)
 	}
 	r := evaluate.Test(m, test, d.seed, d.threads)
 	if m.IsVAE() && *iwSamples > 0 {
