@@ -62,7 +62,7 @@ func LoadDir(dir string) (train, test *Set, err error) {
 				return nil, p, fmt.Errorf("mnist: %w", err)
 			}
 		}
-		return nil, "", fmt.Errorf("mnist: %s: neither %s nor %s.gz found", dir, base, base)
+		return nil, "", fmt.Errorf("mnist: %s: neither %s nor %s.gz found; an idx folder holds the four MNIST-format files train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each plain or .gz)", dir, base, base)
 	})
 }
 

@@ -498,3 +498,18 @@ func TestUnusedClassifierNoteGivesTheReason(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyIdxFolderSaysWhatBelongsThere: --data naming a folder without the
+// idx files lists the four files it needs.
+func TestEmptyIdxFolderSaysWhatBelongsThere(t *testing.T) {
+	empty := t.TempDir()
+	for _, args := range [][]string{
+		{"train", "--data", empty, "--out", filepath.Join(t.TempDir(), "run")},
+		{"classifier", "train", "--data", empty, "--out", filepath.Join(t.TempDir(), "c.safetensors")},
+	} {
+		code, _, stderr := run1(args...)
+		if code != 1 || !strings.Contains(stderr, empty) || !strings.Contains(stderr, "t10k-labels-idx1-ubyte") {
+			t.Errorf("latent %v: exit %d, stderr %q; want exit 1 naming the folder and the files it needs", args, code, stderr)
+		}
+	}
+}
