@@ -140,7 +140,7 @@ func ReadFile(path string) (*File, error) {
 }
 
 func tooShort(size int64) string {
-	return fmt.Sprintf("file of %d bytes is too short for the 8-byte header length", size)
+	return fmt.Sprintf("file of %d bytes is too short for the 8-byte header length; empty, cut short, or not a safetensors file?", size)
 }
 
 // checkHeaderLen returns what is wrong with a header length n in a file of

@@ -513,3 +513,19 @@ func TestEmptyIdxFolderSaysWhatBelongsThere(t *testing.T) {
 		}
 	}
 }
+
+// TestShortModelFileSaysWhatItMayBe: an empty or tiny --model says it is not
+// (or no longer) a safetensors file, naming the file.
+func TestShortModelFileSaysWhatItMayBe(t *testing.T) {
+	dir := t.TempDir()
+	for _, content := range []string{"", "hello"} {
+		path := filepath.Join(dir, "m.safetensors")
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := run1("sample", "--model", path, "--out", filepath.Join(dir, "s.png"))
+		if code != 1 || !strings.Contains(stderr, path) || !strings.Contains(stderr, "not a safetensors file?") {
+			t.Errorf("--model of %d bytes: exit %d, stderr %q", len(content), code, stderr)
+		}
+	}
+}
