@@ -529,3 +529,24 @@ func TestShortModelFileSaysWhatItMayBe(t *testing.T) {
 		}
 	}
 }
+
+// TestUnwritableCacheFailsBeforeTrainingTheJudge: with latent's cache under
+// a regular file, eval and sweep fail at once with what to do, instead of
+// training the digit classifier and then failing to store it.
+func TestUnwritableCacheFailsBeforeTrainingTheJudge(t *testing.T) {
+	f := newAuditFiles(t)
+	emptyCache(t)
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(file, "cache"))
+	for _, args := range [][]string{
+		{"eval", "--model", f.vae, "--dataset", "mnist", "--iw-samples", "0", "--samples", "10"},
+	} {
+		code, _, stderr := run1(args...)
+		if code != 1 || strings.Contains(stderr, "training one") || !strings.Contains(stderr, "--quality=false") || !strings.Contains(stderr, "XDG_CACHE_HOME") {
+			t.Errorf("latent %v: exit %d, stderr %q; want exit 1 before any training, saying what to do", args, code, stderr)
+		}
+	}
+}

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"latent/classifier"
 	"latent/dataset"
 	"latent/evaluate"
+	"latent/internal/atomicfile"
 )
 
 // judgeTraining is the recipe of the classifier trained into latent's cache
@@ -31,6 +33,10 @@ func loadJudge(ctx context.Context, path string, threads int, stderr io.Writer) 
 	if path == "" {
 		if p := defaultClassifier(); p != "" {
 			if _, err := os.Stat(p); err != nil {
+				// first: minutes of training must not end in "cannot save it"
+				if err := atomicfile.CheckWritable(filepath.Dir(p)); err != nil {
+					return nil, fmt.Errorf("no digit classifier in latent's cache yet, and none can be stored there: %w; set XDG_CACHE_HOME to a writable folder, give --classifier FILE, or turn judging off with --quality=false", err)
+				}
 				fmt.Fprintf(stderr, "no digit classifier in %s yet: training one on MNIST (once; about 2 minutes)\n", p)
 			}
 		}
