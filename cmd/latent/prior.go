@@ -44,15 +44,15 @@ func runPrior(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if !m.IsVAE() {
+		return usagef("%s is an AE: only a VAE has a prior", *path)
+	}
 	target := *path // a symlink's target is updated; renaming over the link would replace it
 	if t, err := filepath.EvalSymlinks(*path); err == nil {
 		target = t
 	}
 	if err := checkUpdatable(target); err != nil {
 		return err
-	}
-	if !m.IsVAE() {
-		return usagef("%s is an AE: only a VAE has a prior", *path)
 	}
 	if s := meta["latent.seed"]; s != "" && !fs.wasSet("seed") {
 		fmt.Sscan(s, &d.seed)
