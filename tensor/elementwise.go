@@ -113,7 +113,7 @@ func tanhGo(x []float32) {
 			y := 2 * a
 			n := float32(int32(y*log2e + 0.5))
 			r := y - n*ln2hi - n*ln2lo
-			a = 1 - 2/(expPoly(r)*math.Float32frombits(uint32(int32(n)+127)<<23)+1)
+			a = 1 - 2/(ExpPoly(r)*math.Float32frombits(uint32(int32(n)+127)<<23)+1)
 		}
 		x[i] = math.Float32frombits(math.Float32bits(a) | bits&sign)
 	}

@@ -21,7 +21,7 @@ func Exp32(x float32) float32 {
 	)
 	n := float32(math.Floor(float64(x*log2e + 0.5)))
 	r := x - n*ln2hi - n*ln2lo
-	p := expPoly(r)
+	p := ExpPoly(r)
 	if n > 127 { // 2^128 is not a float32; e^x still is
 		return 2 * p * math.Float32frombits(uint32(int32(n)+126)<<23)
 	}
@@ -48,9 +48,10 @@ func Tanh32(x float32) float32 {
 	return math.Float32frombits(math.Float32bits(a) | bits&sign)
 }
 
-// expPoly is e^r ≈ 1 + r + r²/2! + … + r⁶/6! in Horner form, for
-// |r| ≤ ln2/2: Exp32's polynomial, small enough to inline.
-func expPoly(r float32) float32 {
+// ExpPoly is e^r ≈ 1 + r + r²/2! + … + r⁶/6! in Horner form, for
+// |r| ≤ ln2/2: Exp32's polynomial, small enough to inline (also into the
+// exponentials of other packages that must give Exp32's bits).
+func ExpPoly(r float32) float32 {
 	p := float32(1.0 / 720)
 	p = p*r + 1.0/120
 	p = p*r + 1.0/24
@@ -70,5 +71,5 @@ func expMid(x float32) float32 {
 	)
 	n := float32(int32(x*log2e + 0.5))
 	r := x - n*ln2hi - n*ln2lo
-	return expPoly(r) * math.Float32frombits(uint32(int32(n)+127)<<23)
+	return ExpPoly(r) * math.Float32frombits(uint32(int32(n)+127)<<23)
 }

@@ -379,10 +379,10 @@ func rowMax(x []float32) float32 {
 // expShifted replaces every x[i] by e^(x[i] - shift) (x[i] ≤ shift, so the
 // values are in (0, 1]; below e^-87 they stay e^-87, in a float32's normal
 // range and nothing next to the largest, 1) and returns their sum. It is e^x
-// in float32 without branches, inlined by hand (a call per value cost as
+// in float32 without branches and without calls (a call per value cost as
 // much as the arithmetic): x = n·ln2 + r with n rounded by adding 1.5·2²³,
-// and tensor.Exp32's degree-6 polynomial for e^r (relative error below 3e-7;
-// TestExpShifted).
+// and tensor.ExpPoly, Exp32's degree-6 polynomial, inlined, for e^r
+// (relative error below 3e-7; TestExpShifted).
 func expShifted(x []float32, shift float32) float64 {
 	const (
 		log2e = 1.44269504088896341
@@ -400,14 +400,7 @@ func expShifted(x []float32, shift float32) float64 {
 		t := d*log2e + magic
 		n := t - magic
 		r := d - n*ln2hi - n*ln2lo
-		p := float32(1.0 / 720)
-		p = p*r + 1.0/120
-		p = p*r + 1.0/24
-		p = p*r + 1.0/6
-		p = p*r + 0.5
-		p = p*r + 1
-		p = p*r + 1
-		e := p * math.Float32frombits(uint32(int32(math.Float32bits(t))-mbits)<<23)
+		e := tensor.ExpPoly(r) * math.Float32frombits(uint32(int32(math.Float32bits(t))-mbits)<<23)
 		x[i] = e
 		if i&1 == 0 {
 			s0 += float64(e)
