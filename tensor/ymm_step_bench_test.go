@@ -3,7 +3,6 @@ package tensor
 import (
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 )
 
@@ -20,17 +19,7 @@ func BenchmarkYmmChunk(b *testing.B) {
 	}
 	rng := rand.New(rand.NewPCG(1, 1))
 	run := func(name string, f func()) {
-		b.Run(name, func(b *testing.B) {
-			runtime.LockOSThread()
-			defer runtime.UnlockOSThread()
-			t0 := threadCPU()
-			for b.Loop() {
-				f()
-			}
-			if t := threadCPU() - t0; t > 0 {
-				b.ReportMetric(float64(t.Nanoseconds())/float64(b.N), "cpu-ns/op")
-			}
-		})
+		b.Run(name, func(b *testing.B) { goBench(b, f) })
 	}
 	for _, c := range seedWindows {
 		g := c.g
