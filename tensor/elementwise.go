@@ -45,9 +45,15 @@ func ReLU(x []float32) {
 // reluGo is ReLU's scalar loop.
 func reluGo(x []float32) {
 	for i, v := range x {
-		b := math.Float32bits(v)
-		x[i] = math.Float32frombits(b &^ uint32(int32(b)>>31))
+		x[i] = relu32(v)
 	}
+}
+
+// relu32 is max(v, +0) without a branch: the sign bit, spread over the
+// word, clears a negative value (and -0) to +0.
+func relu32(v float32) float32 {
+	b := math.Float32bits(v)
+	return math.Float32frombits(b &^ uint32(int32(b)>>31))
 }
 
 // ReLUBackward zeroes dy[i] where the ReLU's output y[i] is zero (PyTorch's
@@ -69,9 +75,28 @@ func ReLUBackward(dy, y []float32) {
 func reluBackwardGo(dy, y []float32) {
 	y = y[:len(dy)]
 	for i, v := range y {
-		b := math.Float32bits(v)
-		mask := uint32(int32(b|-b) >> 31) // all ones when v ≠ 0
-		dy[i] = math.Float32frombits(math.Float32bits(dy[i]) & mask)
+		dy[i] = gated(dy[i], v)
+	}
+}
+
+// gated is v, or 0 where the ReLU output y is zero (see ReLUBackward):
+// b|-b has its sign bit set exactly when y ≠ 0.
+func gated(v, y float32) float32 {
+	b := math.Float32bits(y)
+	return math.Float32frombits(math.Float32bits(v) & uint32(int32(b|-b)>>31))
+}
+
+// activate applies act to x, then, when gate is not nil, zeroes x where the
+// ReLU output gate (laid out as x) is zero: the epilogue of a product.
+func activate(x []float32, act Act, gate []float32) {
+	switch act {
+	case ActReLU:
+		ReLU(x)
+	case ActTanh:
+		Tanh(x)
+	}
+	if gate != nil {
+		ReLUBackward(x, gate)
 	}
 }
 

@@ -98,16 +98,11 @@ func smallLongSetNeon(c []float32, ldc int, a []float32, ars, acs int, b, bias [
 			fill(i, j0)
 			smallLongGo(c, ldc, a, ars, acs, b, i, i+1, j0, p, k, p)
 		}
-		row := c[i*ldc : i*ldc+p]
-		switch act {
-		case ActReLU:
-			ReLU(row)
-		case ActTanh:
-			Tanh(row)
-		}
+		var gr []float32
 		if gate != nil {
-			ReLUBackward(row, gate[i*ldc:i*ldc+p])
+			gr = gate[i*ldc : i*ldc+p]
 		}
+		activate(c[i*ldc:i*ldc+p], act, gr)
 	}
 }
 

@@ -1,7 +1,5 @@
 package tensor
 
-import "math"
-
 // The pure-Go products with their epilogues fused: each row of C is set from
 // its bias by the first pass over B (no clearing, no bias pass, no load of C),
 // finished by smallLongGo's passes, and activated or gated while it is still
@@ -49,15 +47,7 @@ func smallLongSetGo(c []float32, ldc int, a []float32, ars, acs int, b, bias []f
 			// the remaining rows of B, added by the streaming passes
 			smallLongGo(cr, 0, ai[kk*acs:], 0, acs, b[kk*p:], 0, 1, 0, p, k-kk, p)
 		}
-		switch act {
-		case ActReLU:
-			reluGo(cr)
-		case ActTanh:
-			tanhGo(cr)
-		}
-		if gr != nil {
-			reluBackwardGo(cr, gr)
-		}
+		activate(cr, act, gr)
 	}
 }
 
@@ -129,16 +119,7 @@ func setPass98(cr, w []float32, acs int, b []float32, p, k int, bias float32, ac
 				((w4*b4[j] + w5*b5[j]) + (w6*b6[j] + w7*b7[j]) + w8*b8[j]))
 		}
 	}
-	// the rarer epilogues, as separate passes over the row
-	switch act {
-	case ActReLU:
-		reluGo(cr)
-	case ActTanh:
-		tanhGo(cr)
-	}
-	if gate != nil {
-		reluBackwardGo(cr, gate)
-	}
+	activate(cr, act, gate) // the rarer epilogues, as separate passes over the row
 }
 
 // lastPass8ReLU sets cr[j] = ReLU(cr[j] + Σ_{kk < 8} w[kk·acs]·b[kk·p + j]).
@@ -159,12 +140,6 @@ func lastPass8ReLU(cr, w []float32, acs int, b []float32, p int) {
 		cr[j] = relu32(cr[j] + (((w0*b0[j] + w1*b1[j]) + (w2*b2[j] + w3*b3[j])) +
 			((w4*b4[j] + w5*b5[j]) + (w6*b6[j] + w7*b7[j]))))
 	}
-}
-
-// relu32 is max(v, +0) without a branch (see ReLU).
-func relu32(v float32) float32 {
-	b := math.Float32bits(v)
-	return math.Float32frombits(b &^ uint32(int32(b)>>31))
 }
 
 // setPass sets cr[j] = bias + Σ_{kk < n} w[kk·acs]·b[kk·p + j] over the first

@@ -55,15 +55,7 @@ func convTransposeRef(dst, a, src, bias []float32, act Act, scratch []float32, c
 	if bias != nil {
 		AddRowBias(dst, bias, g.Large())
 	}
-	switch act {
-	case ActReLU:
-		ReLU(dst[:g.C*g.Large()])
-	case ActTanh:
-		Tanh(dst[:g.C*g.Large()])
-	}
-	if gate != nil {
-		ReLUBackward(dst[:g.C*g.Large()], gate)
-	}
+	activate(dst[:g.C*g.Large()], act, gate)
 }
 
 // convTransposeTerms is ConvTransposeAct with one shifted-grid product per

@@ -1,7 +1,5 @@
 package tensor
 
-import "math"
-
 // convTransposeGo is ConvTransposeAct's pure-Go path, for windows whose large
 // grid is at most twice the small one (g.H ≤ 2·Ho, g.W ≤ 2·Wo: every
 // transposed convolution and every convolution's input gradient). The large
@@ -171,10 +169,4 @@ func weaveRowGated(d, c0, c1, gate []float32) {
 	if len(d)%2 == 1 {
 		d[len(d)-1] = gated(c0[half], gate[len(d)-1])
 	}
-}
-
-// gated is v, or 0 where the ReLU output y is zero (see ReLUBackward).
-func gated(v, y float32) float32 {
-	b := math.Float32bits(y)
-	return math.Float32frombits(math.Float32bits(v) & uint32(int32(b|-b)>>31))
 }
