@@ -43,9 +43,7 @@ func (f *figureFlags) removeMadeDirs(err *error) {
 	if *err == nil {
 		return
 	}
-	for _, dir := range f.made {
-		os.Remove(dir)
-	}
+	removeEmptyDirs(f.made)
 }
 
 // register adds the flags; seedHelp says what --seed does in this verb.
@@ -90,10 +88,8 @@ func (f *figureFlags) check(required bool, exts ...string) error {
 // checkpoint itself, an existing file only with --force, and in a folder that
 // can be written.
 func (f *figureFlags) checkNew(flag, path string) error {
-	if a, err := os.Stat(path); err == nil {
-		if b, err := os.Stat(f.model); err == nil && os.SameFile(a, b) {
-			return usagef("--%s %s is the checkpoint --model reads; choose another file", flag, path)
-		}
+	if _, err := os.Stat(path); err == nil && sameFile(path, f.model) {
+		return usagef("--%s %s is the checkpoint --model reads; choose another file", flag, path)
 	}
 	if err := checkNew(flag, path, f.force); err != nil {
 		return err

@@ -335,13 +335,19 @@ func (d *dataFlags) startRun(out string) (train.Data, *mnist.Set, context.Contex
 	}
 	data, test, err := d.load()
 	if err != nil {
-		for _, dir := range made { // leave no empty folder behind (os.Remove keeps a non-empty one)
-			os.Remove(dir)
-		}
+		removeEmptyDirs(made) // leave no empty folder behind
 		return train.Data{}, nil, nil, nil, err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	return data, test, ctx, stop, nil
+}
+
+// removeEmptyDirs removes the folders dirs (deepest first, as missingDirs
+// lists them) that are still empty: os.Remove keeps a folder that is not.
+func removeEmptyDirs(dirs []string) {
+	for _, dir := range dirs {
+		os.Remove(dir)
+	}
 }
 
 // missingDirs lists dir and those of its parents that do not exist yet,
