@@ -40,45 +40,27 @@ func neonDot4x4(a *float32, lda int, b *float32, ldb int, p int, out *[64]float3
 // right edge (p mod 16 columns) in Go, the last m mod 4 rows as 1×32 tiles
 // and their edge in Go. k ≥ 1.
 func smallLongNeon(c []float32, ldc int, a []float32, ars, acs int, b []float32, m, k, p int) {
-	m4, p16 := m&^3, p&^15
-	for j := 0; j < p16; j += 16 {
-		for i := 0; i < m4; i += 4 {
-			neonTile4x16(&c[i*ldc+j], ldc, &a[i*ars], ars, acs, &b[j], p, k, nil)
-		}
-	}
+	m4, p16, p32 := neonTiles(c, ldc, a, ars, acs, b, m, k, p, false, nil)
 	smallLongGo(c, ldc, a, ars, acs, b, 0, m4, p16, p, k, p) // right edge
-	p32 := p &^ 31
-	for i := m4; i < m; i++ {
-		for j := 0; j < p32; j += 32 {
-			neonTile1x32(&c[i*ldc+j], &a[i*ars], acs, &b[j], p, k, nil)
-		}
-	}
 	smallLongGo(c, ldc, a, ars, acs, b, m4, m, p32, p, k, p)
 }
 
-// smallLongSetNeon is smallLongSetGo on the NEON path: it sets
-// C[i·ldc + j] = bias[i] + Σ_kk A[i·ars + kk·acs]·B[kk·p + j] for i < m,
-// j < p (bias nil: 0), then applies act to each row and zeroes it where gate
-// (laid out as C) is zero. The tiles start from the bias (C is never read);
-// the edges are set to the bias and finished by smallLongGo; the activation
-// and the gate are NEON passes over each row (ReLU, Tanh, ReLUBackward).
-// k ≥ 1.
-func smallLongSetNeon(c []float32, ldc int, a []float32, ars, acs int, b, bias []float32, act Act, gate []float32, m, k, p int) {
+// neonTiles runs the NEON tiles of smallLong over C: 4×16 tiles on the first
+// m4 = m &^ 3 rows and p16 = p &^ 15 columns (column panels outermost), 1×32
+// tiles on the last rows and p32 = p &^ 31 columns. The tiles add into C, or
+// with set start from bias[i] (bias nil: 0). The edges are the caller's.
+func neonTiles(c []float32, ldc int, a []float32, ars, acs int, b []float32, m, k, p int, set bool, bias []float32) (m4, p16, p32 int) {
 	var zero [4]float32
-	biasAt := func(i int) *float32 {
-		if bias == nil {
+	biasAt := func(i int) *float32 { // what the tiles start from: nil for C itself
+		switch {
+		case !set:
+			return nil
+		case bias == nil:
 			return &zero[0]
 		}
 		return &bias[i]
 	}
-	fill := func(i, j0 int) { // C[i, j0:p] = bias[i]
-		v := *biasAt(i)
-		row := c[i*ldc+j0 : i*ldc+p]
-		for j := range row {
-			row[j] = v
-		}
-	}
-	m4, p16, p32 := m&^3, p&^15, p&^31
+	m4, p16, p32 = m&^3, p&^15, p&^31
 	for j := 0; j < p16; j += 16 {
 		for i := 0; i < m4; i += 4 {
 			neonTile4x16(&c[i*ldc+j], ldc, &a[i*ars], ars, acs, &b[j], p, k, biasAt(i))
@@ -89,6 +71,28 @@ func smallLongSetNeon(c []float32, ldc int, a []float32, ars, acs int, b, bias [
 			neonTile1x32(&c[i*ldc+j], &a[i*ars], acs, &b[j], p, k, biasAt(i))
 		}
 	}
+	return m4, p16, p32
+}
+
+// smallLongSetNeon is smallLongSetGo on the NEON path: it sets
+// C[i·ldc + j] = bias[i] + Σ_kk A[i·ars + kk·acs]·B[kk·p + j] for i < m,
+// j < p (bias nil: 0), then applies act to each row and zeroes it where gate
+// (laid out as C) is zero. The tiles start from the bias (C is never read);
+// the edges are set to the bias and finished by smallLongGo; the activation
+// and the gate are NEON passes over each row (ReLU, Tanh, ReLUBackward).
+// k ≥ 1.
+func smallLongSetNeon(c []float32, ldc int, a []float32, ars, acs int, b, bias []float32, act Act, gate []float32, m, k, p int) {
+	fill := func(i, j0 int) { // C[i, j0:p] = bias[i] (bias nil: 0)
+		var v float32
+		if bias != nil {
+			v = bias[i]
+		}
+		row := c[i*ldc+j0 : i*ldc+p]
+		for j := range row {
+			row[j] = v
+		}
+	}
+	m4, p16, p32 := neonTiles(c, ldc, a, ars, acs, b, m, k, p, true, bias)
 	for i := range m {
 		j0 := p16 // the right edge of the 4×16 tiles, or of the 1×32 ones
 		if i >= m4 {
